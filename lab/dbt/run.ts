@@ -1,0 +1,200 @@
+// Runs the lab's real OpenLineage producer: `dbt-ol run` (openlineage-dbt wrapping dbt-core
+// with dbt-postgres) on the project in lab/dbt/project, from the venv that lab/dbt/install.sh
+// builds in <repo>/.lab/venv. dbt-ol runs dbt, then reads target/manifest.json and
+// run_results.json and POSTs one OpenLineage RunEvent per request to
+// <OPENLINEAGE_URL>/api/v1/lineage.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+import pg from 'pg';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const repoRoot = path.resolve(here, '..', '..');
+export const venvDir = path.join(repoRoot, '.lab', 'venv');
+export const dbtOlBin = path.join(venvDir, 'bin', 'dbt-ol');
+export const projectDir = path.join(here, 'project');
+export const seedFile = path.join(here, 'seed.sql');
+export const INSTALL_HINT = 'bash lab/dbt/install.sh';
+
+export interface PgConnection {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+}
+
+export interface RunDbtOlOptions {
+  pg: PgConnection;
+  /** Base URL of the OpenLineage HTTP receiver, e.g. http://127.0.0.1:3000 (the client appends `endpoint`). */
+  openLineageUrl: string;
+  /** Sent as `Authorization: Bearer <apiKey>`. */
+  apiKey?: string;
+  /** OpenLineage job namespace (OPENLINEAGE_NAMESPACE); dbt-ol's own default is "dbt". */
+  namespace?: string;
+  /** Path joined to openLineageUrl (OPENLINEAGE_ENDPOINT); default api/v1/lineage. */
+  endpoint?: string;
+  /** Extra arguments after `dbt-ol run`, e.g. ['--select', 'stg_customers']. */
+  args?: string[];
+  /** dbt target dir (manifest.json, run_results.json); default <repo>/.lab/dbt/target. */
+  targetPath?: string;
+  /** Extra environment for dbt-ol (wins over everything else). */
+  env?: Record<string, string>;
+  /** Kill dbt-ol after this many milliseconds; default 5 minutes. */
+  timeoutMs?: number;
+}
+
+export interface RunDbtOlResult {
+  code: number;
+  output: string;
+}
+
+export function assertDbtOlInstalled(): void {
+  if (!existsSync(dbtOlBin)) {
+    throw new Error(`dbt-ol is not installed (${dbtOlBin} is missing): run \`${INSTALL_HINT}\` first`);
+  }
+}
+
+/** Creates raw.customers and raw.orders from seed.sql unless both exist. Returns whether it ran. */
+export async function applySeed(conn: PgConnection): Promise<boolean> {
+  const client = new pg.Client({ ...conn, connectionTimeoutMillis: 10_000 });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ ok: boolean }>(
+      "select to_regclass('raw.customers') is not null and to_regclass('raw.orders') is not null as ok",
+    );
+    if (rows[0]?.ok) return false;
+    await client.query(await readFile(seedFile, 'utf8'));
+    return true;
+  } finally {
+    await client.end();
+  }
+}
+
+function dbtEnv(options: RunDbtOlOptions, targetPath: string, logPath: string): NodeJS.ProcessEnv {
+  // Drop inherited OpenLineage/dbt settings so that only ours apply (an inherited
+  // OPENLINEAGE__TRANSPORT__* or OPENLINEAGE_DISABLED would silently redirect events).
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (!/^(OPENLINEAGE|DBT_|LAB_PG_)/.test(k) && k !== 'VIRTUAL_ENV' && k !== 'PYTHONPATH') env[k] = v;
+  }
+  return {
+    ...env,
+    // dbt-ol starts `dbt` by name: the venv's bin must come first on PATH.
+    PATH: `${path.join(venvDir, 'bin')}${path.delimiter}${process.env.PATH ?? ''}`,
+    VIRTUAL_ENV: venvDir,
+    PYTHONUNBUFFERED: '1',
+    LAB_PG_HOST: options.pg.host,
+    LAB_PG_PORT: String(options.pg.port),
+    LAB_PG_USER: options.pg.user,
+    LAB_PG_PASSWORD: options.pg.password,
+    LAB_PG_DB: options.pg.database,
+    DBT_PROFILES_DIR: projectDir,
+    DBT_TARGET_PATH: targetPath,
+    DBT_LOG_PATH: logPath,
+    DBT_SEND_ANONYMOUS_USAGE_STATS: 'false',
+    DBT_USE_COLORS: 'false',
+    DBT_VERSION_CHECK: 'false',
+    OPENLINEAGE_URL: options.openLineageUrl,
+    OPENLINEAGE_NAMESPACE: options.namespace ?? 'dbt',
+    // No openlineage.yml from cwd or ~/.openlineage may override the transport.
+    OPENLINEAGE_CONFIG: path.join(projectDir, 'no-openlineage.yml'),
+    ...(options.endpoint ? { OPENLINEAGE_ENDPOINT: options.endpoint } : {}),
+    ...(options.apiKey ? { OPENLINEAGE_API_KEY: options.apiKey } : {}),
+    ...options.env,
+  };
+}
+
+/** Applies the seed if needed, then runs `dbt-ol run` against options.pg, sending events to options.openLineageUrl. */
+export async function runDbtOl(options: RunDbtOlOptions): Promise<RunDbtOlResult> {
+  assertDbtOlInstalled();
+  await applySeed(options.pg);
+  const targetPath = options.targetPath ?? path.join(repoRoot, '.lab', 'dbt', 'target');
+  const logPath = path.join(path.dirname(targetPath), 'logs');
+  await mkdir(targetPath, { recursive: true });
+  await mkdir(logPath, { recursive: true });
+
+  return new Promise((resolve, reject) => {
+    const child = spawn(dbtOlBin, ['run', ...(options.args ?? [])], {
+      cwd: projectDir,
+      env: dbtEnv(options, targetPath, logPath),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d));
+    child.stderr.on('data', (d: Buffer) => (output += d));
+    const timer = setTimeout(() => {
+      output += `\n[run.ts] dbt-ol killed after ${options.timeoutMs ?? 300_000} ms\n`;
+      child.kill('SIGKILL');
+    }, options.timeoutMs ?? 300_000);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? (signal ? 128 : 1), output });
+    });
+  });
+}
+
+export interface CapturedRequest {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  /** The JSON body, gunzipped when Content-Encoding is gzip. */
+  body: unknown;
+}
+
+export interface CaptureResult extends RunDbtOlResult {
+  /** The OpenLineage events in the order they arrived. */
+  events: Record<string, any>[];
+  requests: CapturedRequest[];
+}
+
+/**
+ * Runs `dbt-ol run` against a local HTTP receiver started here (127.0.0.1, random port)
+ * that answers every POST with `status` (default 201, like Marquez) and records it.
+ */
+export async function captureDbtOlEvents(
+  options: Omit<RunDbtOlOptions, 'openLineageUrl'> & { status?: number },
+): Promise<CaptureResult> {
+  const requests: CapturedRequest[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      let raw = Buffer.concat(chunks);
+      try {
+        if (req.headers['content-encoding'] === 'gzip') raw = gunzipSync(raw);
+        const body: unknown = raw.length ? JSON.parse(raw.toString('utf8')) : null;
+        requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
+        res.writeHead(options.status ?? 201).end();
+      } catch (err) {
+        res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: String(err) }));
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : 0;
+  try {
+    const result = await runDbtOl({
+      ...options,
+      openLineageUrl: `http://127.0.0.1:${port}`,
+      targetPath: options.targetPath ?? path.join(repoRoot, '.lab', 'dbt', 'capture', 'target'),
+    });
+    const events = requests
+      .filter((r) => r.method === 'POST')
+      .map((r) => r.body)
+      .filter((b): b is Record<string, any> => typeof b === 'object' && b !== null && 'eventType' in b);
+    return { ...result, events, requests };
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+}

@@ -1,0 +1,206 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { Admin } from '@platformatic/kafka';
+
+export interface KafkaOptions {
+  /** Data, config and logs. Default: a fresh temporary directory. */
+  dir?: string;
+  port?: number;
+  controllerPort?: number;
+  startTimeoutMs?: number;
+}
+
+export interface KafkaBroker {
+  bootstrap: string;
+  port: number;
+  controllerPort: number;
+  dir: string;
+  logFile: string;
+  /** Starts the broker again after stop(), with the same data dir and ports. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+export const kafkaLibs = resolve(here, '../../.lab/kafka/libs');
+const log4jConfig = join(here, 'log4j2.properties');
+const java = process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
+const heap = ['-Xms256m', '-Xmx512m'];
+const stopGraceMs = 20_000;
+
+export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroker> {
+  if (!existsSync(kafkaLibs)) {
+    throw new Error(`Kafka is not installed (${kafkaLibs} is missing): run \`bash lab/kafka/install.sh\``);
+  }
+  const dir = resolve(options.dir ?? mkdtempSync(join(tmpdir(), 'labdeck-kafka-')));
+  const port = options.port ?? (await freePort());
+  const controllerPort = options.controllerPort ?? (await freePort());
+  const logsDir = join(dir, 'logs');
+  mkdirSync(logsDir, { recursive: true });
+  const config = writeServerProperties(dir, port, controllerPort);
+  const jvmArgs = [...heap, `-Dlog4j2.configurationFile=${log4jConfig}`, `-Dkafka.logs.dir=${logsDir}`, '-cp', `${kafkaLibs}/*`];
+  formatStorageOnce(dir, config, jvmArgs);
+
+  const bootstrap = `127.0.0.1:${port}`;
+  const logFile = join(logsDir, 'server.log');
+  const outFile = join(logsDir, 'stdout.log');
+  const timeoutMs = options.startTimeoutMs ?? 90_000;
+  let child: ChildProcess | undefined;
+  const killOnExit = () => child?.kill('SIGKILL');
+
+  const broker: KafkaBroker = {
+    bootstrap,
+    port,
+    controllerPort,
+    dir,
+    logFile,
+    async start() {
+      if (child && isRunning(child)) return;
+      const out = openSync(outFile, 'a');
+      child = spawn(java, [...jvmArgs, 'kafka.Kafka', config], { stdio: ['ignore', out, out] });
+      closeSync(out);
+      process.on('exit', killOnExit);
+      try {
+        await waitUntilReady(child, bootstrap, timeoutMs, () => logTail([outFile, logFile]));
+      } catch (error) {
+        await broker.stop();
+        throw error;
+      }
+    },
+    async stop() {
+      if (!child) return;
+      await terminate(child);
+      child = undefined;
+      process.off('exit', killOnExit);
+    },
+  };
+  await broker.start();
+  return broker;
+}
+
+function writeServerProperties(dir: string, port: number, controllerPort: number): string {
+  const properties = {
+    'process.roles': 'broker,controller',
+    'node.id': 1,
+    'controller.quorum.voters': `1@127.0.0.1:${controllerPort}`,
+    listeners: `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+    'advertised.listeners': `PLAINTEXT://127.0.0.1:${port}`,
+    'controller.listener.names': 'CONTROLLER',
+    'inter.broker.listener.name': 'PLAINTEXT',
+    'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+    'log.dirs': join(dir, 'data'),
+    'num.partitions': 1,
+    'auto.create.topics.enable': false,
+    'offsets.topic.replication.factor': 1,
+    'offsets.topic.num.partitions': 4,
+    'transaction.state.log.replication.factor': 1,
+    'transaction.state.log.min.isr': 1,
+    'transaction.state.log.num.partitions': 4,
+    'share.coordinator.state.topic.replication.factor': 1,
+    'share.coordinator.state.topic.min.isr': 1,
+    'group.initial.rebalance.delay.ms': 0,
+  };
+  const file = join(dir, 'server.properties');
+  writeFileSync(file, `${Object.entries(properties).map(([key, value]) => `${key}=${value}`).join('\n')}\n`);
+  return file;
+}
+
+function formatStorageOnce(dir: string, config: string, jvmArgs: string[]): void {
+  if (existsSync(join(dir, 'data', 'meta.properties'))) return;
+  const args = [...jvmArgs, 'kafka.tools.StorageTool', 'format', '-t', newClusterId(), '-c', config];
+  const result = spawnSync(java, args, { encoding: 'utf8' });
+  if (result.status !== 0) {
+    throw new Error(`Kafka storage format failed (exit ${result.status}):\n${result.stdout}${result.stderr}`);
+  }
+}
+
+/** Kafka cluster ids are 16 random bytes in URL-safe base64, never starting with '-'. */
+function newClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
+async function waitUntilReady(child: ChildProcess, bootstrap: string, timeoutMs: number, tail: () => string) {
+  const deadline = Date.now() + timeoutMs;
+  const [host, port] = bootstrap.split(':');
+  while (Date.now() < deadline) {
+    if (!isRunning(child)) {
+      throw new Error(`Kafka exited during startup (code ${child.exitCode}, signal ${child.signalCode}):\n${tail()}`);
+    }
+    if ((await acceptsConnections(host, Number(port))) && (await answersMetadata(bootstrap))) return;
+    await sleep(250);
+  }
+  throw new Error(`Kafka did not become ready on ${bootstrap} within ${timeoutMs / 1000} s:\n${tail()}`);
+}
+
+function acceptsConnections(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    socket.setTimeout(1000);
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.once('timeout', () => done(false));
+  });
+}
+
+async function answersMetadata(bootstrap: string): Promise<boolean> {
+  const admin = new Admin({
+    clientId: 'labdeck-lab-probe',
+    bootstrapBrokers: [bootstrap],
+    retries: 0,
+    connectTimeout: 1000,
+    requestTimeout: 3000,
+  });
+  try {
+    await admin.listTopics();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await admin.close().catch(() => {});
+  }
+}
+
+function isRunning(child: ChildProcess): boolean {
+  return child.exitCode === null && child.signalCode === null;
+}
+
+async function terminate(child: ChildProcess): Promise<void> {
+  if (!isRunning(child)) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), stopGraceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+function logTail(files: string[], lines = 40): string {
+  return files
+    .filter((file) => existsSync(file))
+    .map((file) => `--- ${file}\n${readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n')}`)
+    .join('\n');
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  await once(server, 'close');
+  if (address === null || typeof address === 'string') throw new Error('could not pick a free port');
+  return address.port;
+}

@@ -1,0 +1,31 @@
+import path from 'node:path';
+import { ConfigError } from './platform/config/errors.ts';
+import { startLabdeck } from './platform/runtime.ts';
+import { serverModules } from './modules/index.ts';
+
+const root = path.resolve(import.meta.dirname, '..');
+
+try {
+  const labdeck = await startLabdeck({ modules: serverModules, staticDir: path.join(root, 'dist') });
+  let signals = 0;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (++signals > 1) process.exit(1);
+    labdeck.context.log.info({ signal }, 'shutting down');
+    labdeck.close().then(
+      () => process.exit(0),
+      (error) => {
+        labdeck.context.log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(78); // EX_CONFIG
+  }
+  console.error(error);
+  process.exit(1);
+}

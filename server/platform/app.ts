@@ -1,0 +1,70 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import compression from 'compression';
+import express, { type Express, Router } from 'express';
+import { pinoHttp } from 'pino-http';
+import { apiNotFound, errorHandler } from './errors.ts';
+import { httpMetrics } from './metrics.ts';
+import type { ModuleContext, ServerModule } from './module.ts';
+import { opsRoutes } from './ops.ts';
+import { requestId } from './request-id.ts';
+import type { SseHub } from './events/sse.ts';
+
+export interface AppOptions {
+  modules: readonly ServerModule[];
+  sse: SseHub;
+  /** The built SPA (vite build output); omitted in API-only tests. */
+  staticDir?: string;
+}
+
+export function createApp(ctx: ModuleContext, { modules, sse, staticDir }: AppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', ctx.config.server.trustProxy);
+  app.set('query parser', 'simple');
+  app.use(requestId());
+  app.use(
+    pinoHttp({
+      logger: ctx.log,
+      genReqId: (req) => String(req.id),
+      autoLogging: { ignore: (req) => isQuiet(req.url) },
+      serializers: {
+        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        res: (res: { statusCode: number }) => ({ status: res.statusCode }),
+      },
+    }),
+  );
+  app.use(httpMetrics(ctx.metrics));
+  app.use(compression({ filter: (req, res) => !isStream(res.getHeader('Content-Type')) && compression.filter(req, res) }));
+  app.use(opsRoutes(ctx));
+  for (const module of modules) for (const handler of module.middleware?.(ctx) ?? []) app.use(handler);
+
+  const api = Router();
+  api.use(express.json({ limit: ctx.config.server.bodyLimit }));
+  api.get('/events', sse.handler());
+  for (const module of modules) module.routes?.(api, ctx);
+  api.use(apiNotFound);
+  app.use('/api', api);
+
+  if (staticDir && existsSync(path.join(staticDir, 'index.html'))) serveSpa(app, staticDir);
+  app.use(errorHandler(ctx.log));
+  return app;
+}
+
+/** Hashed assets cache for a year; index.html never, so a deploy is picked up on the next navigation. */
+function serveSpa(app: Express, dir: string): void {
+  app.use(
+    '/assets',
+    express.static(path.join(dir, 'assets'), { immutable: true, maxAge: '1y', index: false, fallthrough: false }),
+  );
+  app.use(express.static(dir, { index: false, maxAge: '1h' }));
+  const indexFile = path.join(dir, 'index.html');
+  app.get('/{*path}', (req, res, next) => {
+    if (!req.accepts('html')) return next();
+    res.setHeader('Cache-Control', 'no-cache');
+    res.sendFile(indexFile);
+  });
+}
+
+const isStream = (type: unknown) => typeof type === 'string' && /text\/event-stream|ndjson/.test(type);
+const isQuiet = (url = '') => url.startsWith('/healthz') || url.startsWith('/readyz') || url.startsWith('/metrics') || url.startsWith('/assets/');

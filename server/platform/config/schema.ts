@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import type { ServerModule } from '../module.ts';
+
+const port = z.number().int().min(0).max(65535);
+
+export const serverSection = z
+  .strictObject({
+    port: port.default(8080),
+    host: z.string().min(1).default('127.0.0.1'),
+    /** The URL users open, when Labdeck sits behind a proxy (used for redirects and cookies). */
+    publicUrl: z.url().optional(),
+    /** Express `trust proxy`: false, true, a hop count, or a list of addresses/CIDRs. */
+    trustProxy: z.union([z.boolean(), z.number().int().min(0), z.string(), z.array(z.string())]).default(false),
+    shutdownTimeoutMs: z.number().int().positive().default(10_000),
+    /** Largest JSON body accepted, e.g. `10mb`. */
+    bodyLimit: z.string().regex(/^\d+(b|kb|mb)$/i, 'expected a size like 512kb or 10mb').default('10mb'),
+  })
+  .prefault({});
+
+export const databaseSection = z
+  .strictObject({
+    /** External PostgreSQL; when absent (and DATABASE_URL unset), Labdeck starts its embedded server. */
+    url: z.string().min(1).optional(),
+    /** Where the embedded server keeps its data. */
+    dataDir: z.string().min(1).default('.labdeck'),
+    poolSize: z.number().int().min(1).max(100).default(10),
+  })
+  .prefault({});
+
+export const logSection = z
+  .strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') })
+  .prefault({});
+
+/** The whole labdeck.yaml: platform sections plus one section per registered module. */
+export function buildConfigSchema(modules: readonly ServerModule[]) {
+  const moduleShapes = Object.fromEntries(
+    modules.flatMap((module) => (module.config ? [[module.config.key, module.config.schema]] : [])),
+  ) as Record<string, z.ZodType>;
+  return z.strictObject({ server: serverSection, database: databaseSection, log: logSection, ...moduleShapes });
+}
+
+/** Environment variables that override the file, as twelve-factor deployments expect. */
+export function applyEnvOverrides(config: AppConfig, env: NodeJS.ProcessEnv): AppConfig {
+  const port = env.PORT === undefined ? undefined : Number(env.PORT);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
+    throw new Error(`PORT: expected a port number, got ${JSON.stringify(env.PORT)}`);
+  }
+  return {
+    ...config,
+    server: { ...config.server, port: port ?? config.server.port, host: env.HOST || config.server.host },
+    database: { ...config.database, url: env.DATABASE_URL || config.database.url },
+    log: { level: (env.LOG_LEVEL as AppConfig['log']['level']) || config.log.level },
+  };
+}
+
+export interface AppConfig {
+  server: z.output<typeof serverSection>;
+  database: z.output<typeof databaseSection>;
+  log: z.output<typeof logSection>;
+  /** Module sections, typed by each module through its own schema. */
+  [key: string]: unknown;
+}

@@ -1,0 +1,66 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from './log.ts';
+
+/** The one JSON error shape of the API: `{ error: { code, message, details? } }`. */
+export interface ApiErrorBody {
+  error: { code: string; message: string; details?: unknown };
+}
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly details: unknown;
+
+  constructor(status: number, code: string, message: string, details?: unknown) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export const badRequest = (message: string, details?: unknown) => new ApiError(400, 'bad_request', message, details);
+export const unauthorized = (message = 'Sign-in required') => new ApiError(401, 'unauthorized', message);
+export const forbidden = (message = 'Not allowed') => new ApiError(403, 'forbidden', message);
+export const notFound = (message = 'Not found') => new ApiError(404, 'not_found', message);
+export const conflict = (message: string, details?: unknown) => new ApiError(409, 'conflict', message, details);
+export const unavailable = (message: string) => new ApiError(503, 'unavailable', message);
+
+export const apiNotFound: RequestHandler = (req) => {
+  throw notFound(`No API route for ${req.method} ${req.path}`);
+};
+
+/** Known errors keep their status and message; anything else is a 500 whose detail goes to the log only. */
+export function errorHandler(log: Logger): ErrorRequestHandler {
+  return (error, req, res, _next) => {
+    const body = toBody(error);
+    const status = error instanceof ApiError ? error.status : httpStatusOf(error);
+    if (status >= 500) (req.log ?? log).error({ err: error }, 'request failed');
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    res.status(status).json(body);
+  };
+}
+
+function toBody(error: unknown): ApiErrorBody {
+  if (error instanceof ApiError) {
+    const body: ApiErrorBody = { error: { code: error.code, message: error.message } };
+    if (error.details !== undefined) body.error.details = error.details;
+    return body;
+  }
+  const status = httpStatusOf(error);
+  if (status === 413) return { error: { code: 'payload_too_large', message: 'Request body too large' } };
+  if (status === 400) return { error: { code: 'bad_request', message: 'Malformed request body' } };
+  if (status === 415) return { error: { code: 'unsupported_media_type', message: 'Unsupported content encoding or type' } };
+  return { error: { code: 'internal', message: 'Internal error' } };
+}
+
+/** body-parser and friends mark client errors with `status` / `statusCode` and `expose`. */
+function httpStatusOf(error: unknown): number {
+  const e = error as { status?: unknown; statusCode?: unknown; expose?: unknown };
+  const status = Number(e?.status ?? e?.statusCode);
+  return Number.isInteger(status) && status >= 400 && status < 500 && e?.expose !== false ? status : 500;
+}

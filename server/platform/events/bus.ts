@@ -1,0 +1,40 @@
+/** One live change, published by a capability and delivered to browsers that subscribed to its topic. */
+export interface LiveEvent<T = unknown> {
+  topic: string;
+  type: string;
+  data: T;
+}
+
+export type LiveListener = (event: LiveEvent) => void;
+
+/**
+ * In-process fan-out today; a Postgres LISTEN/NOTIFY implementation of the same interface carries events
+ * across replicas later, so publishers and the SSE hub never change.
+ */
+export interface EventBus {
+  publish(event: LiveEvent): void;
+  subscribe(listener: LiveListener): () => void;
+  close(): Promise<void>;
+}
+
+export function createMemoryBus(onListenerError: (error: unknown) => void = () => {}): EventBus {
+  const listeners = new Set<LiveListener>();
+  return {
+    publish(event) {
+      for (const listener of listeners) {
+        try {
+          listener(event);
+        } catch (error) {
+          onListenerError(error);
+        }
+      }
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async close() {
+      listeners.clear();
+    },
+  };
+}

@@ -1,0 +1,38 @@
+import type { RequestHandler, Router } from 'express';
+import type { Registry } from 'prom-client';
+import type { z } from 'zod';
+import type { AppConfig } from './config/schema.ts';
+import type { Migration } from './db/migrate.ts';
+import type { Db } from './db/pool.ts';
+import type { EventBus } from './events/bus.ts';
+import type { Logger } from './log.ts';
+
+/** What every capability gets from the platform. */
+export interface ModuleContext {
+  config: AppConfig;
+  /** Path of the config file, or null when running on built-in defaults. */
+  configFile: string | null;
+  db: Db;
+  bus: EventBus;
+  log: Logger;
+  metrics: Registry;
+}
+
+/**
+ * One capability of the BFF (server/modules/<name>): it owns a top-level key of labdeck.yaml,
+ * its migrations, its /api routes and its background work. Registered in server/modules/index.ts.
+ */
+export interface ServerModule {
+  name: string;
+  /** Top-level key in labdeck.yaml and its schema; the schema must give defaults for an absent key. */
+  config?: { key: string; schema: z.ZodType };
+  migrations?: () => Migration[];
+  /** Middleware that runs before every module's routes (sessions, for example). */
+  middleware?: (ctx: ModuleContext) => RequestHandler[];
+  /** Routes mounted under /api. */
+  routes?: (router: Router, ctx: ModuleContext) => void;
+  start?: (ctx: ModuleContext) => Promise<void> | void;
+  stop?: () => Promise<void> | void;
+}
+
+export const defineServerModule = (module: ServerModule): ServerModule => module;

@@ -1,0 +1,116 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { createApp } from './app.ts';
+import { type AppConfig, applyEnvOverrides, buildConfigSchema } from './config/schema.ts';
+import { loadConfig } from './config/load.ts';
+import { EmbeddedPostgres } from './db/embedded.ts';
+import { type Migration, migrate, migrationsIn } from './db/migrate.ts';
+import { createDb, type Db } from './db/pool.ts';
+import { createMemoryBus } from './events/bus.ts';
+import { SseHub } from './events/sse.ts';
+import { createLogger, type Logger } from './log.ts';
+import { createMetrics } from './metrics.ts';
+import type { ModuleContext, ServerModule } from './module.ts';
+
+export interface StartOptions {
+  modules: readonly ServerModule[];
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  staticDir?: string;
+  /** Overrides the logger (tests pass a silent one). */
+  log?: Logger;
+}
+
+export interface Labdeck {
+  url: string;
+  server: Server;
+  context: ModuleContext;
+  sse: SseHub;
+  /** The embedded PostgreSQL when Labdeck started one (tests stop and restart it). */
+  embedded: EmbeddedPostgres | null;
+  close(): Promise<void>;
+}
+
+const platformMigrations = () => migrationsIn('platform', path.join(import.meta.dirname, 'db', 'migrations'));
+
+/** Loads config, brings up PostgreSQL, migrates, starts the modules and listens. */
+export async function startLabdeck(options: StartOptions): Promise<Labdeck> {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const loaded = loadConfig(buildConfigSchema(options.modules), { env, cwd });
+  const config = applyEnvOverrides(loaded.config as AppConfig, env);
+  const log = options.log ?? createLogger(config.log.level);
+  const embedded = config.database.url ? null : await startEmbedded(path.resolve(cwd, config.database.dataDir), log);
+  const db = createDb(config.database.url ?? embedded!.url, log, config.database.poolSize);
+  const bus = createMemoryBus((error) => log.error({ err: error }, 'live event listener failed'));
+  const metrics = createMetrics();
+  const context: ModuleContext = { config, configFile: loaded.file, db, bus, log, metrics };
+  const stopped: ServerModule[] = [];
+  try {
+    const applied = await migrate(db, allMigrations(options.modules));
+    if (applied.length) log.info({ applied }, 'database migrated');
+    for (const module of options.modules) {
+      await module.start?.(context);
+      stopped.unshift(module);
+    }
+  } catch (error) {
+    await shutdownParts(stopped, db, embedded, log);
+    throw error;
+  }
+  const sse = new SseHub(bus, { metrics });
+  const app = createApp(context, { modules: options.modules, sse, staticDir: options.staticDir });
+  const server = await listen(app, config.server.port, config.server.host);
+  const url = `http://${urlHost(config.server.host)}:${(server.address() as AddressInfo).port}`;
+  log.info({ url, config: loaded.file ?? 'built-in defaults', database: embedded ? 'embedded' : 'external' }, 'Labdeck is up');
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+      sse.stop();
+      server.closeIdleConnections();
+      const timeout = setTimeout(() => server.closeAllConnections(), config.server.shutdownTimeoutMs);
+      await drained;
+      clearTimeout(timeout);
+      await bus.close();
+      await shutdownParts(stopped, db, embedded, log);
+      log.info('Labdeck stopped');
+    })();
+    return closing;
+  };
+  return { url, server, context, sse, embedded, close };
+}
+
+function allMigrations(modules: readonly ServerModule[]): Migration[] {
+  return [...platformMigrations(), ...modules.flatMap((module) => module.migrations?.() ?? [])];
+}
+
+async function startEmbedded(dir: string, log: Logger): Promise<EmbeddedPostgres> {
+  const pgLog = log.child({ component: 'postgres' });
+  const embedded = new EmbeddedPostgres({ dir, onLog: (line) => pgLog.debug(line) });
+  await embedded.start();
+  log.info({ dataDir: embedded.dataDir }, 'embedded PostgreSQL started');
+  return embedded;
+}
+
+async function shutdownParts(modules: ServerModule[], db: Db, embedded: EmbeddedPostgres | null, log: Logger) {
+  for (const module of modules) {
+    try {
+      await module.stop?.();
+    } catch (error) {
+      log.error({ err: error, module: module.name }, 'module failed to stop');
+    }
+  }
+  await db.close().catch(() => {});
+  await embedded?.stop();
+}
+
+function listen(app: ReturnType<typeof createApp>, port: number, host: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host, (error?: Error) => (error ? reject(error) : resolve(server)));
+    server.keepAliveTimeout = 65_000;
+  });
+}
+
+const urlHost = (host: string) => (host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host);

@@ -1,0 +1,49 @@
+import { fileURLToPath, URL } from 'node:url';
+import vue from '@vitejs/plugin-vue';
+import { defineConfig } from 'vitest/config';
+
+const bffUrl = process.env.LABDECK_BFF_URL ?? 'http://127.0.0.1:8080';
+
+export default defineConfig({
+  plugins: [vue()],
+  resolve: { alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) } },
+  build: { outDir: 'dist', manifest: true, sourcemap: false, chunkSizeWarningLimit: 4096 },
+  server: {
+    proxy: { '/api': { target: bffUrl, changeOrigin: false }, '/healthz': bffUrl, '/readyz': bffUrl, '/metrics': bffUrl },
+  },
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'server',
+          environment: 'node',
+          include: ['server/**/*.test.ts', 'scripts/**/*.test.ts'],
+          exclude: ['**/*.lab.test.ts', '**/node_modules/**'],
+          testTimeout: 30_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'web',
+          environment: 'happy-dom',
+          include: ['src/**/*.test.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'lab',
+          environment: 'node',
+          include: ['lab/**/*.test.ts', '**/*.lab.test.ts'],
+          exclude: ['**/node_modules/**'],
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
