@@ -5,7 +5,7 @@
 // <OPENLINEAGE_URL>/api/v1/lineage.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,10 +38,24 @@ export interface RunDbtOlOptions {
   namespace?: string;
   /** Path joined to openLineageUrl (OPENLINEAGE_ENDPOINT); default api/v1/lineage. */
   endpoint?: string;
-  /** Extra arguments after `dbt-ol run`, e.g. ['--select', 'stg_customers']. */
+  /**
+   * 'gzip' makes the client send `Content-Encoding: gzip` bodies. The plain OPENLINEAGE_URL
+   * setup cannot express that, so the transport is then configured through the client's
+   * OPENLINEAGE__TRANSPORT__* variables instead (same URL, endpoint and API key).
+   */
+  compression?: 'gzip';
+  /** dbt command that dbt-ol wraps; default 'run' ('build' and 'test' also emit test events). */
+  command?: string;
+  /** Extra arguments after the command, e.g. ['--select', 'stg_customers']. */
   args?: string[];
   /** dbt target dir (manifest.json, run_results.json); default <repo>/.lab/dbt/target. */
   targetPath?: string;
+  /**
+   * Run plain `dbt docs generate` first, so that dbt-ol finds target/catalog.json and adds column
+   * types to the schema facets (without it, fields carry name and description only). The catalog
+   * holds the tables as they were before this run: on a fresh database only the sources get types.
+   */
+  catalog?: boolean;
   /** Extra environment for dbt-ol (wins over everything else). */
   env?: Record<string, string>;
   /** Kill dbt-ol after this many milliseconds; default 5 minutes. */
@@ -99,38 +113,48 @@ function dbtEnv(options: RunDbtOlOptions, targetPath: string, logPath: string): 
     DBT_SEND_ANONYMOUS_USAGE_STATS: 'false',
     DBT_USE_COLORS: 'false',
     DBT_VERSION_CHECK: 'false',
-    OPENLINEAGE_URL: options.openLineageUrl,
     OPENLINEAGE_NAMESPACE: options.namespace ?? 'dbt',
     // No openlineage.yml from cwd or ~/.openlineage may override the transport.
     OPENLINEAGE_CONFIG: path.join(projectDir, 'no-openlineage.yml'),
-    ...(options.endpoint ? { OPENLINEAGE_ENDPOINT: options.endpoint } : {}),
-    ...(options.apiKey ? { OPENLINEAGE_API_KEY: options.apiKey } : {}),
+    ...transportEnv(options),
     ...options.env,
   };
 }
 
-/** Applies the seed if needed, then runs `dbt-ol run` against options.pg, sending events to options.openLineageUrl. */
-export async function runDbtOl(options: RunDbtOlOptions): Promise<RunDbtOlResult> {
-  assertDbtOlInstalled();
-  await applySeed(options.pg);
-  const targetPath = options.targetPath ?? path.join(repoRoot, '.lab', 'dbt', 'target');
-  const logPath = path.join(path.dirname(targetPath), 'logs');
-  await mkdir(targetPath, { recursive: true });
-  await mkdir(logPath, { recursive: true });
+function transportEnv(options: RunDbtOlOptions): Record<string, string> {
+  if (options.compression === 'gzip') {
+    return {
+      OPENLINEAGE__TRANSPORT__TYPE: 'http',
+      OPENLINEAGE__TRANSPORT__URL: options.openLineageUrl,
+      OPENLINEAGE__TRANSPORT__ENDPOINT: options.endpoint ?? 'api/v1/lineage',
+      OPENLINEAGE__TRANSPORT__COMPRESSION: 'gzip',
+      ...(options.apiKey
+        ? { OPENLINEAGE__TRANSPORT__AUTH: JSON.stringify({ type: 'api_key', apiKey: options.apiKey }) }
+        : {}),
+    };
+  }
+  return {
+    OPENLINEAGE_URL: options.openLineageUrl,
+    ...(options.endpoint ? { OPENLINEAGE_ENDPOINT: options.endpoint } : {}),
+    ...(options.apiKey ? { OPENLINEAGE_API_KEY: options.apiKey } : {}),
+  };
+}
 
+function spawnLogged(
+  bin: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+): Promise<RunDbtOlResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(dbtOlBin, ['run', ...(options.args ?? [])], {
-      cwd: projectDir,
-      env: dbtEnv(options, targetPath, logPath),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(bin, args, { cwd: projectDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d));
     child.stderr.on('data', (d: Buffer) => (output += d));
     const timer = setTimeout(() => {
-      output += `\n[run.ts] dbt-ol killed after ${options.timeoutMs ?? 300_000} ms\n`;
+      output += `\n[run.ts] ${path.basename(bin)} killed after ${timeoutMs} ms\n`;
       child.kill('SIGKILL');
-    }, options.timeoutMs ?? 300_000);
+    }, timeoutMs);
     child.on('error', (err) => {
       clearTimeout(timer);
       reject(err);
@@ -140,6 +164,33 @@ export async function runDbtOl(options: RunDbtOlOptions): Promise<RunDbtOlResult
       resolve({ code: code ?? (signal ? 128 : 1), output });
     });
   });
+}
+
+/**
+ * Applies the seed if needed, then runs `dbt-ol <command>` (default `run`) against options.pg,
+ * sending events to options.openLineageUrl. Resolves with dbt's exit code and the combined
+ * stdout/stderr of dbt and dbt-ol; a failed POST is only logged by dbt-ol, not an error.
+ */
+export async function runDbtOl(options: RunDbtOlOptions): Promise<RunDbtOlResult> {
+  assertDbtOlInstalled();
+  await applySeed(options.pg);
+  const targetPath = options.targetPath ?? path.join(repoRoot, '.lab', 'dbt', 'target');
+  const logPath = path.join(path.dirname(targetPath), 'logs');
+  await mkdir(targetPath, { recursive: true });
+  await mkdir(logPath, { recursive: true });
+  const env = dbtEnv(options, targetPath, logPath);
+  const timeoutMs = options.timeoutMs ?? 300_000;
+
+  // dbt-ol reads <target>/catalog.json whenever it exists: a stale one would change the facets.
+  await rm(path.join(targetPath, 'catalog.json'), { force: true });
+  let output = '';
+  if (options.catalog) {
+    const docs = await spawnLogged(path.join(venvDir, 'bin', 'dbt'), ['docs', 'generate'], env, timeoutMs);
+    output += docs.output;
+    if (docs.code !== 0) return { code: docs.code, output };
+  }
+  const result = await spawnLogged(dbtOlBin, [options.command ?? 'run', ...(options.args ?? [])], env, timeoutMs);
+  return { code: result.code, output: output + result.output };
 }
 
 export interface CapturedRequest {

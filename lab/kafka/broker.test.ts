@@ -1,5 +1,12 @@
 import { rmSync } from 'node:fs';
-import { Admin, Consumer, type Message, Producer, stringDeserializers, stringSerializers } from '@platformatic/kafka';
+import {
+  Admin,
+  Consumer,
+  type Message,
+  Producer,
+  stringDeserializers,
+  stringSerializers,
+} from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KafkaBroker, startKafka } from './broker.ts';
 
@@ -11,22 +18,33 @@ describe('lab Kafka broker', () => {
   let broker: KafkaBroker;
   let admin: Admin;
 
-  const newAdmin = (retries = 3) => new Admin({ clientId: 'broker-test', bootstrapBrokers: [broker.bootstrap], retries });
+  const newAdmin = (retries = 3) =>
+    new Admin({ clientId: 'broker-test', bootstrapBrokers: [broker.bootstrap], retries });
 
   const endOffsetTotal = async () => {
     const topics = await admin.listOffsets({
-      topics: [{ name: topic, partitions: [0, 1].map((partitionIndex) => ({ partitionIndex, timestamp: -1n })) }],
+      topics: [
+        { name: topic, partitions: [0, 1].map((partitionIndex) => ({ partitionIndex, timestamp: -1n })) },
+      ],
     });
-    return topics[0].partitions.reduce((sum, partition) => sum + partition.offset, 0n);
+    return (topics[0]?.partitions ?? []).reduce((sum, partition) => sum + partition.offset, 0n);
   };
 
   beforeAll(async () => {
     broker = await startKafka();
     admin = newAdmin();
     await admin.createTopics({ topics: [topic], partitions: 2, replicas: 1 });
-    const producer = new Producer({ clientId: 'broker-test', bootstrapBrokers: [broker.bootstrap], serializers: stringSerializers });
+    const producer = new Producer({
+      clientId: 'broker-test',
+      bootstrapBrokers: [broker.bootstrap],
+      serializers: stringSerializers,
+    });
     try {
-      const messages = Array.from({ length: messageCount }, (_, i) => ({ topic, key: `order-${i}`, value: JSON.stringify({ i }) }));
+      const messages = Array.from({ length: messageCount }, (_, i) => ({
+        topic,
+        key: `order-${i}`,
+        value: JSON.stringify({ i }),
+      }));
       await producer.send({ messages });
     } finally {
       await producer.close();
@@ -67,7 +85,7 @@ describe('lab Kafka broker', () => {
       expect(described.get(groupId)?.members.size).toBe(1);
 
       const [committed] = await admin.listConsumerGroupOffsets({ groups: [groupId] });
-      const total = committed.topics
+      const total = (committed?.topics ?? [])
         .flatMap((t) => t.partitions)
         .reduce((sum, partition) => sum + partition.committedOffset, 0n);
       expect(total).toBe(BigInt(messageCount));

@@ -1,7 +1,16 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -32,6 +41,7 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 export const kafkaLibs = resolve(here, '../../.lab/kafka/libs');
 const log4jConfig = join(here, 'log4j2.properties');
 const java = process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
+const host = '127.0.0.1';
 const heap = ['-Xms256m', '-Xmx512m'];
 const stopGraceMs = 20_000;
 
@@ -45,10 +55,16 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroke
   const logsDir = join(dir, 'logs');
   mkdirSync(logsDir, { recursive: true });
   const config = writeServerProperties(dir, port, controllerPort);
-  const jvmArgs = [...heap, `-Dlog4j2.configurationFile=${log4jConfig}`, `-Dkafka.logs.dir=${logsDir}`, '-cp', `${kafkaLibs}/*`];
+  const jvmArgs = [
+    ...heap,
+    `-Dlog4j2.configurationFile=${log4jConfig}`,
+    `-Dkafka.logs.dir=${logsDir}`,
+    '-cp',
+    `${kafkaLibs}/*`,
+  ];
   formatStorageOnce(dir, config, jvmArgs);
 
-  const bootstrap = `127.0.0.1:${port}`;
+  const bootstrap = `${host}:${port}`;
   const logFile = join(logsDir, 'server.log');
   const outFile = join(logsDir, 'stdout.log');
   const timeoutMs = options.startTimeoutMs ?? 90_000;
@@ -63,12 +79,17 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroke
     logFile,
     async start() {
       if (child && isRunning(child)) return;
+      for (const used of [port, controllerPort]) {
+        if (await acceptsConnections(used))
+          throw new Error(`Cannot start Kafka: ${host}:${used} is already in use`);
+      }
+      const logs = [outFile, logFile].map(markLog);
       const out = openSync(outFile, 'a');
       child = spawn(java, [...jvmArgs, 'kafka.Kafka', config], { stdio: ['ignore', out, out] });
       closeSync(out);
       process.on('exit', killOnExit);
       try {
-        await waitUntilReady(child, bootstrap, timeoutMs, () => logTail([outFile, logFile]));
+        await waitUntilReady(child, port, timeoutMs, () => summarizeLogs(logs));
       } catch (error) {
         await broker.stop();
         throw error;
@@ -89,9 +110,9 @@ function writeServerProperties(dir: string, port: number, controllerPort: number
   const properties = {
     'process.roles': 'broker,controller',
     'node.id': 1,
-    'controller.quorum.voters': `1@127.0.0.1:${controllerPort}`,
-    listeners: `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-    'advertised.listeners': `PLAINTEXT://127.0.0.1:${port}`,
+    'controller.quorum.voters': `1@${host}:${controllerPort}`,
+    listeners: `PLAINTEXT://${host}:${port},CONTROLLER://${host}:${controllerPort}`,
+    'advertised.listeners': `PLAINTEXT://${host}:${port}`,
     'controller.listener.names': 'CONTROLLER',
     'inter.broker.listener.name': 'PLAINTEXT',
     'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
@@ -108,7 +129,8 @@ function writeServerProperties(dir: string, port: number, controllerPort: number
     'group.initial.rebalance.delay.ms': 0,
   };
   const file = join(dir, 'server.properties');
-  writeFileSync(file, `${Object.entries(properties).map(([key, value]) => `${key}=${value}`).join('\n')}\n`);
+  const lines = Object.entries(properties).map(([key, value]) => `${key}=${value}`);
+  writeFileSync(file, `${lines.join('\n')}\n`);
   return file;
 }
 
@@ -129,20 +151,22 @@ function newClusterId(): string {
   }
 }
 
-async function waitUntilReady(child: ChildProcess, bootstrap: string, timeoutMs: number, tail: () => string) {
+async function waitUntilReady(child: ChildProcess, port: number, timeoutMs: number, tail: () => string) {
+  const bootstrap = `${host}:${port}`;
   const deadline = Date.now() + timeoutMs;
-  const [host, port] = bootstrap.split(':');
   while (Date.now() < deadline) {
     if (!isRunning(child)) {
-      throw new Error(`Kafka exited during startup (code ${child.exitCode}, signal ${child.signalCode}):\n${tail()}`);
+      throw new Error(
+        `Kafka exited during startup (code ${child.exitCode}, signal ${child.signalCode}):\n${tail()}`,
+      );
     }
-    if ((await acceptsConnections(host, Number(port))) && (await answersMetadata(bootstrap))) return;
+    if ((await acceptsConnections(port)) && (await answersMetadata(bootstrap))) return;
     await sleep(250);
   }
   throw new Error(`Kafka did not become ready on ${bootstrap} within ${timeoutMs / 1000} s:\n${tail()}`);
 }
 
-function acceptsConnections(host: string, port: number): Promise<boolean> {
+function acceptsConnections(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host, port });
     socket.setTimeout(1000);
@@ -187,16 +211,38 @@ async function terminate(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-function logTail(files: string[], lines = 40): string {
-  return files
-    .filter((file) => existsSync(file))
-    .map((file) => `--- ${file}\n${readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n')}`)
+interface LogMark {
+  file: string;
+  from: number;
+}
+
+function markLog(file: string): LogMark {
+  return { file, from: existsSync(file) ? statSync(file).size : 0 };
+}
+
+/** The errors (with the exception line under each) and the last lines each log got since its mark. */
+function summarizeLogs(marks: LogMark[]): string {
+  return marks
+    .map(({ file, from }) => {
+      const lines = existsSync(file)
+        ? readFileSync(file).subarray(from).toString('utf8').trimEnd().split('\n')
+        : [];
+      if (lines.join('') === '') return '';
+      const errors = lines.flatMap((line, i) => {
+        if (!/^\[[^\]]+\] (ERROR|FATAL) /.test(line)) return [];
+        const cause = lines[i + 1];
+        return cause && !cause.startsWith('[') ? [line, cause] : [line];
+      });
+      const summary = errors.length > 0 ? ['errors:', ...errors.slice(0, 12), 'last lines:'] : [];
+      return `--- ${file}\n${[...summary, ...lines.slice(-15)].join('\n')}`;
+    })
+    .filter(Boolean)
     .join('\n');
 }
 
 async function freePort(): Promise<number> {
   const server = createServer();
-  server.listen(0, '127.0.0.1');
+  server.listen(0, host);
   await once(server, 'listening');
   const address = server.address();
   server.close();

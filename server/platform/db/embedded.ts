@@ -1,6 +1,6 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { arch, platform, userInfo } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -33,7 +33,7 @@ const STOP_TIMEOUT_MS = 15_000;
  */
 export class EmbeddedPostgres {
   readonly dir: string;
-  readonly dataDir: string;
+  dataDir: string;
   #port: number | undefined;
   #child: ChildProcess | undefined;
   #adoptedPid: number | undefined;
@@ -105,6 +105,7 @@ export class EmbeddedPostgres {
   #ensureCluster(bins: Binaries, owner: Owner): Credentials {
     const credentialsFile = path.join(this.dir, 'credentials.json');
     mkdirSync(this.dir, { recursive: true, mode: 0o711 });
+    if (owner.uid !== undefined) this.#makeReachable(owner);
     if (existsSync(path.join(this.dataDir, 'PG_VERSION')) && existsSync(credentialsFile)) {
       return JSON.parse(readFileSync(credentialsFile, 'utf8')) as Credentials;
     }
@@ -128,6 +129,20 @@ export class EmbeddedPostgres {
     }
     writeFileSync(credentialsFile, JSON.stringify(credentials), { mode: 0o600 });
     return credentials;
+  }
+
+  /**
+   * As root the server runs as `postgres`, which must reach the data dir. Inside a private home
+   * (e.g. /root/labdeck) it cannot, so the cluster then lives under /var/lib/labdeck instead.
+   */
+  #makeReachable(owner: Owner): void {
+    chmodSync(this.dir, statSync(this.dir).mode | 0o011);
+    if (canEnter(this.dir, owner)) return;
+    const hash = createHash('sha256').update(this.dir).digest('hex').slice(0, 16);
+    const fallback = path.join('/var/lib/labdeck', hash);
+    mkdirSync(fallback, { recursive: true, mode: 0o711 });
+    this.dataDir = path.join(fallback, 'pgdata');
+    this.#onLog(`data dir ${this.dir} is not reachable by the postgres user; using ${this.dataDir}`);
   }
 
   #runningOrphan(): { pid: number; port: number } | undefined {
@@ -203,6 +218,10 @@ async function binaries(): Promise<Binaries> {
   } catch {
     throw new Error(`No embedded PostgreSQL for ${platform()}-${arch()} (${pkg}); set DATABASE_URL to an external server`);
   }
+}
+
+function canEnter(dir: string, owner: Owner): boolean {
+  return spawnSync('/bin/sh', ['-c', 'cd "$1"', 'sh', dir], { ...owner, stdio: 'ignore' }).status === 0;
 }
 
 function isAlive(pid: number): boolean {

@@ -1,0 +1,355 @@
+// A real single-node Trino (coordinator that also schedules work on itself) for
+// tests and `npm run lab`. Install it first with `bash lab/trino/install.sh`.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export type TrinoServer = {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+  /** Resolves when the JVM exits (after stop() or a crash). */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+};
+
+export type StartTrinoOptions = {
+  /** Instance dir for etc/ and data/ (recreated on start). Default: .lab/trino/run/<port>. */
+  dir?: string;
+  /** HTTP port; a free one is picked when omitted. */
+  port?: number;
+  /** Where install.sh put server/ and jdk/. Default: $TRINO_LAB_DIR or <repo>/.lab/trino. */
+  installDir?: string;
+  /** Readiness timeout in ms (default 180 000). */
+  timeoutMs?: number;
+  /** Also copy the server's output to this process's stderr (the CLI uses it). */
+  echoLogs?: boolean;
+};
+
+export const TRINO_INSTALL_HINT = 'bash lab/trino/install.sh';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = path.resolve(here, '..', '..');
+const HEAP = '2G';
+
+export function trinoInstallDir(): string {
+  return process.env.TRINO_LAB_DIR ?? path.join(repoRoot, '.lab', 'trino');
+}
+
+/** Throws a message naming the install script when the server is not installed. */
+export function assertTrinoInstalled(installDir = trinoInstallDir()): void {
+  const stamp = path.join(installDir, '.installed');
+  const java = path.join(installDir, 'jdk', 'bin', 'java');
+  const lib = path.join(installDir, 'server', 'lib');
+  if (!existsSync(stamp) || !existsSync(java) || !existsSync(lib)) {
+    throw new Error(`Trino is not installed in ${installDir}: run \`${TRINO_INSTALL_HINT}\` first`);
+  }
+}
+
+export function installedTrinoVersion(installDir = trinoInstallDir()): string | undefined {
+  try {
+    return /trino=(\S+)/.exec(readFileSync(path.join(installDir, '.installed'), 'utf8'))?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function props(entries: Record<string, string | number | boolean>): string {
+  return `${Object.entries(entries)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('\n')}\n`;
+}
+
+async function writeConfig(dir: string, port: number): Promise<{ etc: string; data: string }> {
+  const etc = path.join(dir, 'etc');
+  const data = path.join(dir, 'data');
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(path.join(etc, 'catalog'), { recursive: true });
+  await mkdir(path.join(data, 'var', 'log'), { recursive: true });
+  await writeFile(
+    path.join(etc, 'node.properties'),
+    props({
+      'node.environment': 'lab',
+      'node.id': `lab-trino-${port}`,
+      'node.data-dir': data,
+      'node.bind-ip': '127.0.0.1',
+      'node.internal-address': '127.0.0.1',
+    }),
+  );
+  // 2 GiB heap: 1 GiB for queries on this (only) node + 512 MiB headroom for
+  // untracked allocations; the rest is for the engine itself.
+  await writeFile(
+    path.join(etc, 'jvm.config'),
+    `${[
+      '-server',
+      `-Xmx${HEAP}`,
+      '-XX:+UseG1GC',
+      '-XX:G1HeapRegionSize=32M',
+      '-XX:+ExplicitGCInvokesConcurrent',
+      '-XX:+ExitOnOutOfMemoryError',
+      '-XX:-OmitStackTraceInFastThrow',
+      '-XX:ReservedCodeCacheSize=256M',
+      '-XX:PerMethodRecompilationCutoff=10000',
+      '-XX:PerBytecodeRecompilationCutoff=10000',
+      '-XX:+EnableDynamicAgentLoading',
+      '-Djdk.attach.allowAttachSelf=true',
+      '-Djdk.nio.maxCachedBufferSize=2000000',
+      '-Djol.skipHotspotSAAttach=true',
+      '-Dfile.encoding=UTF-8',
+      '--sun-misc-unsafe-memory-access=allow',
+      '--enable-native-access=ALL-UNNAMED',
+    ].join('\n')}\n`,
+  );
+  await writeFile(
+    path.join(etc, 'config.properties'),
+    props({
+      coordinator: true,
+      'node-scheduler.include-coordinator': true,
+      'http-server.http.port': port,
+      'discovery.uri': `http://127.0.0.1:${port}`,
+      'http-server.log.enabled': false,
+      'query.max-memory': '1GB',
+      'query.max-memory-per-node': '1GB',
+      'memory.heap-headroom-per-node': '512MB',
+      // Keep finished queries visible in system.runtime.queries for a while.
+      'query.min-expire-age': '15m',
+      'catalog.management': 'static',
+    }),
+  );
+  await writeFile(path.join(etc, 'catalog', 'tpch.properties'), props({ 'connector.name': 'tpch' }));
+  await writeFile(
+    path.join(etc, 'catalog', 'memory.properties'),
+    props({ 'connector.name': 'memory', 'memory.max-data-per-node': '256MB' }),
+  );
+  await writeFile(
+    path.join(etc, 'log.properties'),
+    props({
+      io: 'WARN',
+      'io.trino': 'WARN',
+      'io.trino.server.Server': 'INFO',
+      'io.trino.server.PluginManager': 'WARN',
+      'org.eclipse.jetty': 'WARN',
+      'com.google.inject': 'WARN',
+      Bootstrap: 'WARN',
+      'org.hibernate': 'WARN',
+    }),
+  );
+  return { etc, data };
+}
+
+function jvmArgs(etc: string): string[] {
+  return readFileSync(path.join(etc, 'jvm.config'), 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
+}
+
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const c of live) c.kill('SIGKILL');
+  });
+}
+
+/**
+ * A tiny watchdog tied to this process by a pipe: when this process dies in
+ * any way (even SIGKILL) the pipe closes and the watchdog kills the JVM.
+ */
+function spawnWatchdog(pid: number): ChildProcess {
+  const dog = spawn('sh', ['-c', 'while read -r _; do :; done; kill -KILL "$0" 2>/dev/null', String(pid)], {
+    stdio: ['pipe', 'ignore', 'ignore'],
+    detached: true,
+  });
+  dog.unref();
+  (dog.stdin as unknown as { unref?: () => void }).unref?.();
+  return dog;
+}
+
+type Tail = { push(chunk: Buffer): void; text(): string };
+function tail(max = 60): Tail {
+  const lines: string[] = [];
+  let partial = '';
+  return {
+    push(chunk) {
+      const parts = (partial + chunk.toString('utf8')).split('\n');
+      partial = parts.pop() ?? '';
+      lines.push(...parts);
+      if (lines.length > max) lines.splice(0, lines.length - max);
+    },
+    text: () => [...lines, partial].filter(Boolean).join('\n'),
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+type StatementResponse = {
+  id: string;
+  infoUri?: string;
+  nextUri?: string;
+  columns?: { name: string; type: string }[];
+  data?: unknown[][];
+  stats?: { state: string };
+  error?: { message: string; errorCode: number; errorName: string; errorType: string };
+};
+
+/** Minimal client: POST /v1/statement and follow nextUri to the end. */
+export async function queryTrino(
+  url: string,
+  sql: string,
+  opts: { user?: string; headers?: Record<string, string>; signal?: AbortSignal } = {},
+): Promise<{ columns: { name: string; type: string }[]; rows: unknown[][]; id: string }> {
+  const headers = { 'X-Trino-User': opts.user ?? 'lab', ...opts.headers };
+  let res = await fetch(`${url}/v1/statement`, { method: 'POST', body: sql, headers, signal: opts.signal });
+  if (!res.ok) throw new Error(`Trino POST /v1/statement: HTTP ${res.status} ${await res.text()}`);
+  let body = (await res.json()) as StatementResponse;
+  let columns = body.columns ?? [];
+  const rows: unknown[][] = [...(body.data ?? [])];
+  while (body.nextUri) {
+    res = await fetch(body.nextUri, { headers, signal: opts.signal });
+    if (res.status === 502 || res.status === 503 || res.status === 504) {
+      await sleep(50);
+      continue;
+    }
+    if (!res.ok) throw new Error(`Trino GET nextUri: HTTP ${res.status} ${await res.text()}`);
+    body = (await res.json()) as StatementResponse;
+    if (body.columns) columns = body.columns;
+    if (body.data) rows.push(...body.data);
+  }
+  if (body.error) {
+    const e = new Error(`Trino query failed: ${body.error.errorName}: ${body.error.message}`) as Error & {
+      trino?: unknown;
+    };
+    e.trino = body.error;
+    throw e;
+  }
+  return { columns, rows, id: body.id };
+}
+
+export async function startTrino(options: StartTrinoOptions = {}): Promise<TrinoServer> {
+  const installDir = options.installDir ?? trinoInstallDir();
+  assertTrinoInstalled(installDir);
+  const port = options.port ?? (await freePort());
+  const dir = options.dir ?? path.join(installDir, 'run', String(port));
+  const timeoutMs = options.timeoutMs ?? 180_000;
+  const { etc, data } = await writeConfig(dir, port);
+  const server = path.join(installDir, 'server');
+  const java = path.join(installDir, 'jdk', 'bin', 'java');
+
+  const args = [
+    '-cp',
+    `${path.join(server, 'lib')}/*`,
+    ...jvmArgs(etc),
+    ...readFileSync(path.join(etc, 'node.properties'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => `-D${l}`),
+    `-Dconfig=${path.join(etc, 'config.properties')}`,
+    `-Dlog.levels-file=${path.join(etc, 'log.properties')}`,
+    `-Dplugin.dir=${path.join(server, 'plugin')}`,
+    `-Dcatalog.config-dir=${path.join(etc, 'catalog')}`,
+    'io.trino.server.TrinoServer',
+  ];
+  const env = { ...process.env, JAVA_HOME: path.join(installDir, 'jdk') };
+  delete env.JAVA_TOOL_OPTIONS;
+  delete env._JAVA_OPTIONS;
+  const child = spawn(java, args, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  live.add(child);
+  installExitHook();
+  const dog = child.pid ? spawnWatchdog(child.pid) : undefined;
+
+  const log = createWriteStream(path.join(data, 'var', 'log', 'server.log'));
+  const logTail = tail();
+  let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  const exitPromise = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.on('exit', (code, signal) => {
+      exited = { code, signal };
+      live.delete(child);
+      if (dog?.pid) {
+        try {
+          process.kill(dog.pid, 'SIGKILL');
+        } catch {}
+      }
+      resolve({ code, signal });
+    });
+  });
+  const closed = new Promise<void>((resolve) => child.on('close', () => log.end(resolve)));
+  for (const stream of [child.stdout, child.stderr]) {
+    stream?.on('data', (chunk: Buffer) => {
+      log.write(chunk);
+      logTail.push(chunk);
+      if (options.echoLogs) process.stderr.write(chunk);
+    });
+  }
+  child.on('error', (err) => logTail.push(Buffer.from(`spawn error: ${err.message}\n`)));
+
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async (): Promise<void> => {
+    if (!exited) {
+      child.kill('SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      await exitPromise;
+      clearTimeout(killer);
+    }
+    await closed;
+  };
+
+  const fail = async (why: string): Promise<never> => {
+    await stop();
+    throw new Error(`Trino on port ${port} ${why}\n--- server log tail (${path.join(data, 'var/log/server.log')}) ---\n${logTail.text()}`);
+  };
+
+  const deadline = Date.now() + timeoutMs;
+  let lastProblem = 'no answer from /v1/info';
+  // 1) wait for /v1/info to say the server has finished starting
+  for (;;) {
+    if (exited) return fail(`exited during startup (code ${exited.code}, signal ${exited.signal})`);
+    if (Date.now() > deadline) return fail(`did not start within ${timeoutMs / 1000}s (${lastProblem})`);
+    try {
+      const res = await fetch(`${url}/v1/info`, { signal: AbortSignal.timeout(2000) });
+      const info = (await res.json()) as { starting?: boolean };
+      if (res.ok && info.starting === false) break;
+      lastProblem = `/v1/info: ${JSON.stringify(info)}`;
+    } catch (err) {
+      lastProblem = `/v1/info: ${(err as Error).message}`;
+    }
+    await sleep(500);
+  }
+  // 2) real queries: SELECT 1 (coordinator only), then one that needs the node
+  //    to have registered itself as a worker (NO_NODES_AVAILABLE until then).
+  for (const [sql, want] of [
+    ['SELECT 1', 1],
+    ['SELECT count(*) FROM tpch.tiny.region', 5],
+  ] as const) {
+    for (;;) {
+      if (exited) return fail(`exited during startup (code ${exited.code}, signal ${exited.signal})`);
+      if (Date.now() > deadline) return fail(`did not answer ${sql} within ${timeoutMs / 1000}s (${lastProblem})`);
+      try {
+        const { rows } = await queryTrino(url, sql, { signal: AbortSignal.timeout(30_000) });
+        if (rows[0]?.[0] === want) break;
+        lastProblem = `${sql} returned ${JSON.stringify(rows)}`;
+      } catch (err) {
+        lastProblem = `${sql}: ${(err as Error).message}`;
+      }
+      await sleep(250);
+    }
+  }
+  return { url, port, stop, exited: exitPromise };
+}

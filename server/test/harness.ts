@@ -1,0 +1,59 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import pino from 'pino';
+import { inject } from 'vitest';
+import { serverModules } from '../modules/index.ts';
+import type { ServerModule } from '../platform/module.ts';
+import { type Labdeck, startLabdeck } from '../platform/runtime.ts';
+
+export interface TestAppOptions {
+  /** labdeck.yaml text; omitted means built-in defaults. */
+  config?: string;
+  env?: NodeJS.ProcessEnv;
+  modules?: readonly ServerModule[];
+}
+
+export interface TestApp extends Labdeck {
+  databaseUrl: string;
+  /** fetch relative to the app's URL. */
+  fetch(path: string, init?: RequestInit): Promise<Response>;
+}
+
+/**
+ * A real Labdeck on a free port, with a fresh database in the suite's real PostgreSQL.
+ * Call `close()` in afterAll/afterEach.
+ */
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const databaseUrl = await createDatabase(inject('postgresUrl'));
+  const cwd = mkdtempSync(path.join(tmpdir(), 'labdeck-test-'));
+  const env: NodeJS.ProcessEnv = { PORT: '0', HOST: '127.0.0.1', DATABASE_URL: databaseUrl, ...options.env };
+  if (options.config !== undefined) {
+    writeFileSync(path.join(cwd, 'labdeck.yaml'), options.config);
+    env.LABDECK_CONFIG = path.join(cwd, 'labdeck.yaml');
+  }
+  const app = await startLabdeck({
+    modules: options.modules ?? serverModules,
+    env,
+    cwd,
+    log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+  });
+  return { ...app, databaseUrl, fetch: (p, init) => fetch(new URL(p, app.url), init) };
+}
+
+/** A new empty database on the same server, so test files never see each other's rows. */
+export async function createDatabase(serverUrl: string): Promise<string> {
+  const name = `t_${randomBytes(6).toString('hex')}`;
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}

@@ -1,0 +1,10 @@
+import { defineFeature } from '../types';
+
+export default defineFeature({
+  id: 'home',
+  title: 'Home',
+  navPath: '/',
+  icon: 'home',
+  keywords: ['services', 'health', 'status'],
+  routes: [{ path: '/', name: 'home', component: () => import('./HomePage.vue'), meta: { title: 'Home' } }],
+});

@@ -1,0 +1,19 @@
+import type { RouteRecordRaw } from 'vue-router';
+
+/** A capability of the SPA: its routes and its place in the navigation (src/features/<id>/index.ts). */
+export interface Feature {
+  id: string;
+  title: string;
+  /** Where the navigation link points; omit to keep the feature out of the navigation. */
+  navPath?: string;
+  icon: IconName;
+  /** Keywords the command palette matches besides the title. */
+  keywords?: string[];
+  routes: RouteRecordRaw[];
+  /** Role needed to see the feature, once sign-in decides roles. */
+  requiredRole?: string;
+}
+
+export type IconName = 'home' | 'lineage' | 'sql' | 'streams' | 'jobs' | 'settings';
+
+export const defineFeature = (feature: Feature): Feature => feature;

@@ -1,0 +1,33 @@
+import axios, { AxiosError } from 'axios';
+
+/** The one HTTP client of the SPA; features wrap it in vue-query composables in their api.ts. */
+export const api = axios.create({ baseURL: '/api', timeout: 30_000, headers: { Accept: 'application/json' } });
+
+/** An API failure in the BFF's one error shape, with the HTTP status (0 when the network failed). */
+export class ApiFailure extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly details: unknown;
+
+  constructor(status: number, code: string, message: string, details?: unknown) {
+    super(message);
+    this.name = 'ApiFailure';
+    this.status = status;
+    this.code = code;
+    this.details = details;
+  }
+}
+
+api.interceptors.response.use(undefined, (error: unknown) => Promise.reject(toFailure(error)));
+
+export function toFailure(error: unknown): ApiFailure {
+  if (error instanceof ApiFailure) return error;
+  if (error instanceof AxiosError) {
+    const body = error.response?.data as { error?: { code?: string; message?: string; details?: unknown } } | undefined;
+    const status = error.response?.status ?? 0;
+    if (body?.error?.message) return new ApiFailure(status, body.error.code ?? 'error', body.error.message, body.error.details);
+    if (!error.response) return new ApiFailure(0, 'network', 'Labdeck is not reachable. Check your connection.');
+    return new ApiFailure(status, 'http', `Request failed with status ${status}`);
+  }
+  return new ApiFailure(0, 'unknown', error instanceof Error ? error.message : String(error));
+}
