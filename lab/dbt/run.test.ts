@@ -35,7 +35,9 @@ afterAll(async () => {
 const modelEvents = (events: OlEvent[], model: string) =>
   events.filter((e) => e.outputs?.some((o: OlEvent) => o.name.endsWith(`.${model}`)));
 const wrapper = (events: OlEvent[], type: string) =>
-  events.find((e) => e.eventType === type && (e.outputs ?? []).length === 0 && e.job.name.startsWith('dbt-run-'));
+  events.find(
+    (e) => e.eventType === type && (e.outputs ?? []).length === 0 && e.job.name.startsWith('dbt-run-'),
+  );
 
 describe('dbt-ol run (openlineage-dbt) against PostgreSQL', { timeout: 240_000 }, () => {
   it('POSTs JSON RunEvents to /api/v1/lineage with the API key as a Bearer token', async () => {
@@ -49,7 +51,9 @@ describe('dbt-ol run (openlineage-dbt) against PostgreSQL', { timeout: 240_000 }
     }
     expect(events).toHaveLength(requests.length); // one event per request, no batching
     for (const e of events) {
-      expect(e.schemaURL).toMatch(/^https:\/\/openlineage\.io\/spec\/2-\d+-\d+\/OpenLineage\.json#\/\$defs\/RunEvent$/);
+      expect(e.schemaURL).toMatch(
+        /^https:\/\/openlineage\.io\/spec\/2-\d+-\d+\/OpenLineage\.json#\/\$defs\/RunEvent$/,
+      );
       expect(e.producer).toMatch(/OpenLineage\/tree\/[\d.]+\/integration\/dbt$/);
       expect(e.job.namespace).toBe(NAMESPACE);
     }
@@ -72,7 +76,9 @@ describe('dbt-ol run (openlineage-dbt) against PostgreSQL', { timeout: 240_000 }
     const { events } = await run();
     const ns = `postgres://${pg?.host}:${pg?.port}`;
     const [complete] = modelEvents(events, 'client_orders').filter((e) => e.eventType === 'COMPLETE');
-    expect(complete.outputs).toEqual([expect.objectContaining({ namespace: ns, name: 'lab.marts.client_orders' })]);
+    expect(complete.outputs).toEqual([
+      expect.objectContaining({ namespace: ns, name: 'lab.marts.client_orders' }),
+    ]);
     expect(complete.inputs.map((i: OlEvent) => `${i.namespace}/${i.name}`).sort()).toEqual([
       `${ns}/lab.staging.stg_customers`,
       `${ns}/lab.staging.stg_orders`,
@@ -111,7 +117,10 @@ describe('dbt-ol run (openlineage-dbt) against PostgreSQL', { timeout: 240_000 }
     expect(cll.fields.client_id.inputFields).toEqual([
       expect.objectContaining({ namespace: ns, name: 'lab.raw.customers', field: 'customer_id' }),
     ]);
-    expect(cll.fields.full_name.inputFields.map((f: OlEvent) => f.field).sort()).toEqual(['first_name', 'last_name']);
+    expect(cll.fields.full_name.inputFields.map((f: OlEvent) => f.field).sort()).toEqual([
+      'first_name',
+      'last_name',
+    ]);
     // Through a join, two hops downstream of the rename.
     const [mart] = modelEvents(events, 'client_orders').filter((e) => e.eventType === 'COMPLETE');
     expect(mart.outputs[0].facets.columnLineage.fields.client_id.inputFields).toEqual([

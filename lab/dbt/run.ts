@@ -189,7 +189,12 @@ export async function runDbtOl(options: RunDbtOlOptions): Promise<RunDbtOlResult
     output += docs.output;
     if (docs.code !== 0) return { code: docs.code, output };
   }
-  const result = await spawnLogged(dbtOlBin, [options.command ?? 'run', ...(options.args ?? [])], env, timeoutMs);
+  const result = await spawnLogged(
+    dbtOlBin,
+    [options.command ?? 'run', ...(options.args ?? [])],
+    env,
+    timeoutMs,
+  );
   return { code: result.code, output: output + result.output };
 }
 
@@ -201,9 +206,36 @@ export interface CapturedRequest {
   body: unknown;
 }
 
+/** An OpenLineage facet: its own fields vary by facet, the two below are always there. */
+export interface OlFacet {
+  _producer: string;
+  _schemaURL: string;
+  [field: string]: unknown;
+}
+
+export interface OlDataset {
+  namespace: string;
+  name: string;
+  facets?: Record<string, OlFacet>;
+  inputFacets?: Record<string, OlFacet>;
+  outputFacets?: Record<string, OlFacet>;
+}
+
+/** The OpenLineage RunEvent shape as dbt-ol sends it. */
+export interface OlRunEvent {
+  eventType: 'START' | 'RUNNING' | 'COMPLETE' | 'ABORT' | 'FAIL' | 'OTHER';
+  eventTime: string;
+  producer: string;
+  schemaURL: string;
+  run: { runId: string; facets?: Record<string, OlFacet> };
+  job: { namespace: string; name: string; facets?: Record<string, OlFacet> };
+  inputs?: OlDataset[];
+  outputs?: OlDataset[];
+}
+
 export interface CaptureResult extends RunDbtOlResult {
   /** The OpenLineage events in the order they arrived. */
-  events: Record<string, any>[];
+  events: OlRunEvent[];
   requests: CapturedRequest[];
 }
 
@@ -226,7 +258,9 @@ export async function captureDbtOlEvents(
         requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
         res.writeHead(options.status ?? 201).end();
       } catch (err) {
-        res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: String(err) }));
+        res
+          .writeHead(400, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ error: String(err) }));
       }
     });
   });
@@ -242,7 +276,7 @@ export async function captureDbtOlEvents(
     const events = requests
       .filter((r) => r.method === 'POST')
       .map((r) => r.body)
-      .filter((b): b is Record<string, any> => typeof b === 'object' && b !== null && 'eventType' in b);
+      .filter((b): b is OlRunEvent => typeof b === 'object' && b !== null && 'eventType' in b);
     return { ...result, events, requests };
   } finally {
     server.closeAllConnections();
