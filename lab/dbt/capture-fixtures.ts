@@ -14,7 +14,8 @@ try {
   if (code !== 0) throw new Error(`dbt-ol run exited ${code}:\n${output}`);
   const model = (name: string, type: string) =>
     events.find(
-      (e) => e.eventType === type && e.outputs.some((o: { name: string }) => o.name.endsWith(`.${name}`)),
+      (e) =>
+        e.eventType === type && (e.outputs ?? []).some((o: { name: string }) => o.name.endsWith(`.${name}`)),
     );
   const picks: Record<string, unknown> = {
     'dbt-run-start.json': events.find((e) => e.eventType === 'START' && e.job.name.startsWith('dbt-run-')),

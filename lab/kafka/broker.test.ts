@@ -38,6 +38,9 @@ describe('lab Kafka broker', () => {
       clientId: 'broker-test',
       bootstrapBrokers: [broker.bootstrap],
       serializers: stringSerializers,
+      // Without idempotence, a send right after createTopics can write a partition twice (the client resends
+      // the whole per-broker batch when another partition's leader is not ready yet).
+      idempotent: true,
     });
     try {
       const messages = Array.from({ length: messageCount }, (_, i) => ({

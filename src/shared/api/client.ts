@@ -1,7 +1,14 @@
 import axios, { AxiosError } from 'axios';
 
 /** The one HTTP client of the SPA; features wrap it in vue-query composables in their api.ts. */
-export const api = axios.create({ baseURL: '/api', timeout: 30_000, headers: { Accept: 'application/json' } });
+export const api = axios.create({
+  baseURL: '/api',
+  timeout: 30_000,
+  headers: { Accept: 'application/json' },
+  // Double-submit CSRF: the BFF sets this cookie and checks the header on every mutating request.
+  xsrfCookieName: 'labdeck_csrf',
+  xsrfHeaderName: 'X-CSRF-Token',
+});
 
 /** An API failure in the BFF's one error shape, with the HTTP status (0 when the network failed). */
 export class ApiFailure extends Error {

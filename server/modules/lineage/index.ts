@@ -1,0 +1,3 @@
+import { defineServerModule } from '../../platform/module.ts';
+
+export const lineageModule = defineServerModule({ name: 'lineage' });
