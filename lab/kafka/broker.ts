@@ -2,6 +2,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import {
+  appendFileSync,
   closeSync,
   existsSync,
   mkdirSync,
@@ -87,6 +88,7 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroke
       const out = openSync(outFile, 'a');
       child = spawn(java, [...jvmArgs, 'kafka.Kafka', config], { stdio: ['ignore', out, out] });
       closeSync(out);
+      child.once('error', (error) => appendFileSync(outFile, `${error.message}\n`));
       process.on('exit', killOnExit);
       try {
         await waitUntilReady(child, port, timeoutMs, () => summarizeLogs(logs));
@@ -138,6 +140,7 @@ function formatStorageOnce(dir: string, config: string, jvmArgs: string[]): void
   if (existsSync(join(dir, 'data', 'meta.properties'))) return;
   const args = [...jvmArgs, 'kafka.tools.StorageTool', 'format', '-t', newClusterId(), '-c', config];
   const result = spawnSync(java, args, { encoding: 'utf8' });
+  if (result.error) throw new Error(`Kafka storage format failed: ${result.error.message}`);
   if (result.status !== 0) {
     throw new Error(`Kafka storage format failed (exit ${result.status}):\n${result.stdout}${result.stderr}`);
   }
