@@ -6,9 +6,13 @@ import { freePort } from './server/platform/net.ts';
 process.env.LABDECK_E2E_PORT ??= String(await freePort());
 const port = Number(process.env.LABDECK_E2E_PORT);
 const isCI = Boolean(process.env.CI);
+// Specs that need lab servers (Kafka, Trino, dbt) are *.lab.spec.ts and run in the lab tier only.
+const labTier = process.env.LABDECK_E2E_TIER === 'lab';
 
 export default defineConfig({
   testDir: 'e2e',
+  testMatch: labTier ? '**/*.lab.spec.ts' : '**/*.spec.ts',
+  testIgnore: labTier ? [] : ['**/*.lab.spec.ts'],
   timeout: 60_000,
   expect: { timeout: 10_000 },
   fullyParallel: false,

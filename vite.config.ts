@@ -9,7 +9,12 @@ export default defineConfig({
   resolve: { alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) } },
   build: { outDir: 'dist', manifest: true, sourcemap: false, chunkSizeWarningLimit: 4096 },
   server: {
-    proxy: { '/api': { target: bffUrl, changeOrigin: false }, '/healthz': bffUrl, '/readyz': bffUrl, '/metrics': bffUrl },
+    proxy: {
+      '/api': { target: bffUrl, changeOrigin: false },
+      '/healthz': bffUrl,
+      '/readyz': bffUrl,
+      '/metrics': bffUrl,
+    },
   },
   test: {
     projects: [

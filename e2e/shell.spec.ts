@@ -19,7 +19,8 @@ function watchForFailures(page: Page) {
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   page.on('requestfailed', (request) => {
     // An EventSource closed by navigation is not a failure.
-    if (!request.url().includes('/api/events')) problems.push(`failed: ${request.url()} ${request.failure()?.errorText}`);
+    if (!request.url().includes('/api/events'))
+      problems.push(`failed: ${request.url()} ${request.failure()?.errorText}`);
   });
   page.on('response', (response) => {
     if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
@@ -43,7 +44,10 @@ test('every route opens, the theme switches, and nothing fails', async ({ page }
   expect(problems).toEqual([]);
 });
 
-test('unknown paths show the SPA not-found page; unknown API paths answer JSON', async ({ page, request }) => {
+test('unknown paths show the SPA not-found page; unknown API paths answer JSON', async ({
+  page,
+  request,
+}) => {
   await page.goto('/no/such/page');
   await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
   const res = await request.get('/api/nope');
@@ -60,7 +64,9 @@ for (const theme of ['light', 'dark'] as const) {
       await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
       const results = await new AxeBuilder({ page }).analyze();
       const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-      expect(serious.map((v) => `${route.path}: ${v.id} ${v.nodes.map((n) => n.target).join(' ')}`)).toEqual([]);
+      expect(serious.map((v) => `${route.path}: ${v.id} ${v.nodes.map((n) => n.target).join(' ')}`)).toEqual(
+        [],
+      );
     }
   });
 }

@@ -1,7 +1,7 @@
 import path from 'node:path';
+import { serverModules } from './modules/index.ts';
 import { ConfigError } from './platform/config/errors.ts';
 import { startLabdeck } from './platform/runtime.ts';
-import { serverModules } from './modules/index.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 

@@ -8,7 +8,10 @@ import './shared/styles/base.css';
 
 const queryClient = new QueryClient({
   defaultOptions: {
-    queries: { staleTime: 30_000, retry: (count, error) => count < 2 && (error as { status?: number }).status !== 404 },
+    queries: {
+      staleTime: 30_000,
+      retry: (count, error) => count < 2 && (error as { status?: number }).status !== 404,
+    },
   },
 });
 

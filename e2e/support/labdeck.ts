@@ -35,7 +35,13 @@ export async function startLabdeckProcess(options: LabdeckProcessOptions = {}): 
   async function start() {
     child = spawn(process.execPath, [path.join(root, 'server/main.ts')], {
       cwd,
-      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn', ...options.env },
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
+        ...options.env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout?.on('data', (chunk) => (log += chunk));

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, startTestApp, type TestApp } from '../test/harness.ts';
+import type { ApiErrorBody } from './errors.ts';
 
 describe('CSRF protection on mutating requests', () => {
   let app: TestApp;
@@ -16,7 +17,7 @@ describe('CSRF protection on mutating requests', () => {
       headers: { cookie: `labdeck_csrf=${client.cookies.get('labdeck_csrf')}` },
     });
     expect(res.status).toBe(403);
-    expect((await res.json()).error.code).toBe('csrf');
+    expect(((await res.json()) as ApiErrorBody).error.code).toBe('csrf');
   });
 
   it('refuses a token from another site (Origin mismatch)', async () => {

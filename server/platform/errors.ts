@@ -20,11 +20,13 @@ export class ApiError extends Error {
   }
 }
 
-export const badRequest = (message: string, details?: unknown) => new ApiError(400, 'bad_request', message, details);
+export const badRequest = (message: string, details?: unknown) =>
+  new ApiError(400, 'bad_request', message, details);
 export const unauthorized = (message = 'Sign-in required') => new ApiError(401, 'unauthorized', message);
 export const forbidden = (message = 'Not allowed') => new ApiError(403, 'forbidden', message);
 export const notFound = (message = 'Not found') => new ApiError(404, 'not_found', message);
-export const conflict = (message: string, details?: unknown) => new ApiError(409, 'conflict', message, details);
+export const conflict = (message: string, details?: unknown) =>
+  new ApiError(409, 'conflict', message, details);
 export const unavailable = (message: string) => new ApiError(503, 'unavailable', message);
 
 export const apiNotFound: RequestHandler = (req) => {
@@ -54,7 +56,8 @@ function toBody(error: unknown): ApiErrorBody {
   const status = httpStatusOf(error);
   if (status === 413) return { error: { code: 'payload_too_large', message: 'Request body too large' } };
   if (status === 400) return { error: { code: 'bad_request', message: 'Malformed request body' } };
-  if (status === 415) return { error: { code: 'unsupported_media_type', message: 'Unsupported content encoding or type' } };
+  if (status === 415)
+    return { error: { code: 'unsupported_media_type', message: 'Unsupported content encoding or type' } };
   return { error: { code: 'internal', message: 'Internal error' } };
 }
 

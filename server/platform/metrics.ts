@@ -19,7 +19,11 @@ export function httpMetrics(registry: Registry): RequestHandler {
   return (req, res, next) => {
     const end = duration.startTimer();
     res.once('finish', () => {
-      const route = req.route?.path ? `${req.baseUrl}${req.route.path}` : req.path.startsWith('/api') ? 'api:unmatched' : 'static';
+      const route = req.route?.path
+        ? `${req.baseUrl}${req.route.path}`
+        : req.path.startsWith('/api')
+          ? 'api:unmatched'
+          : 'static';
       end({ method: req.method, route, status: String(res.statusCode) });
     });
     next();

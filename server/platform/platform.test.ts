@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, startTestApp, type TestApp } from '../test/harness.ts';
 import { serverModules } from '../modules/index.ts';
-import { startLabdeck, type Labdeck } from './runtime.ts';
+import { apiClient, startTestApp, type TestApp } from '../test/harness.ts';
+import type { ApiErrorBody } from './errors.ts';
+import { type Labdeck, startLabdeck } from './runtime.ts';
 
 describe('the BFF platform over HTTP', () => {
   let app: TestApp;
@@ -22,9 +23,13 @@ describe('the BFF platform over HTTP', () => {
   });
 
   it('rejects a malformed JSON body with 400 in the same shape', async () => {
-    const res = await apiClient(app.url).request('/api/nope', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"a":' });
+    const res = await apiClient(app.url).request('/api/nope', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"a":',
+    });
     expect(res.status).toBe(400);
-    expect((await res.json()).error.code).toBe('bad_request');
+    expect(((await res.json()) as ApiErrorBody).error.code).toBe('bad_request');
   });
 
   it('serves liveness, readiness and Prometheus metrics', async () => {
@@ -36,13 +41,19 @@ describe('the BFF platform over HTTP', () => {
   });
 
   it('echoes a safe X-Request-Id and replaces an unsafe one', async () => {
-    expect((await app.fetch('/healthz', { headers: { 'X-Request-Id': 'abc-123' } })).headers.get('x-request-id')).toBe('abc-123');
-    const replaced = (await app.fetch('/healthz', { headers: { 'X-Request-Id': 'a b<script>' } })).headers.get('x-request-id');
+    expect(
+      (await app.fetch('/healthz', { headers: { 'X-Request-Id': 'abc-123' } })).headers.get('x-request-id'),
+    ).toBe('abc-123');
+    const replaced = (
+      await app.fetch('/healthz', { headers: { 'X-Request-Id': 'a b<script>' } })
+    ).headers.get('x-request-id');
     expect(replaced).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('records its migrations', async () => {
-    const { rows } = await app.context.db.query<{ id: string }>('SELECT id FROM labdeck_migrations ORDER BY id');
+    const { rows } = await app.context.db.query<{ id: string }>(
+      'SELECT id FROM labdeck_migrations ORDER BY id',
+    );
     expect(rows.map((row) => row.id)).toContain('platform/001_platform.sql');
   });
 });
@@ -78,18 +89,25 @@ describe('live events over SSE', () => {
   });
 });
 
-describe('readiness follows the real database', () => {
+describe('the embedded PostgreSQL', () => {
+  const cwd = mkdtempSync(path.join(tmpdir(), 'labdeck-embedded-'));
+  const start = () =>
+    startLabdeck({ modules: serverModules, cwd, env: { PORT: '0', LABDECK_CONFIG: '' }, log: pino({ level: 'silent' }) });
   let labdeck: Labdeck;
   beforeAll(async () => {
-    const cwd = mkdtempSync(path.join(tmpdir(), 'labdeck-ready-'));
-    labdeck = await startLabdeck({
-      modules: serverModules,
-      cwd,
-      env: { PORT: '0', LABDECK_CONFIG: '' },
-      log: pino({ level: 'silent' }),
-    });
+    labdeck = await start();
   });
   afterAll(() => labdeck?.close());
+
+  it('keeps its data across a Labdeck restart', async () => {
+    await labdeck.context.db.query(
+      "INSERT INTO user_preferences (user_id, key, value) VALUES ('u1', 'density', '\"compact\"')",
+    );
+    await labdeck.close();
+    labdeck = await start();
+    const { rows } = await labdeck.context.db.query("SELECT value FROM user_preferences WHERE user_id = 'u1'");
+    expect(rows).toEqual([{ value: 'compact' }]);
+  });
 
   it('turns /readyz 503 while the embedded PostgreSQL is stopped and 200 once it is back', async () => {
     const ready = () => fetch(`${labdeck.url}/readyz`).then((res) => res.status);

@@ -2,8 +2,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { createApp } from './app.ts';
-import { type AppConfig, applyEnvOverrides, buildConfigSchema } from './config/schema.ts';
 import { loadConfig } from './config/load.ts';
+import { type AppConfig, applyEnvOverrides, buildConfigSchema } from './config/schema.ts';
 import { EmbeddedPostgres } from './db/embedded.ts';
 import { type Migration, migrate, migrationsIn } from './db/migrate.ts';
 import { createDb, type Db } from './db/pool.ts';
@@ -41,7 +41,9 @@ export async function startLabdeck(options: StartOptions): Promise<Labdeck> {
   const loaded = loadConfig(buildConfigSchema(options.modules), { env, cwd });
   const config = applyEnvOverrides(loaded.config as AppConfig, env);
   const log = options.log ?? createLogger(config.log.level);
-  const embedded = config.database.url ? null : await startEmbedded(path.resolve(cwd, config.database.dataDir), log);
+  const embedded = config.database.url
+    ? null
+    : await startEmbedded(path.resolve(cwd, config.database.dataDir), log);
   const db = createDb(config.database.url ?? embedded!.url, log, config.database.poolSize);
   const bus = createMemoryBus((error) => log.error({ err: error }, 'live event listener failed'));
   const metrics = createMetrics();
@@ -62,7 +64,10 @@ export async function startLabdeck(options: StartOptions): Promise<Labdeck> {
   const app = createApp(context, { modules: options.modules, sse, staticDir: options.staticDir });
   const server = await listen(app, config.server.port, config.server.host);
   const url = `http://${urlHost(config.server.host)}:${(server.address() as AddressInfo).port}`;
-  log.info({ url, config: loaded.file ?? 'built-in defaults', database: embedded ? 'embedded' : 'external' }, 'Labdeck is up');
+  log.info(
+    { url, config: loaded.file ?? 'built-in defaults', database: embedded ? 'embedded' : 'external' },
+    'Labdeck is up',
+  );
 
   let closing: Promise<void> | undefined;
   const close = () => {
@@ -94,7 +99,12 @@ async function startEmbedded(dir: string, log: Logger): Promise<EmbeddedPostgres
   return embedded;
 }
 
-async function shutdownParts(modules: ServerModule[], db: Db, embedded: EmbeddedPostgres | null, log: Logger) {
+async function shutdownParts(
+  modules: ServerModule[],
+  db: Db,
+  embedded: EmbeddedPostgres | null,
+  log: Logger,
+) {
   for (const module of modules) {
     try {
       await module.stop?.();
@@ -113,4 +123,5 @@ function listen(app: ReturnType<typeof createApp>, port: number, host: string): 
   });
 }
 
-const urlHost = (host: string) => (host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host);
+const urlHost = (host: string) =>
+  host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;

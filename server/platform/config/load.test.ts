@@ -4,7 +4,9 @@ import { ConfigError } from './errors.ts';
 import { parseConfigText } from './load.ts';
 
 const schema = z.strictObject({
-  server: z.strictObject({ port: z.number().int().default(8080), host: z.string().default('127.0.0.1') }).prefault({}),
+  server: z
+    .strictObject({ port: z.number().int().default(8080), host: z.string().default('127.0.0.1') })
+    .prefault({}),
   services: z
     .array(z.strictObject({ name: z.string(), url: z.url(), token: z.string().optional() }))
     .default([]),
@@ -14,7 +16,11 @@ function problemsOf(text: string, env: NodeJS.ProcessEnv = {}): string[] {
   try {
     parseConfigText(schema, text, 'labdeck.yaml', env);
   } catch (error) {
-    if (error instanceof ConfigError) return error.message.split('\n').slice(1).map((line) => line.trim());
+    if (error instanceof ConfigError)
+      return error.message
+        .split('\n')
+        .slice(1)
+        .map((line) => line.trim());
     throw error;
   }
   throw new Error('expected a ConfigError');
@@ -22,18 +28,29 @@ function problemsOf(text: string, env: NodeJS.ProcessEnv = {}): string[] {
 
 describe('parseConfigText', () => {
   it('fills defaults for an empty file', () => {
-    expect(parseConfigText(schema, '', 'labdeck.yaml', {})).toEqual({ server: { port: 8080, host: '127.0.0.1' }, services: [] });
+    expect(parseConfigText(schema, '', 'labdeck.yaml', {})).toEqual({
+      server: { port: 8080, host: '127.0.0.1' },
+      services: [],
+    });
   });
 
   it.each([
-    ['a wrong type', 'server:\n  port: "eighty"\n', 'labdeck.yaml:2 server.port: expected number, got string'],
+    [
+      'a wrong type',
+      'server:\n  port: "eighty"\n',
+      'labdeck.yaml:2 server.port: expected number, got string',
+    ],
     ['an unknown key', 'server:\n  port: 80\n  colour: blue\n', 'labdeck.yaml:3 server.colour: unknown key'],
     [
       'a bad URL deep in a list',
       'services:\n  - name: a\n    url: http://a\n  - name: b\n    url: not a url\n',
       'labdeck.yaml:5 services[1].url: expected a URL',
     ],
-    ['an unset variable', 'services:\n  - name: a\n    url: http://a\n    token: ${A_TOKEN}\n', 'labdeck.yaml:4 services[0].token: environment variable A_TOKEN is not set'],
+    [
+      'an unset variable',
+      'services:\n  - name: a\n    url: http://a\n    token: ${A_TOKEN}\n',
+      'labdeck.yaml:4 services[0].token: environment variable A_TOKEN is not set',
+    ],
     ['a YAML syntax error', 'server:\n  port: [80\n', 'labdeck.yaml:3'],
   ])('names file, line and key for %s', (_case, text, expected) => {
     expect(problemsOf(text)[0]).toContain(expected);

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { type Document, isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { type ConfigProblem, ConfigError } from './errors.ts';
+import { ConfigError, type ConfigProblem } from './errors.ts';
 import { interpolateEnv } from './interpolate.ts';
 
 export interface LoadedConfig<T> {
@@ -19,13 +19,17 @@ export interface LoadOptions {
 export const DEFAULT_CONFIG_FILE = 'labdeck.yaml';
 
 /** Finds, parses, interpolates and validates labdeck.yaml; throws ConfigError naming file:line key for every problem. */
-export function loadConfig<S extends z.ZodType>(schema: S, options: LoadOptions = {}): LoadedConfig<z.output<S>> {
+export function loadConfig<S extends z.ZodType>(
+  schema: S,
+  options: LoadOptions = {},
+): LoadedConfig<z.output<S>> {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
   const explicit = env.LABDECK_CONFIG || undefined;
   const file = path.resolve(cwd, explicit ?? DEFAULT_CONFIG_FILE);
   if (!existsSync(file)) {
-    if (explicit) throw new ConfigError([{ file: explicit, path: [], message: 'file not found (LABDECK_CONFIG)' }]);
+    if (explicit)
+      throw new ConfigError([{ file: explicit, path: [], message: 'file not found (LABDECK_CONFIG)' }]);
     return { config: parseOrThrow(schema, {}, null, null, '(defaults)'), file: null };
   }
   const shown = path.relative(cwd, file) || file;
@@ -40,7 +44,8 @@ export function parseConfigText<S extends z.ZodType>(
 ): z.output<S> {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  const lineAt = (offset: number | undefined) => (offset === undefined ? undefined : lines.linePos(offset).line);
+  const lineAt = (offset: number | undefined) =>
+    offset === undefined ? undefined : lines.linePos(offset).line;
   const syntax = doc.errors.map<ConfigProblem>((e) => ({
     file,
     line: lineAt(e.pos[0]),
@@ -78,7 +83,8 @@ function toProblems(
   file: string,
 ): ConfigProblem[] {
   const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
-  const lineOf = (offset: number | undefined) => (offset === undefined || !lines ? undefined : lines.linePos(offset).line);
+  const lineOf = (offset: number | undefined) =>
+    offset === undefined || !lines ? undefined : lines.linePos(offset).line;
   if (issue.code === 'unrecognized_keys') {
     return issue.keys.map((key) => ({
       file,
@@ -106,7 +112,8 @@ function keyOffset(doc: Document | null, path: (string | number)[], key: string)
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'invalid_format' && (issue.format === 'url' || issue.format === 'uri')) return 'expected a URL';
+  if (issue.code === 'invalid_format' && (issue.format === 'url' || issue.format === 'uri'))
+    return 'expected a URL';
   if (issue.code === 'invalid_type') return `expected ${issue.expected}${received(issue)}`;
   return issue.message.replace(/^Invalid input: /, '');
 }

@@ -10,10 +10,15 @@ export const serverSection = z
     /** The URL users open, when Labdeck sits behind a proxy (used for redirects and cookies). */
     publicUrl: z.url().optional(),
     /** Express `trust proxy`: false, true, a hop count, or a list of addresses/CIDRs. */
-    trustProxy: z.union([z.boolean(), z.number().int().min(0), z.string(), z.array(z.string())]).default(false),
+    trustProxy: z
+      .union([z.boolean(), z.number().int().min(0), z.string(), z.array(z.string())])
+      .default(false),
     shutdownTimeoutMs: z.number().int().positive().default(10_000),
     /** Largest JSON body accepted, e.g. `10mb`. */
-    bodyLimit: z.string().regex(/^\d+(b|kb|mb)$/i, 'expected a size like 512kb or 10mb').default('10mb'),
+    bodyLimit: z
+      .string()
+      .regex(/^\d+(b|kb|mb)$/i, 'expected a size like 512kb or 10mb')
+      .default('10mb'),
   })
   .prefault({});
 
@@ -28,7 +33,9 @@ export const databaseSection = z
   .prefault({});
 
 export const logSection = z
-  .strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') })
+  .strictObject({
+    level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  })
   .prefault({});
 
 /** The whole labdeck.yaml: platform sections plus one section per registered module. */
@@ -36,7 +43,12 @@ export function buildConfigSchema(modules: readonly ServerModule[]) {
   const moduleShapes = Object.fromEntries(
     modules.flatMap((module) => (module.config ? [[module.config.key, module.config.schema]] : [])),
   ) as Record<string, z.ZodType>;
-  return z.strictObject({ server: serverSection, database: databaseSection, log: logSection, ...moduleShapes });
+  return z.strictObject({
+    server: serverSection,
+    database: databaseSection,
+    log: logSection,
+    ...moduleShapes,
+  });
 }
 
 /** Environment variables that override the file, as twelve-factor deployments expect. */

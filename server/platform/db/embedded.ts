@@ -72,7 +72,16 @@ export class EmbeddedPostgres {
     this.#port = this.#port ?? (await freePort());
     const child = spawn(
       bins.postgres,
-      ['-D', this.dataDir, '-p', String(this.#port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+      [
+        '-D',
+        this.dataDir,
+        '-p',
+        String(this.#port),
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        'unix_socket_directories=',
+      ],
       { ...owner, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } },
     );
     this.#child = child;
@@ -109,7 +118,11 @@ export class EmbeddedPostgres {
     if (existsSync(path.join(this.dataDir, 'PG_VERSION')) && existsSync(credentialsFile)) {
       return JSON.parse(readFileSync(credentialsFile, 'utf8')) as Credentials;
     }
-    const credentials: Credentials = { user: 'labdeck', password: randomBytes(18).toString('base64url'), database: 'labdeck' };
+    const credentials: Credentials = {
+      user: 'labdeck',
+      password: randomBytes(18).toString('base64url'),
+      database: 'labdeck',
+    };
     mkdirSync(this.dataDir, { recursive: true, mode: 0o700 });
     if (owner.uid !== undefined) chownSync(this.dataDir, owner.uid, owner.gid!);
     const pwfile = path.join(this.dataDir, '..', `.pwfile-${process.pid}`);
@@ -118,7 +131,14 @@ export class EmbeddedPostgres {
     try {
       execFileSync(
         bins.initdb,
-        [`--pgdata=${this.dataDir}`, '--auth=scram-sha-256', `--username=${credentials.user}`, `--pwfile=${pwfile}`, '--encoding=UTF8', '--no-locale'],
+        [
+          `--pgdata=${this.dataDir}`,
+          '--auth=scram-sha-256',
+          `--username=${credentials.user}`,
+          `--pwfile=${pwfile}`,
+          '--encoding=UTF8',
+          '--no-locale',
+        ],
         { ...owner, stdio: 'pipe', env: { ...process.env, LC_MESSAGES: 'C' } },
       );
     } catch (error) {
@@ -152,7 +172,9 @@ export class EmbeddedPostgres {
     const pid = Number(pidLine);
     const port = Number(portLine);
     if (!Number.isInteger(pid) || !isAlive(pid) || !port) return undefined;
-    const cmdline = existsSync(`/proc/${pid}/cmdline`) ? readFileSync(`/proc/${pid}/cmdline`, 'utf8') : 'postgres';
+    const cmdline = existsSync(`/proc/${pid}/cmdline`)
+      ? readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+      : 'postgres';
     return cmdline.includes('postgres') ? { pid, port } : undefined;
   }
 
@@ -163,7 +185,10 @@ export class EmbeddedPostgres {
       if (child && (child.exitCode !== null || child.signalCode !== null)) {
         throw new Error(`PostgreSQL exited during start-up (data in ${this.dataDir}); see the log above`);
       }
-      const client = new pg.Client({ connectionString: this.#adminUrl('postgres'), connectionTimeoutMillis: 1000 });
+      const client = new pg.Client({
+        connectionString: this.#adminUrl('postgres'),
+        connectionTimeoutMillis: 1000,
+      });
       try {
         await client.connect();
         await client.query('SELECT 1');
@@ -175,15 +200,20 @@ export class EmbeddedPostgres {
         await client.end().catch(() => {});
       }
     }
-    throw new Error(`PostgreSQL did not accept connections within ${READY_TIMEOUT_MS} ms: ${String(lastError)}`);
+    throw new Error(
+      `PostgreSQL did not accept connections within ${READY_TIMEOUT_MS} ms: ${String(lastError)}`,
+    );
   }
 
   async #ensureDatabase(): Promise<void> {
     const client = new pg.Client({ connectionString: this.#adminUrl('postgres') });
     await client.connect();
     try {
-      const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [this.#credentials!.database]);
-      if (!rowCount) await client.query(`CREATE DATABASE ${pg.escapeIdentifier(this.#credentials!.database)}`);
+      const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [
+        this.#credentials!.database,
+      ]);
+      if (!rowCount)
+        await client.query(`CREATE DATABASE ${pg.escapeIdentifier(this.#credentials!.database)}`);
     } finally {
       await client.end();
     }
@@ -206,7 +236,14 @@ function osOwner(): Owner {
   try {
     return { uid: id('-u'), gid: id('-g') };
   } catch {
-    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres']);
+    execFileSync('useradd', [
+      '--system',
+      '--user-group',
+      '--no-create-home',
+      '--shell',
+      '/usr/sbin/nologin',
+      'postgres',
+    ]);
     return { uid: id('-u'), gid: id('-g') };
   }
 }
@@ -216,7 +253,9 @@ async function binaries(): Promise<Binaries> {
   try {
     return (await import(pkg)) as Binaries;
   } catch {
-    throw new Error(`No embedded PostgreSQL for ${platform()}-${arch()} (${pkg}); set DATABASE_URL to an external server`);
+    throw new Error(
+      `No embedded PostgreSQL for ${platform()}-${arch()} (${pkg}); set DATABASE_URL to an external server`,
+    );
   }
 }
 

@@ -5,7 +5,10 @@ export type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
 
 export interface Db {
   pool: pg.Pool;
-  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(
+    text: string,
+    values?: unknown[],
+  ): Promise<pg.QueryResult<R>>;
   /** Runs fn inside BEGIN/COMMIT on one client; rolls back when fn throws. */
   transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T>;
   ping(timeoutMs?: number): Promise<void>;
@@ -16,7 +19,12 @@ export interface Db {
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
 export function createDb(url: string, log: Logger, max = 10): Db {
-  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000 });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+  });
   // An idle client whose server went away emits 'error' on the pool; without a listener Node would crash.
   pool.on('error', (error) => log.warn({ err: error }, 'idle database connection lost'));
   return {
@@ -37,7 +45,11 @@ export function createDb(url: string, log: Logger, max = 10): Db {
       }
     },
     async ping(timeoutMs = 2_000) {
-      const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs });
+      const client = new pg.Client({
+        connectionString: url,
+        connectionTimeoutMillis: timeoutMs,
+        query_timeout: timeoutMs,
+      });
       try {
         await client.connect();
         await client.query('SELECT 1');

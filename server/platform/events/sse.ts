@@ -39,7 +39,10 @@ export class SseHub {
   constructor(bus: EventBus, options: SseHubOptions = {}) {
     this.#replayLimit = options.replayLimit ?? 2_000;
     this.#unsubscribe = bus.subscribe((event) => this.#deliver(event));
-    this.#heartbeat = setInterval(() => this.#broadcastRaw('event: heartbeat\ndata: {}\n\n'), options.heartbeatMs ?? 15_000);
+    this.#heartbeat = setInterval(
+      () => this.#broadcastRaw('event: heartbeat\ndata: {}\n\n'),
+      options.heartbeatMs ?? 15_000,
+    );
     this.#heartbeat.unref();
     if (options.metrics) {
       const clients = this.#clients;

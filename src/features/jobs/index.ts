@@ -6,5 +6,7 @@ export default defineFeature({
   navPath: '/jobs',
   icon: 'jobs',
   keywords: ['airflow', 'dagster', 'runs'],
-  routes: [{ path: '/jobs', name: 'jobs', component: () => import('./JobsPage.vue'), meta: { title: 'Jobs' } }],
+  routes: [
+    { path: '/jobs', name: 'jobs', component: () => import('./JobsPage.vue'), meta: { title: 'Jobs' } },
+  ],
 });

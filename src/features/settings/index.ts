@@ -6,5 +6,12 @@ export default defineFeature({
   navPath: '/settings',
   icon: 'settings',
   keywords: ['preferences', 'theme', 'about'],
-  routes: [{ path: '/settings', name: 'settings', component: () => import('./SettingsPage.vue'), meta: { title: 'Settings' } }],
+  routes: [
+    {
+      path: '/settings',
+      name: 'settings',
+      component: () => import('./SettingsPage.vue'),
+      meta: { title: 'Settings' },
+    },
+  ],
 });

@@ -28,7 +28,9 @@ describe('CommandPalette', () => {
     await nextTick();
     const input = wrapper.get('input');
     await input.setValue('tri');
-    expect(wrapper.findAll('[role="option"]').map((o) => o.text())).toEqual([expect.stringContaining('Open Trino')]);
+    expect(wrapper.findAll('[role="option"]').map((o) => o.text())).toEqual([
+      expect.stringContaining('Open Trino'),
+    ]);
     await input.trigger('keydown', { key: 'Enter', ctrlKey: true });
     expect(trino).toHaveBeenCalledWith({ newTab: true });
     expect(kafka).not.toHaveBeenCalled();

@@ -29,6 +29,9 @@ describe('rankBy', () => {
   });
 
   it('prefers a title match over a keyword match and drops non-matches', () => {
-    expect(rankBy(items, 'kafka', (i) => [i.title, ...i.tags]).map((i) => i.title)).toEqual(['Kafka', 'Trino']);
+    expect(rankBy(items, 'kafka', (i) => [i.title, ...i.tags]).map((i) => i.title)).toEqual([
+      'Kafka',
+      'Trino',
+    ]);
   });
 });

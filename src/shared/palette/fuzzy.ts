@@ -25,7 +25,11 @@ export function fuzzyScore(query: string, text: string): number | null {
 }
 
 /** Best match of the query over several fields of an item (title counts more than keywords). */
-export function rankBy<T>(items: readonly T[], query: string, fields: (item: T) => (string | undefined)[]): T[] {
+export function rankBy<T>(
+  items: readonly T[],
+  query: string,
+  fields: (item: T) => (string | undefined)[],
+): T[] {
   if (!query.trim()) return [...items];
   const scored: { item: T; score: number }[] = [];
   for (const item of items) {

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Installs every lab server the integration tests use (idempotent; fast when already installed).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+for part in kafka trino dbt; do
+  if [ -f "$here/$part/install.sh" ]; then
+    echo "--- lab/$part"
+    bash "$here/$part/install.sh"
+  fi
+done
