@@ -16,13 +16,21 @@ const root = path.resolve(import.meta.dirname, '..');
 
 const outDir = mkdtempSync(path.join(tmpdir(), 'labdeck-bench-build-'));
 try {
-  const result = await build({ root, logLevel: 'silent', build: { outDir, emptyOutDir: true, write: false } });
+  const result = await build({
+    root,
+    logLevel: 'silent',
+    build: { outDir, emptyOutDir: true, write: false },
+  });
   const output = (Array.isArray(result) ? result[0] : result) as Rollup.RollupOutput;
   const chunks = new Map(
-    output.output.filter((item): item is Rollup.OutputChunk => item.type === 'chunk').map((chunk) => [chunk.fileName, chunk]),
+    output.output
+      .filter((item): item is Rollup.OutputChunk => item.type === 'chunk')
+      .map((chunk) => [chunk.fileName, chunk]),
   );
   const entry = [...chunks.values()].find((chunk) => chunk.isEntry)!;
-  const home = [...chunks.values()].find((chunk) => chunk.facadeModuleId?.endsWith('features/home/HomePage.vue'));
+  const home = [...chunks.values()].find((chunk) =>
+    chunk.facadeModuleId?.endsWith('features/home/HomePage.vue'),
+  );
   if (!home) throw new Error('no chunk for src/features/home/HomePage.vue: is Home still a lazy route?');
 
   const initial = new Set<string>();
@@ -43,10 +51,14 @@ try {
       .map((id) => `${name}: ${id.split('/node_modules/')[1]}`),
   );
 
-  console.log(`home route initial JS: ${(initialBytes / 1024).toFixed(1)} KiB gzip in ${initial.size} chunks`);
+  console.log(
+    `home route initial JS: ${(initialBytes / 1024).toFixed(1)} KiB gzip in ${initial.size} chunks`,
+  );
   for (const name of initial) console.log(`  ${name}  ${(gz(chunks.get(name)!) / 1024).toFixed(1)} KiB`);
   console.log(`baseline, all app JS: ${(allBytes / 1024).toFixed(1)} KiB gzip in ${chunks.size} chunks`);
-  console.log(`home route share: ${((100 * initialBytes) / allBytes).toFixed(1)}% ; budget ${BUDGET_BYTES / 1024} KiB`);
+  console.log(
+    `home route share: ${((100 * initialBytes) / allBytes).toFixed(1)}% ; budget ${BUDGET_BYTES / 1024} KiB`,
+  );
   console.log(`heavy libraries in the home route: ${heavyFound.length ? heavyFound.join(', ') : 'none'}`);
   if (heavyFound.length || initialBytes > BUDGET_BYTES) process.exitCode = 1;
 } finally {

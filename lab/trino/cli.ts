@@ -17,7 +17,9 @@ try {
   console.error(`trino: ${(err as Error).message}`);
   process.exit(1);
 }
-console.error(`trino: ready at ${server.url} in ${((Date.now() - started) / 1000).toFixed(1)}s (Ctrl+C to stop)`);
+console.error(
+  `trino: ready at ${server.url} in ${((Date.now() - started) / 1000).toFixed(1)}s (Ctrl+C to stop)`,
+);
 
 const keepAlive = setInterval(() => {}, 1 << 30);
 let stopping = false;
@@ -32,7 +34,9 @@ const shutdown = async (signal: string) => {
 };
 void server.exited.then(({ code, signal }) => {
   if (stopping) return;
-  console.error(`trino: server exited unexpectedly (code ${code}, signal ${signal}); log in .lab/trino/run/${port}/data/var/log/server.log`);
+  console.error(
+    `trino: server exited unexpectedly (code ${code}, signal ${signal}); log in .lab/trino/run/${port}/data/var/log/server.log`,
+  );
   process.exit(1);
 });
 process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -71,7 +71,10 @@ afterAll(async () => {
 
 describe('lab Trino server', () => {
   it('reports itself started on /v1/info', async () => {
-    const info = (await (await fetch(`${server().url}/v1/info`)).json()) as { starting: boolean; coordinator: boolean };
+    const info = (await (await fetch(`${server().url}/v1/info`)).json()) as {
+      starting: boolean;
+      coordinator: boolean;
+    };
     expect(info.starting).toBe(false);
     expect(info.coordinator).toBe(true);
   });

@@ -1,6 +1,7 @@
 // A real single-node Trino (coordinator that also schedules work on itself) for
 // tests and `npm run lab`. Install it first with `bash lab/trino/install.sh`.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
@@ -26,6 +27,13 @@ export type StartTrinoOptions = {
   timeoutMs?: number;
   /** Also copy the server's output to this process's stderr (the CLI uses it). */
   echoLogs?: boolean;
+  /**
+   * Enable the spooling client protocol (Trino 466+). Trino 476's spooling
+   * manager needs S3/GCS/Azure (no local filesystem); any S3-compatible server
+   * works, e.g. `pip install 'moto[server]'; moto_server -p 19000` plus
+   * `curl -X PUT http://127.0.0.1:19000/spool`. Off by default.
+   */
+  spooling?: { s3Endpoint: string; bucket: string; region?: string; accessKey?: string; secretKey?: string };
 };
 
 export const TRINO_INSTALL_HINT = 'bash lab/trino/install.sh';
@@ -56,6 +64,21 @@ export function installedTrinoVersion(installDir = trinoInstallDir()): string | 
   }
 }
 
+async function assertPortFree(port: number): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        new Error(
+          `Trino cannot use port ${port} on 127.0.0.1: ${err.code}; is another server running there?`,
+        ),
+      ),
+    );
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve()));
+  });
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
@@ -75,7 +98,11 @@ function props(entries: Record<string, string | number | boolean>): string {
     .join('\n')}\n`;
 }
 
-async function writeConfig(dir: string, port: number): Promise<{ etc: string; data: string }> {
+async function writeConfig(
+  dir: string,
+  port: number,
+  spooling?: StartTrinoOptions['spooling'],
+): Promise<{ etc: string; data: string }> {
   const etc = path.join(dir, 'etc');
   const data = path.join(dir, 'data');
   await rm(dir, { recursive: true, force: true });
@@ -129,8 +156,29 @@ async function writeConfig(dir: string, port: number): Promise<{ etc: string; da
       // Keep finished queries visible in system.runtime.queries for a while.
       'query.min-expire-age': '15m',
       'catalog.management': 'static',
+      ...(spooling
+        ? {
+            'protocol.spooling.enabled': true,
+            'protocol.spooling.shared-secret-key': randomBytes(32).toString('base64'),
+          }
+        : {}),
     }),
   );
+  if (spooling) {
+    await writeFile(
+      path.join(etc, 'spooling-manager.properties'),
+      props({
+        'spooling-manager.name': 'filesystem',
+        'fs.s3.enabled': true,
+        'fs.location': `s3://${spooling.bucket}/`,
+        's3.endpoint': spooling.s3Endpoint,
+        's3.region': spooling.region ?? 'us-east-1',
+        's3.path-style-access': true,
+        's3.aws-access-key': spooling.accessKey ?? 'test',
+        's3.aws-secret-key': spooling.secretKey ?? 'test',
+      }),
+    );
+  }
   await writeFile(path.join(etc, 'catalog', 'tpch.properties'), props({ 'connector.name': 'tpch' }));
   await writeFile(
     path.join(etc, 'catalog', 'memory.properties'),
@@ -247,9 +295,11 @@ export async function startTrino(options: StartTrinoOptions = {}): Promise<Trino
   const installDir = options.installDir ?? trinoInstallDir();
   assertTrinoInstalled(installDir);
   const port = options.port ?? (await freePort());
+  // Otherwise another server on that port could answer our readiness checks.
+  await assertPortFree(port);
   const dir = options.dir ?? path.join(installDir, 'run', String(port));
   const timeoutMs = options.timeoutMs ?? 180_000;
-  const { etc, data } = await writeConfig(dir, port);
+  const { etc, data } = await writeConfig(dir, port, options.spooling);
   const server = path.join(installDir, 'server');
   const java = path.join(installDir, 'jdk', 'bin', 'java');
 
@@ -267,9 +317,10 @@ export async function startTrino(options: StartTrinoOptions = {}): Promise<Trino
     `-Dcatalog.config-dir=${path.join(etc, 'catalog')}`,
     'io.trino.server.TrinoServer',
   ];
-  const env = { ...process.env, JAVA_HOME: path.join(installDir, 'jdk') };
+  const env: NodeJS.ProcessEnv = { ...process.env, JAVA_HOME: path.join(installDir, 'jdk') };
   delete env.JAVA_TOOL_OPTIONS;
   delete env._JAVA_OPTIONS;
+  // cwd = dir: Trino reads etc/spooling-manager.properties relative to it.
   const child = spawn(java, args, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(child);
   installExitHook();
@@ -277,8 +328,10 @@ export async function startTrino(options: StartTrinoOptions = {}): Promise<Trino
 
   const log = createWriteStream(path.join(data, 'var', 'log', 'server.log'));
   const logTail = tail();
-  let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-  const exitPromise = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+  type ExitInfo = { code: number | null; signal: NodeJS.Signals | null };
+  let exited: ExitInfo | undefined;
+  const exitInfo = (): ExitInfo | undefined => exited; // read through a call: set by a callback
+  const exitPromise = new Promise<ExitInfo>((resolve) => {
     child.on('exit', (code, signal) => {
       exited = { code, signal };
       live.delete(child);
@@ -301,8 +354,8 @@ export async function startTrino(options: StartTrinoOptions = {}): Promise<Trino
   child.on('error', (err) => logTail.push(Buffer.from(`spawn error: ${err.message}\n`)));
 
   const url = `http://127.0.0.1:${port}`;
-  const stop = async (): Promise<void> => {
-    if (!exited) {
+  const halt = async (): Promise<void> => {
+    if (!exitInfo()) {
       child.kill('SIGTERM');
       const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
       await exitPromise;
@@ -312,15 +365,18 @@ export async function startTrino(options: StartTrinoOptions = {}): Promise<Trino
   };
 
   const fail = async (why: string): Promise<never> => {
-    await stop();
-    throw new Error(`Trino on port ${port} ${why}\n--- server log tail (${path.join(data, 'var/log/server.log')}) ---\n${logTail.text()}`);
+    await halt(); // keeps the dir (and its log) for a look
+    throw new Error(
+      `Trino on port ${port} ${why}\n--- server log tail (${path.join(data, 'var/log/server.log')}) ---\n${logTail.text()}`,
+    );
   };
 
   const deadline = Date.now() + timeoutMs;
   let lastProblem = 'no answer from /v1/info';
   // 1) wait for /v1/info to say the server has finished starting
   for (;;) {
-    if (exited) return fail(`exited during startup (code ${exited.code}, signal ${exited.signal})`);
+    const gone = exitInfo();
+    if (gone) return fail(`exited during startup (code ${gone.code}, signal ${gone.signal})`);
     if (Date.now() > deadline) return fail(`did not start within ${timeoutMs / 1000}s (${lastProblem})`);
     try {
       const res = await fetch(`${url}/v1/info`, { signal: AbortSignal.timeout(2000) });
@@ -339,8 +395,10 @@ export async function startTrino(options: StartTrinoOptions = {}): Promise<Trino
     ['SELECT count(*) FROM tpch.tiny.region', 5],
   ] as const) {
     for (;;) {
-      if (exited) return fail(`exited during startup (code ${exited.code}, signal ${exited.signal})`);
-      if (Date.now() > deadline) return fail(`did not answer ${sql} within ${timeoutMs / 1000}s (${lastProblem})`);
+      const gone = exitInfo();
+      if (gone) return fail(`exited during startup (code ${gone.code}, signal ${gone.signal})`);
+      if (Date.now() > deadline)
+        return fail(`did not answer ${sql} within ${timeoutMs / 1000}s (${lastProblem})`);
       try {
         const { rows } = await queryTrino(url, sql, { signal: AbortSignal.timeout(30_000) });
         if (rows[0]?.[0] === want) break;
@@ -351,5 +409,12 @@ export async function startTrino(options: StartTrinoOptions = {}): Promise<Trino
       await sleep(250);
     }
   }
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      await halt();
+      // An instance dir we made ourselves is throwaway after a clean stop.
+      if (!options.dir) await rm(dir, { recursive: true, force: true });
+    })());
   return { url, port, stop, exited: exitPromise };
 }

@@ -7,7 +7,8 @@ import { type AppConfig, applyEnvOverrides, buildConfigSchema } from './config/s
 import { EmbeddedPostgres } from './db/embedded.ts';
 import { type Migration, migrate, migrationsIn } from './db/migrate.ts';
 import { createDb, type Db } from './db/pool.ts';
-import { createMemoryBus } from './events/bus.ts';
+import { createMemoryBus, type EventBus } from './events/bus.ts';
+import { createPgBus } from './events/pg-bus.ts';
 import { SseHub } from './events/sse.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createMetrics } from './metrics.ts';
@@ -44,22 +45,26 @@ export async function startLabdeck(options: StartOptions): Promise<Labdeck> {
   const embedded = config.database.url
     ? null
     : await startEmbedded(path.resolve(cwd, config.database.dataDir), log);
-  const db = createDb(config.database.url ?? embedded!.url, log, config.database.poolSize);
-  const bus = createMemoryBus((error) => log.error({ err: error }, 'live event listener failed'));
+  const databaseUrl = config.database.url ?? embedded!.url;
+  const db = createDb(databaseUrl, log, config.database.poolSize);
   const metrics = createMetrics();
-  const context: ModuleContext = { config, configFile: loaded.file, db, bus, log, metrics };
   const stopped: ServerModule[] = [];
+  let context: ModuleContext | undefined;
   try {
     const applied = await migrate(db, allMigrations(options.modules));
     if (applied.length) log.info({ applied }, 'database migrated');
+    const bus = await createBus(config, db, databaseUrl, log);
+    context = { config, configFile: loaded.file, db, bus, log, metrics };
     for (const module of options.modules) {
       await module.start?.(context);
       stopped.unshift(module);
     }
   } catch (error) {
+    await context?.bus.close();
     await shutdownParts(stopped, db, embedded, log);
     throw error;
   }
+  const { bus } = context;
   const sse = new SseHub(bus, { metrics });
   const app = createApp(context, { modules: options.modules, sse, staticDir: options.staticDir });
   const server = await listen(app, config.server.port, config.server.host);
@@ -89,6 +94,13 @@ export async function startLabdeck(options: StartOptions): Promise<Labdeck> {
 
 function allMigrations(modules: readonly ServerModule[]): Migration[] {
   return [...platformMigrations(), ...modules.flatMap((module) => module.migrations?.() ?? [])];
+}
+
+async function createBus(config: AppConfig, db: Db, url: string, log: Logger): Promise<EventBus> {
+  const usePostgres =
+    config.events.bus === 'postgres' || (config.events.bus === 'auto' && Boolean(config.database.url));
+  if (usePostgres) return createPgBus(db, url, log);
+  return createMemoryBus((error) => log.error({ err: error }, 'live event listener failed'));
 }
 
 async function startEmbedded(dir: string, log: Logger): Promise<EmbeddedPostgres> {

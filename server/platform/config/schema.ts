@@ -32,6 +32,16 @@ export const databaseSection = z
   })
   .prefault({});
 
+export const eventsSection = z
+  .strictObject({
+    /**
+     * How live events reach every replica: `memory` (one replica), `postgres` (LISTEN/NOTIFY), or
+     * `auto`: postgres with an external database, memory with the embedded one.
+     */
+    bus: z.enum(['auto', 'memory', 'postgres']).default('auto'),
+  })
+  .prefault({});
+
 export const logSection = z
   .strictObject({
     level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
@@ -46,6 +56,7 @@ export function buildConfigSchema(modules: readonly ServerModule[]) {
   return z.strictObject({
     server: serverSection,
     database: databaseSection,
+    events: eventsSection,
     log: logSection,
     ...moduleShapes,
   });
@@ -68,6 +79,7 @@ export function applyEnvOverrides(config: AppConfig, env: NodeJS.ProcessEnv): Ap
 export interface AppConfig {
   server: z.output<typeof serverSection>;
   database: z.output<typeof databaseSection>;
+  events: z.output<typeof eventsSection>;
   log: z.output<typeof logSection>;
   /** Module sections, typed by each module through its own schema. */
   [key: string]: unknown;
