@@ -1,0 +1,39 @@
+import type { z } from 'zod';
+
+export type ProbeStatus = 'up' | 'degraded' | 'down';
+
+/** What one probe run found. Latency is measured by the scheduler; adapters may refine it. */
+export interface ProbeOutcome {
+  status: ProbeStatus;
+  /** Why the service is degraded or down; shown to users, so never include credentials. */
+  error?: string;
+  latencyMs?: number;
+}
+
+export interface ProbeContext {
+  signal: AbortSignal;
+  timeoutMs: number;
+  /** The service's own URL, the default target of URL-based probes. */
+  serviceUrl: string;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: any strict object schema with a literal `type`
+type ProbeSchema = z.ZodObject<any, any>;
+
+/** One kind of health check (one file each), registered in registry.ts. */
+export interface ProbeAdapter<S extends ProbeSchema = ProbeSchema> {
+  type: string;
+  schema: S;
+  run(config: z.output<S>, ctx: ProbeContext): Promise<ProbeOutcome>;
+}
+
+export const defineProbe = <S extends ProbeSchema>(adapter: ProbeAdapter<S>): ProbeAdapter<S> => adapter;
+
+/** Error text safe to show: first line, bounded, with URL credentials removed. */
+export function describeError(error: unknown): string {
+  const e = error as { name?: string; code?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (e?.name === 'AbortError' || e?.name === 'TimeoutError') return 'timed out';
+  const message = String(e?.message || e?.cause?.message || e?.code || error).split('\n')[0]!;
+  const code = e?.code && !message.includes(e.code) ? `${e.code}: ` : '';
+  return (code + message).replace(/\/\/[^/@\s]*@/g, '//***@').slice(0, 300);
+}

@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import { probeSchema } from './adapters/probes/registry.ts';
+
+/** Ids are used in URLs, SSE events and the history table. */
+export const SERVICE_ID = /^[a-z0-9][a-z0-9._-]{0,127}$/;
+const id = z.string().regex(SERVICE_ID, 'expected lower-case letters, digits, ".", "_" or "-" (max 128)');
+const httpUrl = z.url({ protocol: /^https?$/ });
+const role = z.string().min(1).max(64);
+
+export const serviceSchema = z.strictObject({
+  /** Stable id; derived from the group and name when absent. */
+  id: id.optional(),
+  name: z.string().min(1).max(120),
+  url: httpUrl,
+  description: z.string().max(500).optional(),
+  /** A bundled icon name (kafka, trino, postgresql...) or an http(s) URL of an image. */
+  icon: z.string().min(1).max(500).optional(),
+  tags: z.array(z.string().min(1).max(40)).max(20).default([]),
+  owner: z.string().max(120).optional(),
+  docs: httpUrl.optional(),
+  /** Roles allowed to see the service; empty means everyone signed in. */
+  roles: z.array(role).default([]),
+  /** How to check health; absent means an HTTP GET of `url`, `false` means not probed. */
+  probe: z.union([z.literal(false), probeSchema]).optional(),
+});
+
+export const groupSchema = z.strictObject({
+  name: z.string().min(1).max(120),
+  collapsed: z.boolean().default(false),
+  services: z.array(serviceSchema).default([]),
+});
+
+const kubernetesSchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  /** API server URL; absent means in-cluster (service account) or the kubeconfig below. */
+  apiServer: httpUrl.optional(),
+  /** Path of a kubeconfig file (current context is used). */
+  kubeconfig: z.string().min(1).optional(),
+  token: z.string().min(1).optional(),
+  /** Namespaces to watch; empty means all. */
+  namespaces: z.array(z.string().min(1)).default([]),
+  kinds: z.array(z.enum(['Ingress', 'Service', 'HTTPRoute'])).default(['Ingress', 'Service', 'HTTPRoute']),
+  insecureSkipTlsVerify: z.boolean().default(false),
+});
+
+const dockerSchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  socket: z.string().min(1).default('/var/run/docker.sock'),
+});
+
+export const servicesSection = z
+  .strictObject({
+    groups: z.array(groupSchema).default([]),
+    probes: z
+      .strictObject({
+        intervalMs: z.number().int().min(500).max(3_600_000).default(30_000),
+        timeoutMs: z.number().int().min(100).max(120_000).default(5_000),
+        concurrency: z.number().int().min(1).max(1_000).default(32),
+        /** Fraction of the interval added or removed at random, so probes spread out. */
+        jitter: z.number().min(0).max(0.5).default(0.1),
+        /** Longest wait between probes of a service that is down (backoff doubles up to this). */
+        maxBackoffMs: z.number().int().min(500).max(3_600_000).default(120_000),
+        /** Latency above which an answering service counts as degraded. */
+        slowMs: z.number().int().min(1).default(2_000),
+      })
+      .prefault({}),
+    retention: z
+      .strictObject({
+        /** How long results are kept at all. */
+        days: z.number().min(0.01).max(400).default(7),
+        /** Raw results older than this are downsampled into 5-minute buckets. */
+        rawHours: z.number().min(0.01).max(24 * 30).default(24),
+      })
+      .prefault({}),
+    discovery: z
+      .strictObject({ kubernetes: kubernetesSchema.prefault({}), docker: dockerSchema.prefault({}) })
+      .prefault({}),
+  })
+  .superRefine((section, ctx) => {
+    const seen = new Set<string>();
+    section.groups.forEach((group, g) =>
+      group.services.forEach((service, s) => {
+        const id = declaredId(service);
+        if (seen.has(id)) {
+          ctx.addIssue({ code: 'custom', path: ['groups', g, 'services', s, service.id ? 'id' : 'name'], message: `duplicate service id "${id}"` });
+        }
+        seen.add(id);
+      }),
+    );
+  })
+  .prefault({});
+
+/** The id of a declared service: its `id`, or its name made URL-safe. */
+export function declaredId(service: { id?: string; name: string }): string {
+  return (
+    service.id ??
+    (service.name
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]+/g, '-')
+      .replace(/^[^a-z0-9]+|-+$/g, '')
+      .slice(0, 128) || 'service')
+  );
+}
+
+export type ServicesConfig = z.output<typeof servicesSection>;
+export type DeclaredService = z.output<typeof serviceSchema>;
+export type KubernetesConfig = z.output<typeof kubernetesSchema>;
+export type DockerConfig = z.output<typeof dockerSchema>;

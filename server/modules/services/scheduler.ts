@@ -1,0 +1,167 @@
+import { probeAdapter } from './adapters/probes/registry.ts';
+import { describeError, type ProbeOutcome } from './adapters/probes/types.ts';
+import type { ProbeResult, ServiceDef } from './types.ts';
+
+export interface SchedulerOptions {
+  intervalMs: number;
+  timeoutMs: number;
+  concurrency: number;
+  jitter: number;
+  maxBackoffMs: number;
+  slowMs: number;
+  onResult: (result: ProbeResult) => void;
+  /** Replaces the adapter registry (unit tests). */
+  runProbe?: (service: ServiceDef, signal: AbortSignal, timeoutMs: number) => Promise<ProbeOutcome>;
+  random?: () => number;
+}
+
+interface Slot {
+  service: ServiceDef;
+  key: string;
+  nextAt: number;
+  failures: number;
+  running: boolean;
+}
+
+const MAX_WAIT_MS = 1_000;
+
+/**
+ * Runs every service's probe on its own interval (with jitter), never more than `concurrency` at a time,
+ * cutting each at its timeout and backing off services that are down. One probe per service, whoever looks.
+ */
+export class ProbeScheduler {
+  readonly #options: SchedulerOptions;
+  readonly #slots = new Map<string, Slot>();
+  readonly #random: () => number;
+  #running = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #active = false;
+  readonly #inflight = new Set<Promise<void>>();
+
+  constructor(options: SchedulerOptions) {
+    this.#options = options;
+    this.#random = options.random ?? Math.random;
+  }
+
+  get running(): number {
+    return this.#running;
+  }
+
+  /** Replaces the probed set; services whose probe did not change keep their timing and backoff. */
+  setServices(services: readonly ServiceDef[]): void {
+    const seen = new Set<string>();
+    const now = Date.now();
+    for (const service of services) {
+      if (!service.probe) continue;
+      seen.add(service.id);
+      const key = JSON.stringify([service.probe, service.url]);
+      const slot = this.#slots.get(service.id);
+      if (slot && slot.key === key) {
+        slot.service = service;
+        continue;
+      }
+      // First run spread over the interval so a thousand services do not fire at once.
+      const first = slot ? 0 : this.#random() * Math.min(this.#interval(service), 5_000);
+      this.#slots.set(service.id, { service, key, nextAt: now + first, failures: 0, running: slot?.running ?? false });
+    }
+    for (const id of this.#slots.keys()) if (!seen.has(id)) this.#slots.delete(id);
+    if (this.#active) this.#schedule(0);
+  }
+
+  start(): void {
+    if (this.#active) return;
+    this.#active = true;
+    const now = Date.now();
+    for (const slot of this.#slots.values()) slot.nextAt = Math.min(slot.nextAt, now + this.#random() * Math.min(this.#interval(slot.service), 5_000));
+    this.#schedule(0);
+  }
+
+  /** Stops scheduling; waits for probes in flight (each is bounded by its timeout). */
+  async stop(): Promise<void> {
+    this.#active = false;
+    clearTimeout(this.#timer);
+    await Promise.allSettled([...this.#inflight]);
+  }
+
+  #interval(service: ServiceDef): number {
+    return service.probe?.intervalMs ?? this.#options.intervalMs;
+  }
+
+  #schedule(delay: number): void {
+    clearTimeout(this.#timer);
+    if (!this.#active) return;
+    this.#timer = setTimeout(() => this.#tick(), delay);
+    this.#timer.unref?.();
+  }
+
+  #tick(): void {
+    const now = Date.now();
+    let nextDue = now + MAX_WAIT_MS;
+    for (const slot of this.#slots.values()) {
+      if (slot.running) continue;
+      if (slot.nextAt <= now) {
+        if (this.#running >= this.#options.concurrency) {
+          nextDue = now + 20;
+          break;
+        }
+        this.#launch(slot);
+      } else if (slot.nextAt < nextDue) {
+        nextDue = slot.nextAt;
+      }
+    }
+    this.#schedule(Math.max(0, nextDue - Date.now()));
+  }
+
+  #launch(slot: Slot): void {
+    slot.running = true;
+    this.#running++;
+    const done = this.#probe(slot.service).then((result) => {
+      this.#running--;
+      slot.running = false;
+      if (this.#slots.get(slot.service.id) !== slot) return;
+      slot.failures = result.status === 'down' ? slot.failures + 1 : 0;
+      slot.nextAt = Date.now() + this.#delayAfter(slot);
+      if (this.#active) this.#options.onResult(result);
+      if (this.#active && this.#running === this.#options.concurrency - 1) this.#schedule(0);
+    });
+    this.#inflight.add(done);
+    done.finally(() => this.#inflight.delete(done));
+  }
+
+  #delayAfter(slot: Slot): number {
+    const interval = this.#interval(slot.service);
+    const base = slot.failures > 1 ? Math.min(interval * 2 ** (slot.failures - 1), Math.max(interval, this.#options.maxBackoffMs)) : interval;
+    const jitter = this.#options.jitter;
+    return base * (1 - jitter + 2 * jitter * this.#random());
+  }
+
+  async #probe(service: ServiceDef): Promise<ProbeResult> {
+    const probe = service.probe!;
+    const timeoutMs = probe.timeoutMs ?? this.#options.timeoutMs;
+    const controller = new AbortController();
+    const started = performance.now();
+    let timer: NodeJS.Timeout | undefined;
+    const cut = new Promise<ProbeOutcome>((resolve) => {
+      timer = setTimeout(() => {
+        controller.abort();
+        resolve({ status: 'down', error: `timed out after ${timeoutMs} ms` });
+      }, timeoutMs);
+    });
+    let outcome: ProbeOutcome;
+    try {
+      const run = this.#options.runProbe
+        ? this.#options.runProbe(service, controller.signal, timeoutMs)
+        : probeAdapter(probe.type).run(probe, { signal: controller.signal, timeoutMs, serviceUrl: service.url });
+      outcome = await Promise.race([run.catch((error): ProbeOutcome => ({ status: 'down', error: describeError(error) })), cut]);
+    } finally {
+      clearTimeout(timer);
+    }
+    const latencyMs = Math.round(outcome.latencyMs ?? performance.now() - started);
+    let { status, error } = outcome;
+    if (status === 'up' && latencyMs > this.#options.slowMs) {
+      status = 'degraded';
+      error = `slow: ${latencyMs} ms (over ${this.#options.slowMs} ms)`;
+    }
+    return { serviceId: service.id, at: Date.now(), status, latencyMs: status === 'down' ? null : latencyMs, error: error ?? null };
+  }
+}

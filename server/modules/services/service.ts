@@ -1,0 +1,271 @@
+import { gzipSync } from 'node:zlib';
+import { hasAnyRole } from '../../platform/access.ts';
+import type { User } from '../../platform/identity.ts';
+import type { ModuleContext } from '../../platform/module.ts';
+import { dockerSource } from './adapters/discovery/docker.ts';
+import { kubernetesSource } from './adapters/discovery/kubernetes.ts';
+import type { DiscoverySource } from './adapters/discovery/types.ts';
+import type { ProbeStatus } from './adapters/probes/types.ts';
+import { Catalog } from './catalog.ts';
+import type { ServicesConfig } from './config.ts';
+import { HealthBook } from './health.ts';
+import { Leadership } from './leader.ts';
+import { ProbeScheduler } from './scheduler.ts';
+import { ServicesStore } from './store.ts';
+import type { ProbeResult, ServiceDef } from './types.ts';
+
+export const TOPIC = 'services';
+const FLUSH_MS = 1_000;
+const TAIL_MS = 1_000;
+const PUBLISH_MS = 2_000;
+const CACHE_MS = 1_000;
+const COMPACT_MS = 10 * 60_000;
+const MAX_BUFFER = 50_000;
+
+export interface ServiceListBody {
+  json: Buffer;
+  gzip: Buffer;
+  etag: string;
+}
+
+/** The public view of one service: no probe settings, headers or credentials. */
+function publicService(service: ServiceDef, health: ReturnType<HealthBook['health']>) {
+  return {
+    id: service.id,
+    name: service.name,
+    url: service.url,
+    description: service.description ?? null,
+    icon: service.icon ?? null,
+    tags: service.tags,
+    owner: service.owner ?? null,
+    docs: service.docs ?? null,
+    group: service.group,
+    source: service.source,
+    probe: service.probe?.type ?? null,
+    ...health,
+  };
+}
+
+/**
+ * The services capability: catalog (declared + discovered), probing on the leader replica, history in
+ * PostgreSQL, health in memory, and the cached list the API serves.
+ */
+export class ServicesService {
+  readonly catalog: Catalog;
+  readonly health = new HealthBook();
+  readonly store: ServicesStore;
+  readonly #ctx: ModuleContext;
+  readonly #config: ServicesConfig;
+  readonly #scheduler: ProbeScheduler;
+  readonly #leadership: Leadership;
+  readonly #sources: DiscoverySource[] = [];
+  #buffer: ProbeResult[] = [];
+  #changedStates = new Map<string, { status: ProbeStatus; since: number }>();
+  #tailId = 0;
+  #timers: NodeJS.Timeout[] = [];
+  #version = 1;
+  #stateVersion = 1;
+  #published = { version: 1, stateVersion: 1 };
+  #publishTimer: NodeJS.Timeout | undefined;
+  #cache = new Map<string, ServiceListBody & { version: number; stateVersion: number; builtAt: number }>();
+  #flushing: Promise<void> = Promise.resolve();
+  #tailing = false;
+
+  constructor(ctx: ModuleContext, config: ServicesConfig) {
+    this.#ctx = ctx;
+    this.#config = config;
+    this.catalog = new Catalog(config);
+    this.store = new ServicesStore(ctx.db);
+    this.#scheduler = new ProbeScheduler({ ...config.probes, onResult: (result) => this.#onOwnResult(result) });
+    this.#leadership = new Leadership(ctx.db, ctx.log.child({ module: 'services' }), (leader) => this.#onLeadership(leader));
+  }
+
+  get isLeader(): boolean {
+    return this.#leadership.isLeader;
+  }
+
+  async start(): Promise<void> {
+    await this.#restore();
+    this.#tailId = await this.store.lastResultId();
+    this.#scheduler.setServices(this.catalog.services);
+    const { kubernetes, docker } = this.#config.discovery;
+    if (kubernetes.enabled) this.#sources.push(kubernetesSource(kubernetes));
+    if (docker.enabled) this.#sources.push(dockerSource(docker));
+    for (const source of this.#sources) {
+      this.catalog.addSource(source.name);
+      source.start({
+        update: (services, problems) => {
+          for (const problem of problems) this.#ctx.log.warn(problem, 'skipped a discovered service');
+          if (this.catalog.update(source.name, services, problems)) this.#catalogChanged();
+          else this.#touch(true);
+        },
+        failed: (message) => {
+          this.#ctx.log.warn({ source: source.name, message }, 'service discovery failed; keeping the last list');
+          this.catalog.fail(source.name, message);
+          this.#touch(true);
+        },
+      });
+    }
+    this.#every(FLUSH_MS, () => this.#flush());
+    this.#every(TAIL_MS, () => this.#tail());
+    this.#every(PUBLISH_MS, () => this.#publish());
+    this.#every(COMPACT_MS, () => this.#compact());
+    await this.#leadership.start();
+  }
+
+  async stop(): Promise<void> {
+    for (const timer of this.#timers) clearInterval(timer);
+    clearTimeout(this.#publishTimer);
+    await Promise.allSettled(this.#sources.map((source) => source.stop()));
+    await this.#scheduler.stop();
+    await this.#flush();
+    await this.#leadership.stop();
+  }
+
+  /** The list a user may see, serialised once per second at most (and at once after a state change). */
+  listFor(user: User): ServiceListBody {
+    const key = user.roles.includes('admin') ? '*admin' : [...user.roles].sort().join(',');
+    const cached = this.#cache.get(key);
+    const now = Date.now();
+    if (
+      cached &&
+      (cached.version === this.#version || (cached.stateVersion === this.#stateVersion && now - cached.builtAt < CACHE_MS))
+    ) {
+      return cached;
+    }
+    const visible = this.catalog.services.filter((service) => hasAnyRole(user, service.roles));
+    const groups = this.catalog.groups
+      .map((group) => ({
+        name: group.name,
+        collapsed: group.collapsed,
+        services: visible.filter((service) => service.group === group.name).map((s) => publicService(s, this.health.health(s.id, now))),
+      }))
+      .filter((group) => group.services.length > 0);
+    const body = { version: this.#version, warnings: this.catalog.warnings(), groups };
+    const json = Buffer.from(JSON.stringify(body));
+    const entry = { json, gzip: gzipSync(json, { level: 4 }), etag: `"s${this.#version}-${json.length}"`, version: this.#version, stateVersion: this.#stateVersion, builtAt: now };
+    if (this.#cache.size > 100) this.#cache.clear();
+    this.#cache.set(key, entry);
+    return entry;
+  }
+
+  find(user: User, id: string): ServiceDef | undefined {
+    const service = this.catalog.services.find((s) => s.id === id);
+    return service && hasAnyRole(user, service.roles) ? service : undefined;
+  }
+
+  #every(ms: number, fn: () => unknown): void {
+    const timer = setInterval(() => {
+      Promise.resolve(fn()).catch((error) => this.#ctx.log.warn({ err: error }, 'services background task failed'));
+    }, ms);
+    timer.unref();
+    this.#timers.push(timer);
+  }
+
+  async #restore(): Promise<void> {
+    const [states, recent, hours] = await Promise.all([this.store.loadStates(), this.store.recentResults(30), this.store.hourlyCounts()]);
+    for (const [id, state] of states) this.health.restore(id, state);
+    for (const [id, results] of recent) {
+      const last = results.at(-1)!;
+      this.health.restoreLast(last, results.map((r) => (r.status === 'down' ? null : r.latencyMs)));
+      if (!states.has(id)) this.health.restore(id, { status: last.status, since: last.at });
+    }
+    for (const row of hours) this.health.count(row.serviceId, row.hour, row.answered, row.total);
+  }
+
+  #onLeadership(leader: boolean): void {
+    if (leader) {
+      // Catch up with what the previous leader wrote, then probe.
+      void this.#tail().finally(() => {
+        if (this.#leadership.isLeader) this.#scheduler.start();
+      });
+      setTimeout(() => void this.#compact().catch(() => {}), 10_000).unref();
+    } else {
+      void this.#scheduler.stop();
+    }
+  }
+
+  #onOwnResult(result: ProbeResult): void {
+    this.#apply(result);
+    if (this.#buffer.length < MAX_BUFFER) this.#buffer.push(result);
+  }
+
+  #apply(result: ProbeResult): void {
+    const transition = this.health.apply(result);
+    if (transition) {
+      this.#changedStates.set(result.serviceId, { status: transition.to, since: transition.at });
+      this.#ctx.log.info({ service: result.serviceId, from: transition.from, to: transition.to, error: result.error }, 'service state changed');
+    }
+    this.#touch(Boolean(transition));
+  }
+
+  /** Marks the cached lists stale; a state change is pushed to browsers at once, the rest every 2 s. */
+  #touch(stateChanged: boolean): void {
+    this.#version++;
+    if (!stateChanged) return;
+    this.#stateVersion++;
+    if (!this.#publishTimer) {
+      this.#publishTimer = setTimeout(() => {
+        this.#publishTimer = undefined;
+        this.#publish();
+      }, 50);
+    }
+  }
+
+  #publish(): void {
+    if (this.#published.version === this.#version) return;
+    const stateChanged = this.#published.stateVersion !== this.#stateVersion;
+    this.#published = { version: this.#version, stateVersion: this.#stateVersion };
+    this.#ctx.bus.publish({ topic: TOPIC, type: 'changed', data: { version: this.#version, stateChanged } });
+  }
+
+  #catalogChanged(): void {
+    const ids = new Set(this.catalog.services.map((s) => s.id));
+    this.health.forget(ids);
+    this.#scheduler.setServices(this.catalog.services);
+    this.#touch(true);
+  }
+
+  #flush(): Promise<void> {
+    this.#flushing = this.#flushing.then(async () => {
+      if (!this.#buffer.length && !this.#changedStates.size) return;
+      const batch = this.#buffer;
+      const states = this.#changedStates;
+      this.#buffer = [];
+      this.#changedStates = new Map();
+      try {
+        await this.store.saveResults(batch, states);
+      } catch (error) {
+        // Keep them for the next attempt (the database may be restarting).
+        this.#buffer = [...batch, ...this.#buffer].slice(-MAX_BUFFER);
+        for (const [id, state] of states) if (!this.#changedStates.has(id)) this.#changedStates.set(id, state);
+        throw error;
+      }
+    });
+    return this.#flushing;
+  }
+
+  /** Followers apply what the leader wrote, so every replica serves the same health. */
+  async #tail(): Promise<void> {
+    if (this.#tailing) return;
+    this.#tailing = true;
+    try {
+      for (;;) {
+        const { lastId, results } = await this.store.resultsAfter(this.#tailId);
+        const own = this.#leadership.isLeader;
+        this.#tailId = lastId;
+        if (!own) for (const result of results) this.#apply(result);
+        if (results.length < 5_000) break;
+      }
+    } finally {
+      this.#tailing = false;
+    }
+  }
+
+  async #compact(): Promise<void> {
+    if (!this.#leadership.isLeader) return;
+    const { rawHours, days } = this.#config.retention;
+    const { folded, dropped } = await this.store.compact(rawHours, days);
+    if (folded || dropped) this.#ctx.log.debug({ folded, dropped }, 'service history compacted');
+  }
+}

@@ -1,0 +1,52 @@
+import type { ProbeConfig } from './adapters/probes/registry.ts';
+import type { ProbeStatus } from './adapters/probes/types.ts';
+
+export type ServiceSource = 'config' | 'kubernetes' | 'docker';
+export type ServiceStatus = ProbeStatus | 'unknown';
+
+/** A service as Labdeck knows it, declared or discovered. `probe` stays on the server. */
+export interface ServiceDef {
+  id: string;
+  name: string;
+  url: string;
+  description?: string;
+  icon?: string;
+  tags: string[];
+  owner?: string;
+  docs?: string;
+  roles: string[];
+  group: string;
+  source: ServiceSource;
+  /** null: not probed. */
+  probe: ProbeConfig | null;
+}
+
+export interface GroupDef {
+  name: string;
+  collapsed: boolean;
+}
+
+/** One probe result. */
+export interface ProbeResult {
+  serviceId: string;
+  at: number;
+  status: ProbeStatus;
+  latencyMs: number | null;
+  error: string | null;
+}
+
+/** What the browser sees of a service's health. */
+export interface ServiceHealth {
+  status: ServiceStatus;
+  since: string | null;
+  lastCheck: string | null;
+  latencyMs: number | null;
+  error: string | null;
+  uptime24h: number | null;
+  uptime7d: number | null;
+  /** Recent latencies in ms, oldest first (null where the probe failed). */
+  sparkline: (number | null)[];
+}
+
+export const STATUS_CODE: Record<ProbeStatus, number> = { down: 0, degraded: 1, up: 2 };
+export const STATUS_OF: readonly ProbeStatus[] = ['down', 'degraded', 'up'];
