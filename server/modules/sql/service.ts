@@ -1,0 +1,286 @@
+import { randomUUID } from 'node:crypto';
+import type { Response } from 'express';
+import { hasAnyRole } from '../../platform/access.ts';
+import { ApiError, badRequest, forbidden, notFound } from '../../platform/errors.ts';
+import type { User } from '../../platform/identity.ts';
+import type { Logger } from '../../platform/log.ts';
+import { createPostgresEngine } from './adapters/postgres.ts';
+import { createTrinoEngine } from './adapters/trino.ts';
+import type { Column, MetaNode, Progress, RunOutcome, RunSink, SqlEngine } from './adapters/types.ts';
+import type { ConnectionConfig, SqlConfig } from './config.ts';
+import { csvHeader, csvLines, jsonlLines } from './export-format.ts';
+import type { SqlStore } from './store.ts';
+
+/** What the browser may know about a connection: never URLs, users or secrets. */
+export interface ConnectionInfo {
+  id: string;
+  name: string;
+  engine: 'trino' | 'postgres';
+  readOnly: boolean;
+  catalog?: string;
+  schema?: string;
+}
+
+interface Connection {
+  config: ConnectionConfig;
+  engine: SqlEngine;
+}
+
+export interface RunBody {
+  connectionId: string;
+  sql: string;
+  tabId: string;
+  mode: 'run' | 'explain';
+  maxRows?: number;
+}
+
+const META_TTL_MS = 5 * 60_000;
+const META_MAX = 5_000;
+const MAX_RUNS_PER_USER = 8;
+const PROGRESS_EVERY_MS = 150;
+
+const engineFactories = {
+  trino: createTrinoEngine,
+  postgres: createPostgresEngine,
+} as const;
+
+export function createSqlService(config: SqlConfig, store: SqlStore, log: Logger) {
+  const connections = new Map<string, Connection>();
+  const running = new Map<string, { userId: string; controller: AbortController }>();
+  const metaCache = new Map<string, { at: number; value: Promise<unknown> }>();
+
+  function addConnection(c: ConnectionConfig) {
+    const factory = engineFactories[c.engine] as (c: ConnectionConfig, log: Logger) => SqlEngine;
+    connections.set(c.id, { config: c, engine: factory(c, log.child({ connection: c.id })) });
+  }
+  for (const c of config.connections) addConnection(c);
+
+  function connectionFor(user: User, id: string): Connection {
+    const c = connections.get(id);
+    if (!c) throw notFound(`No SQL connection "${id}"`);
+    if (!hasAnyRole(user, c.config.roles)) throw forbidden(`You may not use the SQL connection "${id}"`);
+    return c;
+  }
+
+  function info(c: ConnectionConfig): ConnectionInfo {
+    return {
+      id: c.id,
+      name: c.name ?? c.id,
+      engine: c.engine,
+      readOnly: c.readOnly,
+      ...(c.engine === 'trino' ? { catalog: c.catalog, schema: c.schema } : {}),
+    };
+  }
+
+  function cached<T>(key: string, load: () => Promise<T>): Promise<T> {
+    const hit = metaCache.get(key);
+    if (hit && Date.now() - hit.at < META_TTL_MS) return hit.value as Promise<T>;
+    const value = load();
+    metaCache.set(key, { at: Date.now(), value });
+    value.catch(() => metaCache.delete(key));
+    if (metaCache.size > META_MAX) metaCache.delete(metaCache.keys().next().value!);
+    return value;
+  }
+
+  /** Streams one statement as NDJSON lines: start, columns, rows..., progress..., end. */
+  async function run(user: User, body: RunBody, res: Response): Promise<void> {
+    const c = connectionFor(user, body.connectionId);
+    const mine = [...running.values()].filter((r) => r.userId === user.id).length;
+    if (mine >= MAX_RUNS_PER_USER)
+      throw new ApiError(429, 'too_many_runs', `At most ${MAX_RUNS_PER_USER} queries may run at once`);
+    const session =
+      c.engine.engine === 'trino' ? await store.tabSession(user.id, body.tabId, c.config.id) : {};
+    const controller = new AbortController();
+    const runId = randomUUID();
+    running.set(runId, { userId: user.id, controller });
+    res.on('close', () => {
+      if (!res.writableFinished) controller.abort(new Error('client disconnected'));
+    });
+    res.status(200);
+    res.setHeader('Content-Type', 'application/x-ndjson; charset=utf-8');
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('X-Accel-Buffering', 'no');
+    res.flushHeaders();
+    const historyId = await store.startHistory(user.id, c.config.id, body.tabId, body.sql);
+    const started = performance.now();
+    const maxRows = Math.min(body.maxRows ?? config.previewRows, config.previewRows);
+    const explain = body.mode === 'explain' ? c.engine.explain(body.sql) : undefined;
+    await writeLine(res, { t: 'start', runId, historyId, maxRows, explain: explain?.format });
+    let lastProgress = 0;
+    let lastState = '';
+    const sink: RunSink = {
+      started: (queryId) => void writeLine(res, { t: 'query', queryId }),
+      columns: (columns) => void writeLine(res, { t: 'columns', columns }),
+      rows: (rows) => writeLine(res, { t: 'rows', rows }),
+      progress(progress: Progress) {
+        const now = performance.now();
+        if (progress.state === lastState && now - lastProgress < PROGRESS_EVERY_MS) return;
+        lastState = progress.state;
+        lastProgress = now;
+        void writeLine(res, { t: 'progress', progress });
+      },
+    };
+    let outcome: RunOutcome;
+    try {
+      outcome = await c.engine.run(
+        {
+          sql: explain?.sql ?? body.sql,
+          user,
+          session,
+          signal: controller.signal,
+          maxRows,
+          rollback: Boolean(explain),
+        },
+        sink,
+      );
+    } catch (error) {
+      log.error({ err: error }, 'sql run failed');
+      outcome = {
+        state: 'failed',
+        rows: 0,
+        truncated: false,
+        error: { message: 'Internal error while running the query' },
+      };
+    } finally {
+      running.delete(runId);
+    }
+    if (explain && outcome.error?.line) outcome.error.line -= 1; // the EXPLAIN prefix sits on its own line
+    if (outcome.session && c.engine.engine === 'trino') {
+      await store.saveTabSession(user.id, body.tabId, c.config.id, outcome.session);
+    }
+    const elapsedMs = Math.round(performance.now() - started);
+    await store
+      .finishHistory(historyId, {
+        durationMs: elapsedMs,
+        rows: outcome.rows,
+        state: outcome.state,
+        error: outcome.error?.message,
+        queryId: outcome.queryId,
+      })
+      .catch((error) => log.warn({ err: error }, 'could not record the run'));
+    if (!res.destroyed) {
+      await writeLine(res, {
+        t: 'end',
+        state: outcome.state,
+        rows: outcome.rows,
+        truncated: outcome.truncated,
+        updateCount: outcome.updateCount,
+        elapsedMs,
+        error: outcome.error,
+        queryId: outcome.queryId,
+      });
+      res.end();
+    }
+  }
+
+  /** Streams the full result as CSV or JSON Lines, straight from the engine to the download. */
+  async function exportRun(user: User, exportId: string, res: Response): Promise<void> {
+    const request = await store.takeExport(exportId, user.id);
+    if (!request) throw notFound('This export link expired or was already used; start the export again');
+    const c = connectionFor(user, request.connectionId);
+    const session =
+      c.engine.engine === 'trino' && request.tabId
+        ? await store.tabSession(user.id, request.tabId, c.config.id)
+        : {};
+    const controller = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) controller.abort(new Error('client disconnected'));
+    });
+    let columns: Column[] = [];
+    const begin = () => {
+      if (res.headersSent) return;
+      const ext = request.format === 'csv' ? 'csv' : 'jsonl';
+      res.status(200);
+      res.setHeader(
+        'Content-Type',
+        request.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
+      );
+      res.setHeader(
+        'Content-Disposition',
+        `attachment; filename="${c.config.id}-${new Date().toISOString().replace(/[:.]/g, '-')}.${ext}"`,
+      );
+      res.setHeader('Cache-Control', 'no-store');
+      res.flushHeaders();
+    };
+    const historyId = await store.startHistory(user.id, c.config.id, request.tabId, request.sql);
+    const started = performance.now();
+    const outcome = await c.engine.run(
+      { sql: request.sql, user, session, signal: controller.signal, maxRows: Number.MAX_SAFE_INTEGER },
+      {
+        started() {},
+        progress() {},
+        columns(cols) {
+          columns = cols;
+          begin();
+          if (request.format === 'csv') void writeRaw(res, csvHeader(cols));
+        },
+        rows: (rows) => writeRaw(res, request.format === 'csv' ? csvLines(rows) : jsonlLines(columns, rows)),
+      },
+    );
+    await store
+      .finishHistory(historyId, {
+        durationMs: Math.round(performance.now() - started),
+        rows: outcome.rows,
+        state: outcome.state === 'finished' ? 'exported' : outcome.state,
+        error: outcome.error?.message,
+        queryId: outcome.queryId,
+      })
+      .catch((error) => log.warn({ err: error }, 'could not record the export'));
+    if (outcome.state === 'finished') {
+      begin();
+      res.end();
+    } else if (!res.headersSent && outcome.error) {
+      throw badRequest(outcome.error.message, { line: outcome.error.line, column: outcome.error.column });
+    } else res.destroy(); // a broken download must not look complete
+  }
+
+  return {
+    connections: (user: User): ConnectionInfo[] =>
+      [...connections.values()].filter((c) => hasAnyRole(user, c.config.roles)).map((c) => info(c.config)),
+    connectionFor,
+    addConnection,
+    run,
+    exportRun,
+    cancel(user: User, runId: string): boolean {
+      const r = running.get(runId);
+      if (!r || r.userId !== user.id) return false;
+      r.controller.abort(new Error('cancelled by the user'));
+      return true;
+    },
+    metadata(user: User, connectionId: string, path: string[]): Promise<MetaNode[]> {
+      const c = connectionFor(user, connectionId);
+      return cached(`${c.config.id}\u0000${user.name}\u0000m\u0000${path.join('\u0000')}`, () =>
+        c.engine.metadata(path, user),
+      );
+    },
+    functions(user: User, connectionId: string): Promise<string[]> {
+      const c = connectionFor(user, connectionId);
+      return cached(`${c.config.id}\u0000${user.name}\u0000f`, () => c.engine.functions(user));
+    },
+    async close() {
+      for (const r of running.values()) r.controller.abort(new Error('Labdeck is stopping'));
+      await Promise.all([...connections.values()].map((c) => c.engine.close().catch(() => {})));
+    },
+  };
+}
+
+/** Writes one NDJSON line; resolves when the socket can take more (or is gone). */
+function writeLine(res: Response, message: unknown): Promise<void> {
+  return writeRaw(res, `${JSON.stringify(message)}\n`);
+}
+
+function writeRaw(res: Response, text: string): Promise<void> {
+  if (res.destroyed || res.writableEnded) return Promise.resolve();
+  if (res.write(text)) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
+export type SqlService = ReturnType<typeof createSqlService>;
