@@ -92,7 +92,12 @@ describe('live events over SSE', () => {
 describe('the embedded PostgreSQL', () => {
   const cwd = mkdtempSync(path.join(tmpdir(), 'labdeck-embedded-'));
   const start = () =>
-    startLabdeck({ modules: serverModules, cwd, env: { PORT: '0', LABDECK_CONFIG: '' }, log: pino({ level: 'silent' }) });
+    startLabdeck({
+      modules: serverModules,
+      cwd,
+      env: { PORT: '0', LABDECK_CONFIG: '' },
+      log: pino({ level: 'silent' }),
+    });
   let labdeck: Labdeck;
   beforeAll(async () => {
     labdeck = await start();
@@ -105,7 +110,9 @@ describe('the embedded PostgreSQL', () => {
     );
     await labdeck.close();
     labdeck = await start();
-    const { rows } = await labdeck.context.db.query("SELECT value FROM user_preferences WHERE user_id = 'u1'");
+    const { rows } = await labdeck.context.db.query(
+      "SELECT value FROM user_preferences WHERE user_id = 'u1'",
+    );
     expect(rows).toEqual([{ value: 'compact' }]);
   });
 
