@@ -1,0 +1,391 @@
+// Pure part of ingestion: from a batch of validated events, the rows to upsert into the derived
+// tables, merged per key in event-time order so one multi-row statement per table suffices.
+import { createHash } from 'node:crypto';
+import type { DatasetRef, ParsedEvent } from './event-schema.ts';
+
+export type RunState = 'NEW' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'ABORTED';
+
+const STATE_OF: Record<string, RunState> = {
+  START: 'RUNNING',
+  RUNNING: 'RUNNING',
+  COMPLETE: 'COMPLETED',
+  FAIL: 'FAILED',
+  ABORT: 'ABORTED',
+};
+
+export interface IncomingEvent {
+  parsed: ParsedEvent;
+  /** The body exactly as received (unknown keys and facets included). */
+  raw: unknown;
+  source: string;
+}
+
+export interface Keyed extends IncomingEvent {
+  time: Date;
+  dedupKey: string;
+  runId: string | null;
+  eventType: string | null;
+}
+
+export const nodeKey = (kind: 'job' | 'dataset', namespace: string, name: string) =>
+  `${kind}:${namespace}:${name}`;
+
+/** Idempotency key: (runId, eventType, eventTime instant) for RunEvents, a digest of the body otherwise. */
+export function keyOf(event: IncomingEvent): Keyed {
+  const time = new Date(event.parsed.event.eventTime);
+  if (event.parsed.kind === 'run') {
+    const { run, eventType } = event.parsed.event;
+    const runId = run.runId.toLowerCase();
+    const type = eventType ?? 'OTHER';
+    return {
+      ...event,
+      time,
+      runId,
+      eventType: type,
+      dedupKey: `run:${runId}:${type}:${preciseInstant(event.parsed.event.eventTime)}`,
+    };
+  }
+  const digest = createHash('sha256').update(JSON.stringify(event.raw)).digest('base64url');
+  return { ...event, time, runId: null, eventType: null, dedupKey: `${event.parsed.kind}:${digest}` };
+}
+
+/** The instant at microsecond precision (PostgreSQL's), independent of how the offset was written. */
+function preciseInstant(text: string): string {
+  const ms = Date.parse(text);
+  const fraction = /\.(\d+)/.exec(text)?.[1] ?? '';
+  const micros = fraction.padEnd(6, '0').slice(3, 6);
+  return `${ms}${micros}`;
+}
+
+export interface DatasetRow {
+  key: string;
+  namespace: string;
+  name: string;
+  first: Date;
+  last: Date;
+  facets: Record<string, unknown>;
+  deleted: string[];
+}
+export interface JobRow {
+  key: string;
+  namespace: string;
+  name: string;
+  first: Date;
+  last: Date;
+  facets: Record<string, unknown>;
+  deleted: string[];
+  latestRunId: string | null;
+  latestState: RunState | null;
+  latestTime: Date | null;
+}
+export interface RunRow {
+  runId: string;
+  jobKey: string;
+  state: RunState;
+  stateTime: Date;
+  startedAt: Date | null;
+  endedAt: Date | null;
+  parentRunId: string | null;
+  errorMessage: string | null;
+  facets: Record<string, unknown>;
+}
+export interface EdgeRow {
+  jobKey: string;
+  datasetKey: string;
+  direction: 'in' | 'out';
+  first: Date;
+  last: Date;
+  runId: string | null;
+}
+export interface VersionRow {
+  datasetKey: string;
+  runId: string | null;
+  at: Date;
+  isWrite: boolean;
+  schemaHash: string | null;
+  fields: unknown[] | null;
+}
+export interface ColumnEdgeRow {
+  outKey: string;
+  outField: string;
+  inKey: string;
+  inField: string;
+  jobKey: string | null;
+  transformations: unknown;
+  at: Date;
+}
+
+export interface Derived {
+  namespaces: Map<string, { first: Date; last: Date }>;
+  datasets: Map<string, DatasetRow>;
+  jobs: Map<string, JobRow>;
+  runs: Map<string, RunRow>;
+  states: { runId: string; state: string; at: Date; dedupKey: string }[];
+  edges: Map<string, EdgeRow>;
+  /** Inputs and outputs per run. */
+  io: Map<string, { runId: string; datasetKey: string; direction: 'in' | 'out'; at: Date }>;
+  /** Latest COMPLETE per job: its run's edges replace the job's earlier ones. */
+  completes: Map<string, { runId: string; at: Date }>;
+  versions: Map<string, VersionRow>;
+  columnEdges: Map<string, ColumnEdgeRow>;
+  /** Per output dataset: the latest time a columnLineage facet described it. */
+  columnSupersede: Map<string, Date>;
+  jobVersions: Map<string, { jobKey: string; hash: string; at: Date; runId: string }>;
+}
+
+/** Merges a batch of new events (any order) into per-key rows; later event time wins. */
+export function derive(events: Keyed[]): Derived {
+  const d: Derived = {
+    namespaces: new Map(),
+    datasets: new Map(),
+    jobs: new Map(),
+    runs: new Map(),
+    states: [],
+    edges: new Map(),
+    io: new Map(),
+    completes: new Map(),
+    versions: new Map(),
+    columnEdges: new Map(),
+    columnSupersede: new Map(),
+    jobVersions: new Map(),
+  };
+  const ordered = [...events].sort((a, b) => a.time.getTime() - b.time.getTime());
+  for (const item of ordered) {
+    const { parsed, time } = item;
+    if (parsed.kind === 'dataset') {
+      const key = addDataset(d, parsed.event.dataset, time);
+      addVersion(d, key, null, time, false, parsed.event.dataset.facets);
+      continue;
+    }
+    const job = parsed.event.job;
+    const jobKey = addJob(d, job, time);
+    const runId = parsed.kind === 'run' ? item.runId : null;
+    const eventType = parsed.kind === 'run' ? item.eventType : null;
+    const inputs = (parsed.event.inputs ?? []) as DatasetRef[];
+    const outputs = (parsed.event.outputs ?? []) as DatasetRef[];
+    for (const input of inputs) {
+      const key = addDataset(d, input, time);
+      addEdge(d, jobKey, key, 'in', time, runId);
+      addVersion(d, key, null, time, false, input.facets);
+    }
+    for (const output of outputs) {
+      const key = addDataset(d, output, time);
+      addEdge(d, jobKey, key, 'out', time, runId);
+      addVersion(d, key, runId, time, runId !== null, output.facets);
+      addColumnLineage(d, key, jobKey, output.facets?.columnLineage, time);
+    }
+    if (parsed.kind !== 'run' || !runId) continue;
+    const state = STATE_OF[eventType ?? ''] ?? null;
+    addRun(d, runId, jobKey, state, time, parsed.event.run.facets ?? {});
+    d.states.push({ runId, state: eventType ?? 'OTHER', at: time, dedupKey: item.dedupKey });
+    const jobRow = d.jobs.get(jobKey)!;
+    if (state && (!jobRow.latestTime || time >= jobRow.latestTime)) {
+      jobRow.latestRunId = runId;
+      jobRow.latestState = state;
+      jobRow.latestTime = time;
+    }
+    if (eventType === 'COMPLETE') {
+      d.completes.set(jobKey, { runId, at: time });
+      const hash = jobVersionHash(inputs, outputs, job.facets);
+      d.jobVersions.set(`${jobKey}\u0000${hash}`, { jobKey, hash, at: time, runId });
+    }
+  }
+  return d;
+}
+
+function mergeFacets(
+  target: { facets: Record<string, unknown>; deleted: string[] },
+  facets: Record<string, unknown> | undefined,
+) {
+  for (const [name, value] of Object.entries(facets ?? {})) {
+    if ((value as { _deleted?: unknown })?._deleted === true) {
+      delete target.facets[name];
+      if (!target.deleted.includes(name)) target.deleted.push(name);
+    } else {
+      target.facets[name] = value;
+      target.deleted = target.deleted.filter((n) => n !== name);
+    }
+  }
+}
+
+function touchNamespace(d: Derived, namespace: string, time: Date) {
+  const ns = d.namespaces.get(namespace);
+  if (!ns) d.namespaces.set(namespace, { first: time, last: time });
+  else ns.last = time;
+}
+
+function addDataset(
+  d: Derived,
+  ref: { namespace: string; name: string; facets?: Record<string, unknown> },
+  time: Date,
+): string {
+  const key = nodeKey('dataset', ref.namespace, ref.name);
+  touchNamespace(d, ref.namespace, time);
+  let row = d.datasets.get(key);
+  if (!row) {
+    row = { key, namespace: ref.namespace, name: ref.name, first: time, last: time, facets: {}, deleted: [] };
+    d.datasets.set(key, row);
+  }
+  row.last = time;
+  mergeFacets(row, ref.facets);
+  return key;
+}
+
+function addJob(
+  d: Derived,
+  job: { namespace: string; name: string; facets?: Record<string, unknown> },
+  time: Date,
+): string {
+  const key = nodeKey('job', job.namespace, job.name);
+  touchNamespace(d, job.namespace, time);
+  let row = d.jobs.get(key);
+  if (!row) {
+    row = {
+      key,
+      namespace: job.namespace,
+      name: job.name,
+      first: time,
+      last: time,
+      facets: {},
+      deleted: [],
+      latestRunId: null,
+      latestState: null,
+      latestTime: null,
+    };
+    d.jobs.set(key, row);
+  }
+  row.last = time;
+  mergeFacets(row, job.facets);
+  return key;
+}
+
+function addEdge(
+  d: Derived,
+  jobKey: string,
+  datasetKey: string,
+  direction: 'in' | 'out',
+  time: Date,
+  runId: string | null,
+) {
+  const key = `${jobKey}\u0000${datasetKey}\u0000${direction}`;
+  if (runId) {
+    const ioKey = `${runId}\u0000${datasetKey}\u0000${direction}`;
+    if (!d.io.has(ioKey)) d.io.set(ioKey, { runId, datasetKey, direction, at: time });
+  }
+  const edge = d.edges.get(key);
+  if (!edge) d.edges.set(key, { jobKey, datasetKey, direction, first: time, last: time, runId });
+  else {
+    edge.last = time;
+    edge.runId = runId ?? edge.runId;
+  }
+}
+
+function addRun(
+  d: Derived,
+  runId: string,
+  jobKey: string,
+  state: RunState | null,
+  time: Date,
+  facets: Record<string, unknown>,
+) {
+  let run = d.runs.get(runId);
+  if (!run) {
+    run = {
+      runId,
+      jobKey,
+      state: state ?? 'NEW',
+      stateTime: time,
+      startedAt: null,
+      endedAt: null,
+      parentRunId: null,
+      errorMessage: null,
+      facets: {},
+    };
+    d.runs.set(runId, run);
+  }
+  if (state) {
+    run.state = state;
+    run.stateTime = time;
+  }
+  if (state === 'RUNNING' && !run.startedAt) run.startedAt = time;
+  if (state === 'COMPLETED' || state === 'FAILED' || state === 'ABORTED') run.endedAt = time;
+  Object.assign(run.facets, facets);
+  const parent = facets.parent as { run?: { runId?: string } } | undefined;
+  if (parent?.run?.runId) run.parentRunId = parent.run.runId.toLowerCase();
+  const error = facets.errorMessage as { message?: string } | undefined;
+  if (typeof error?.message === 'string') run.errorMessage = error.message;
+}
+
+interface SchemaFacetShape {
+  fields?: unknown[];
+}
+
+function addVersion(
+  d: Derived,
+  datasetKey: string,
+  runId: string | null,
+  at: Date,
+  isWrite: boolean,
+  facets: Record<string, unknown> | undefined,
+) {
+  const schema = facets?.schema as SchemaFacetShape | undefined;
+  const fields = Array.isArray(schema?.fields) ? schema.fields : null;
+  if (!isWrite && !fields) return;
+  const schemaHash = fields
+    ? createHash('sha256').update(JSON.stringify(fields)).digest('base64url').slice(0, 22)
+    : null;
+  // A write: one version per (dataset, run); a schema seen elsewhere: one candidate per dataset, the latest.
+  const key = isWrite ? `${datasetKey}\u0000${runId}` : `${datasetKey}\u0000`;
+  const existing = d.versions.get(key);
+  if (existing) {
+    existing.at = isWrite ? existing.at : at;
+    if (fields) {
+      existing.fields = fields;
+      existing.schemaHash = schemaHash;
+    }
+    return;
+  }
+  d.versions.set(key, { datasetKey, runId: isWrite ? runId : null, at, isWrite, schemaHash, fields });
+}
+
+interface ColumnLineageShape {
+  fields?: Record<
+    string,
+    { inputFields?: { namespace: string; name: string; field: string; transformations?: unknown }[] }
+  >;
+}
+
+function addColumnLineage(d: Derived, outKey: string, jobKey: string, facet: unknown, time: Date) {
+  const fields = (facet as ColumnLineageShape | undefined)?.fields;
+  if (!fields || (facet as { _deleted?: unknown })._deleted) return;
+  d.columnSupersede.set(outKey, time);
+  for (const [outField, { inputFields = [] }] of Object.entries(fields)) {
+    for (const input of inputFields) {
+      const inKey = addDataset(d, { namespace: input.namespace, name: input.name }, time);
+      const key = `${outKey}\u0000${outField}\u0000${inKey}\u0000${input.field}`;
+      d.columnEdges.set(key, {
+        outKey,
+        outField,
+        inKey,
+        inField: input.field,
+        jobKey,
+        transformations: input.transformations ?? null,
+        at: time,
+      });
+    }
+  }
+}
+
+function jobVersionHash(
+  inputs: DatasetRef[],
+  outputs: DatasetRef[],
+  facets: Record<string, unknown> | undefined,
+): string {
+  const io = (list: DatasetRef[]) => list.map((x) => `${x.namespace}\u0000${x.name}`).sort();
+  const sql = (facets?.sql as { query?: string } | undefined)?.query ?? null;
+  const source = (facets?.sourceCode as { sourceCode?: string } | undefined)?.sourceCode ?? null;
+  return createHash('sha256')
+    .update(JSON.stringify([io(inputs), io(outputs), sql, source]))
+    .digest('base64url')
+    .slice(0, 22);
+}

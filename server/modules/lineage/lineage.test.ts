@@ -1,0 +1,196 @@
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../../test/harness.ts';
+import { fixture, runEvent } from './test/events.ts';
+
+// biome-ignore lint/suspicious/noExplicitAny: responses are inspected loosely in tests
+type Json = any;
+const json = (res: Response): Promise<Json> => res.json();
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(() => app?.close());
+
+const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+  app.fetch(path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body),
+  });
+const get = async (path: string) => {
+  const res = await app.fetch(path);
+  return { status: res.status, body: await json(res) };
+};
+const q = (params: Record<string, string | number>) =>
+  new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)])).toString();
+const dbtFixture = (name: string) =>
+  import(`../../../lab/dbt/fixtures/${name}.json`, { with: { type: 'json' } }).then((m) => m.default);
+
+describe('OpenLineage ingestion', () => {
+  it("accepts the captured dbt-ol events at Marquez's endpoint and derives the graph", async () => {
+    for (const name of ['dbt-run-start', 'stg_customers-complete', 'client_orders-complete']) {
+      const res = await post('/api/v1/lineage', await dbtFixture(name));
+      expect(res.status, name).toBe(201);
+    }
+    const model = (await dbtFixture('client_orders-complete')) as {
+      outputs: { namespace: string; name: string }[];
+    };
+    const nodeId = `dataset:${model.outputs[0]!.namespace}:${model.outputs[0]!.name}`;
+    const { status, body } = await get(`/api/lineage?${q({ nodeId, depth: 2, direction: 'up' })}`);
+    expect(status).toBe(200);
+    const ids = body.nodes.map((n: { id: string }) => n.id);
+    expect(ids).toContain('job:dbt:lab.marts.labdeck_lab.client_orders');
+    expect(ids.some((id: string) => id.endsWith(':lab.staging.stg_customers'))).toBe(true);
+    const job = body.nodes.find(
+      (n: { id: string }) => n.id === 'job:dbt:lab.marts.labdeck_lab.client_orders',
+    );
+    expect(job.state).toBe('COMPLETED');
+    expect(body.edges).toContainEqual({
+      source: 'job:dbt:lab.marts.labdeck_lab.client_orders',
+      target: nodeId,
+    });
+
+    const columns = await get(`/api/lineage/columns?${q({ nodeId, field: 'lifetime_value' })}`);
+    expect(columns.status).toBe(200);
+    const upstream = columns.body.columns.map(
+      (c: { dataset: string; field: string }) => `${c.dataset.split(':').pop()}.${c.field}`,
+    );
+    expect(upstream).toEqual(
+      expect.arrayContaining(['lab.staging.stg_orders.amount', 'lab.staging.stg_orders.status']),
+    );
+  });
+
+  it('is idempotent on (runId, eventType, eventTime)', async () => {
+    const event = runEvent({ job: 'idem', outputs: [{ name: 'idem_out' }] });
+    expect((await post('/api/v1/lineage', event)).status).toBe(201);
+    const again = await post('/api/v1/lineage', event);
+    expect(await json(again)).toEqual({ status: 'duplicate' });
+    const batch = await post('/api/v1/lineage/batch', [event, event]);
+    expect((await json(batch)).duplicates).toBe(2);
+    const { rows } = await app.context.db.query(
+      'SELECT count(*)::int AS n FROM lineage_events WHERE run_id = $1',
+      [event.run.runId],
+    );
+    expect(rows[0]?.n).toBe(1);
+  });
+
+  it('accepts gzip bodies and refuses truncated gzip with 400', async () => {
+    const event = runEvent({ job: 'gz', outputs: [{ name: 'gz_out' }] });
+    const gz = gzipSync(JSON.stringify(event));
+    expect((await post('/api/v1/lineage', gz, { 'content-encoding': 'gzip' })).status).toBe(201);
+    const cut = await post('/api/v1/lineage', gz.subarray(0, gz.length - 10), { 'content-encoding': 'gzip' });
+    expect(cut.status).toBe(400);
+    expect((await json(cut)).error.message).toMatch(/gzip/);
+  });
+
+  it('rejects a bad event with the JSON path of each problem, and keeps no row', async () => {
+    const event = runEvent({ job: 'bad' }) as {
+      run: { runId: string };
+      eventTime: string;
+      job: { namespace?: string };
+    };
+    event.run.runId = 'nope';
+    event.eventTime = 'yesterday';
+    delete event.job.namespace;
+    const res = await post('/api/v1/lineage', event);
+    expect(res.status).toBe(400);
+    const body = await json(res);
+    expect(body.error.details.problems.map((p: { path: string }) => p.path).sort()).toEqual([
+      '$.eventTime',
+      '$.job.namespace',
+      '$.run.runId',
+    ]);
+  });
+
+  it('reports per-event results for a batch and stores the valid ones', async () => {
+    const good = runEvent({ job: 'batch_good' });
+    const res = await post('/api/v1/lineage/batch', [good, { eventTime: 'x' }]);
+    expect(res.status).toBe(400);
+    const body = await json(res);
+    expect(body.error.details.results[0]).toEqual({ index: 0, status: 'stored' });
+    expect(body.error.details.results[1].status).toBe('rejected');
+  });
+
+  it('keeps hand-written facets dbt does not emit: parent run, errorMessage, symlinks, DatasetEvent, JobEvent', async () => {
+    for (const name of ['spark-parent-start', 'spark-fail', 'dataset-event', 'job-event']) {
+      const res = await post('/api/v1/lineage', fixture(name));
+      expect(res.status, name).toBe(201);
+    }
+    const jobId =
+      'job:spark://spark-master:7077:orders_enrich.execute_insert_into_hadoop_fs_relation_command';
+    const job = await get(`/api/lineage/node?${q({ nodeId: jobId })}`);
+    expect(job.body.state).toBe('FAILED');
+    expect(job.body.runs[0].errorMessage).toMatch(/Job aborted/);
+    expect(job.body.runs[0].parentRunId).toBe('0190a8c4-0000-7000-8000-000000000001');
+    const dsId = 'dataset:s3://lake:curated/orders_enriched';
+    const ds = await get(`/api/lineage/node?${q({ nodeId: dsId })}`);
+    expect(ds.body.fields.map((f: { name: string }) => f.name)).toContain('country');
+    expect(ds.body.schemaDiffs[0]).toMatchObject({ added: ['country'], changed: [{ name: 'amount_eur' }] });
+    expect(ds.body.facets.x_custom_quality.score).toBe(0.97);
+    const down = await get(`/api/lineage?${q({ nodeId: dsId, depth: 2, direction: 'down' })}`);
+    expect(down.body.nodes.map((n: { id: string }) => n.id)).toContain(
+      'dataset:trino://trino:8080:lake.analytics.orders_by_country',
+    );
+    const raw = await app.context.db.query(
+      `SELECT body FROM lineage_events WHERE kind = 'run' AND run_id = '0190a8c4-1111-7000-8000-000000000001' AND event_type = 'START'`,
+    );
+    expect(raw.rows[0]?.body.inputs[0].facets.symlinks.identifiers[0].name).toBe('raw.orders');
+    expect(raw.rows[0]?.body.run.facets.spark_version['spark-version']).toBe('3.5.1');
+  });
+
+  it('answers as of a past time with the edges of that time', async () => {
+    const t = (m: number) => new Date(Date.UTC(2026, 2, 1, 12, m)).toISOString();
+    await post('/api/v1/lineage/batch', [
+      runEvent({
+        job: 'tt',
+        time: t(0),
+        inputs: [{ name: 'tt_a' }],
+        outputs: [{ name: 'tt_out', fields: ['x'] }],
+      }),
+      runEvent({
+        job: 'tt',
+        time: t(10),
+        inputs: [{ name: 'tt_b' }],
+        outputs: [{ name: 'tt_out', fields: ['x', 'y'] }],
+      }),
+    ]);
+    const nodeId = 'dataset:postgres://db:5432:tt_out';
+    const now = await get(`/api/lineage?${q({ nodeId, depth: 2, direction: 'up' })}`);
+    const names = (g: { nodes: { name: string }[] }) => g.nodes.map((n) => n.name).sort();
+    expect(names(now.body)).toEqual(['tt', 'tt_b', 'tt_out']);
+    const before = await get(`/api/lineage?${q({ nodeId, depth: 2, direction: 'up', asOf: t(5) })}`);
+    expect(names(before.body)).toEqual(['tt', 'tt_a', 'tt_out']);
+    const old = await get(`/api/lineage/node?${q({ nodeId, asOf: t(5) })}`);
+    expect(old.body.fields.map((f: { name: string }) => f.name)).toEqual(['x']);
+  });
+
+  it('pages very wide nodes with a "+N more" node', async () => {
+    const outputs = Array.from({ length: 120 }, (_, i) => ({ name: `wide_${String(i).padStart(3, '0')}` }));
+    await post('/api/v1/lineage', runEvent({ job: 'wide', outputs }));
+    const { body } = await get(
+      `/api/lineage?${q({ nodeId: 'job:dbt:wide', depth: 1, direction: 'down', pageSize: 50 })}`,
+    );
+    const more = body.nodes.find((n: { kind: string }) => n.kind === 'more');
+    expect(more.more).toMatchObject({ count: 70, offset: 50 });
+    expect(body.nodes).toHaveLength(52);
+    const next = await get(
+      `/api/lineage?${q({ nodeId: 'job:dbt:wide', depth: 1, direction: 'down', pageSize: 50, offset: 100 })}`,
+    );
+    expect(next.body.nodes.filter((n: { kind: string }) => n.kind === 'dataset')).toHaveLength(20);
+  });
+
+  it('searches jobs and datasets by name and namespace', async () => {
+    const { body } = await get('/api/lineage/search?q=client_orders');
+    expect(body.results[0].name).toMatch(/client_orders/);
+    const byNs = await get(`/api/lineage/search?${q({ q: 'spark-master' })}`);
+    expect(byNs.body.results[0].kind).toBe('job');
+  });
+
+  it('refuses a body over the limit with 413 in the one error shape', async () => {
+    const res = await post('/api/v1/lineage/batch', Buffer.alloc(21 * 1024 * 1024, 32));
+    expect(res.status).toBe(413);
+    expect((await json(res)).error.code).toBe('payload_too_large');
+  });
+});

@@ -1,0 +1,138 @@
+import type { Db } from '../../platform/db/pool.ts';
+import { notFound } from '../../platform/errors.ts';
+import type { EventBus } from '../../platform/events/bus.ts';
+import type { Logger } from '../../platform/log.ts';
+import { type Keyed, keyOf } from './derive.ts';
+import { type EventProblem, validateEvent } from './event-schema.ts';
+import { type Direction, type Graph, GraphIndex, walk } from './graph-index.ts';
+import { columnLineage, datasetDetail, jobDetail, loadIndex, pastAdjacency } from './queries.ts';
+import { type LineageChange, storeBatch } from './store.ts';
+
+export const LIVE_TOPIC = 'lineage';
+/** Changes bigger than this reach browsers as a "refetch" hint instead of in full. */
+const LIVE_DETAIL_LIMIT = 500;
+
+export interface EventResult {
+  index: number;
+  status: 'stored' | 'duplicate' | 'rejected';
+  problems?: EventProblem[];
+}
+
+export interface IngestResult {
+  stored: number;
+  duplicates: number;
+  rejected: number;
+  results: EventResult[];
+}
+
+export interface LineageQuery {
+  nodeId: string;
+  depth: number;
+  direction: Direction;
+  asOf: Date | null;
+  pageSize: number;
+  offset: number;
+}
+
+export class LineageService {
+  readonly index = new GraphIndex();
+  readonly #db: Db;
+  readonly #bus: EventBus;
+  readonly #log: Logger;
+
+  constructor(db: Db, bus: EventBus, log: Logger) {
+    this.#db = db;
+    this.#bus = bus;
+    this.#log = log;
+  }
+
+  async start(): Promise<void> {
+    const started = performance.now();
+    await loadIndex(this.#db, this.index);
+    this.#log.info(
+      { ...this.index.size, ms: Math.round(performance.now() - started) },
+      'lineage index loaded',
+    );
+  }
+
+  /** Validates every event, stores the valid ones in one transaction, and returns per-event results. */
+  async ingest(bodies: unknown[], source: string): Promise<IngestResult> {
+    const results: EventResult[] = [];
+    const valid: { index: number; keyed: Keyed }[] = [];
+    bodies.forEach((body, index) => {
+      const check = validateEvent(body);
+      if (!check.ok) results[index] = { index, status: 'rejected', problems: check.problems };
+      else valid.push({ index, keyed: keyOf({ parsed: check.parsed, raw: body, source }) });
+    });
+    const { stored, change } = await storeBatch(
+      this.#db,
+      valid.map((v) => v.keyed),
+    );
+    const claimed = new Set<string>();
+    for (const { index, keyed } of valid) {
+      const first = stored.has(keyed.dedupKey) && !claimed.has(keyed.dedupKey);
+      if (first) claimed.add(keyed.dedupKey);
+      results[index] = { index, status: first ? 'stored' : 'duplicate' };
+    }
+    if (claimed.size) this.#publish(change);
+    const count = (status: EventResult['status']) => results.filter((r) => r.status === status).length;
+    return { stored: count('stored'), duplicates: count('duplicate'), rejected: count('rejected'), results };
+  }
+
+  #publish(change: LineageChange) {
+    this.index.apply(change);
+    const size =
+      change.runs.length + change.edgesAdded.length + change.edgesRemoved.length + change.nodes.length;
+    if (size > LIVE_DETAIL_LIMIT) {
+      this.#bus.publish({
+        topic: LIVE_TOPIC,
+        type: 'bulk',
+        data: { runs: change.runs.length, nodes: change.nodes.length },
+      });
+      return;
+    }
+    const nodes = change.nodes.map(({ id, kind, namespace, name }) => ({ id, kind, namespace, name }));
+    this.#bus.publish({ topic: LIVE_TOPIC, type: 'change', data: { ...change, nodes } });
+  }
+
+  async lineage(query: LineageQuery): Promise<Graph & { asOf: string | null }> {
+    if (!this.index.node(query.nodeId)) throw notFound(`No lineage node ${query.nodeId}`);
+    const options = {
+      depth: query.depth,
+      direction: query.direction,
+      pageSize: query.pageSize,
+      offset: query.offset,
+    };
+    if (!query.asOf) return { ...walk(this.index, query.nodeId, options), asOf: null };
+    const sides: ('up' | 'down')[] = query.direction === 'both' ? ['up', 'down'] : [query.direction];
+    const past = await pastAdjacency(this.#db, this.index, query.nodeId, query.depth, sides, query.asOf);
+    return { ...walk(past, query.nodeId, options), asOf: query.asOf.toISOString() };
+  }
+
+  async columns(nodeId: string, field: string, depth: number, asOf: Date | null) {
+    const node = this.index.node(nodeId);
+    if (node?.kind !== 'dataset') throw notFound(`No dataset ${nodeId}`);
+    return columnLineage(this.#db, this.index, node, field, depth, asOf);
+  }
+
+  search(query: string, limit: number, kind?: 'job' | 'dataset') {
+    return this.index
+      .search(query, limit, kind)
+      .map(({ id, kind: k, namespace, name, state }) => ({ id, kind: k, namespace, name, state }));
+  }
+
+  async detail(nodeId: string, asOf: Date | null) {
+    const node = this.index.node(nodeId);
+    if (!node) throw notFound(`No lineage node ${nodeId}`);
+    return node.kind === 'dataset'
+      ? datasetDetail(this.#db, this.index, node, asOf)
+      : jobDetail(this.#db, this.index, node, asOf);
+  }
+
+  async timeRange(): Promise<{ first: string | null; last: string | null }> {
+    const { rows } = await this.#db.query<{ first: Date | null; last: Date | null }>(
+      'SELECT min(event_time) AS first, max(event_time) AS last FROM lineage_events',
+    );
+    return { first: rows[0]?.first?.toISOString() ?? null, last: rows[0]?.last?.toISOString() ?? null };
+  }
+}

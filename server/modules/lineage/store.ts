@@ -1,0 +1,451 @@
+// SQL of ingestion: one transaction per batch, one multi-row statement (unnest of arrays) per table.
+import type pg from 'pg';
+import type { Db } from '../../platform/db/pool.ts';
+import { type Derived, derive, type Keyed, nodeKey } from './derive.ts';
+
+export interface StoredNode {
+  id: string;
+  kind: 'job' | 'dataset';
+  dbId: number;
+  namespace: string;
+  name: string;
+}
+
+/** What a committed batch changed: published on the live channel and applied to the graph index. */
+export interface LineageChange {
+  nodes: StoredNode[];
+  runs: { job: string; runId: string; eventType: string; state: string; at: string }[];
+  edgesAdded: [string, string][];
+  edgesRemoved: [string, string][];
+  /** Datasets that got a new version, with their version count. */
+  versions: { dataset: string; count: number }[];
+  columnLineage: string[];
+}
+
+export interface StoreResult {
+  /** dedup keys of events stored by this call; others were duplicates. */
+  stored: Set<string>;
+  change: LineageChange;
+}
+
+const RETRYABLE = new Set(['40P01', '40001']);
+
+/** Stores a batch of validated events and everything derived from them in one transaction. */
+export async function storeBatch(db: Db, events: Keyed[]): Promise<StoreResult> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction((client) => storeIn(client, events));
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (!code || !RETRYABLE.has(code) || attempt >= 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 10 * attempt + Math.random() * 20));
+    }
+  }
+}
+
+const iso = (d: Date) => d.toISOString();
+const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
+
+async function storeIn(client: pg.PoolClient, events: Keyed[]): Promise<StoreResult> {
+  const change: LineageChange = {
+    nodes: [],
+    runs: [],
+    edgesAdded: [],
+    edgesRemoved: [],
+    versions: [],
+    columnLineage: [],
+  };
+  if (events.length === 0) return { stored: new Set(), change };
+  const inserted = await client.query<{ id: number; dedup_key: string }>(
+    `INSERT INTO lineage_events (kind, run_id, event_type, event_time, dedup_key, source, body)
+     SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::jsonb[])
+     ON CONFLICT (dedup_key) DO NOTHING
+     RETURNING id, dedup_key`,
+    [
+      events.map((e) => e.parsed.kind),
+      events.map((e) => e.runId),
+      events.map((e) => e.eventType),
+      events.map((e) => iso(e.time)),
+      events.map((e) => e.dedupKey),
+      events.map((e) => e.source),
+      events.map((e) => JSON.stringify(e.raw)),
+    ],
+  );
+  const ids = new Map(inserted.rows.map((row) => [row.dedup_key, row.id]));
+  const fresh = events.filter((e) => ids.has(e.dedupKey));
+  // Two copies of one event in a batch: the first is stored, the second is a duplicate.
+  const seen = new Set<string>();
+  const unique = fresh.filter((e) => !seen.has(e.dedupKey) && seen.add(e.dedupKey));
+  if (unique.length === 0) return { stored: new Set(), change };
+  const d = derive(unique);
+
+  await upsertNamespaces(client, d);
+  const datasetIds = await upsertDatasets(client, d, change);
+  const jobIds = await upsertJobs(client, d, change);
+  await upsertRuns(client, d, jobIds, ids, change);
+  await upsertEdges(client, d, jobIds, datasetIds, change);
+  await insertVersions(client, d, datasetIds, change);
+  await upsertColumnEdges(client, d, jobIds, datasetIds, change);
+  await insertJobVersions(client, d, jobIds);
+  return { stored: new Set(ids.keys()), change };
+}
+
+async function upsertNamespaces(client: pg.PoolClient, d: Derived) {
+  const list = [...d.namespaces].sort(([a], [b]) => (a < b ? -1 : 1));
+  await client.query(
+    `INSERT INTO lineage_namespaces (name, first_seen, last_seen)
+     SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[])
+     ON CONFLICT (name) DO UPDATE SET first_seen = least(lineage_namespaces.first_seen, excluded.first_seen),
+       last_seen = greatest(lineage_namespaces.last_seen, excluded.last_seen)`,
+    [list.map(([n]) => n), list.map(([, t]) => iso(t.first)), list.map(([, t]) => iso(t.last))],
+  );
+}
+
+type Ids = Map<string, number>;
+
+async function upsertDatasets(client: pg.PoolClient, d: Derived, change: LineageChange): Promise<Ids> {
+  const rows = [...d.datasets.values()].sort((a, b) => (a.key < b.key ? -1 : 1));
+  const { rows: out } = await client.query<{
+    id: number;
+    namespace: string;
+    name: string;
+    inserted: boolean;
+  }>(
+    `INSERT INTO lineage_datasets AS t (namespace, name, first_seen, updated_at, facets)
+     SELECT ns, name, first, last, facets FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::jsonb[], $6::text[])
+       AS u(ns, name, first, last, facets, deleted)
+     ON CONFLICT (namespace, name) DO UPDATE SET
+       first_seen = least(t.first_seen, excluded.first_seen),
+       updated_at = greatest(t.updated_at, excluded.updated_at),
+       facets = CASE WHEN excluded.updated_at >= t.updated_at THEN t.facets || excluded.facets ELSE excluded.facets || t.facets END
+     RETURNING id, namespace, name, (xmax = 0) AS inserted`,
+    [
+      rows.map((r) => r.namespace),
+      rows.map((r) => r.name),
+      rows.map((r) => iso(r.first)),
+      rows.map((r) => iso(r.last)),
+      rows.map((r) => JSON.stringify(r.facets)),
+      rows.map((r) => r.deleted.join(',')),
+    ],
+  );
+  const deleted = rows.filter((r) => r.deleted.length);
+  if (deleted.length) {
+    await client.query(
+      `UPDATE lineage_datasets t SET facets = t.facets - string_to_array(u.deleted, ',')
+       FROM unnest($1::text[], $2::text[], $3::text[]) AS u(ns, name, deleted) WHERE t.namespace = u.ns AND t.name = u.name`,
+      [deleted.map((r) => r.namespace), deleted.map((r) => r.name), deleted.map((r) => r.deleted.join(','))],
+    );
+  }
+  const ids: Ids = new Map();
+  for (const row of out) {
+    const id = nodeKey('dataset', row.namespace, row.name);
+    ids.set(id, row.id);
+    if (row.inserted)
+      change.nodes.push({ id, kind: 'dataset', dbId: row.id, namespace: row.namespace, name: row.name });
+  }
+  return ids;
+}
+
+async function upsertJobs(client: pg.PoolClient, d: Derived, change: LineageChange): Promise<Ids> {
+  const rows = [...d.jobs.values()].sort((a, b) => (a.key < b.key ? -1 : 1));
+  const { rows: out } = await client.query<{
+    id: number;
+    namespace: string;
+    name: string;
+    inserted: boolean;
+  }>(
+    `INSERT INTO lineage_jobs AS t (namespace, name, first_seen, updated_at, facets, latest_run_id, latest_state, latest_event_time)
+     SELECT ns, name, first, last, facets, run, state, at
+       FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::jsonb[], $6::uuid[], $7::text[], $8::timestamptz[])
+       AS u(ns, name, first, last, facets, run, state, at)
+     ON CONFLICT (namespace, name) DO UPDATE SET
+       first_seen = least(t.first_seen, excluded.first_seen),
+       updated_at = greatest(t.updated_at, excluded.updated_at),
+       facets = CASE WHEN excluded.updated_at >= t.updated_at THEN t.facets || excluded.facets ELSE excluded.facets || t.facets END,
+       latest_run_id = CASE WHEN excluded.latest_event_time >= coalesce(t.latest_event_time, '-infinity') THEN excluded.latest_run_id ELSE t.latest_run_id END,
+       latest_state = CASE WHEN excluded.latest_event_time >= coalesce(t.latest_event_time, '-infinity') THEN excluded.latest_state ELSE t.latest_state END,
+       latest_event_time = greatest(t.latest_event_time, excluded.latest_event_time)
+     RETURNING id, namespace, name, (xmax = 0) AS inserted`,
+    [
+      rows.map((r) => r.namespace),
+      rows.map((r) => r.name),
+      rows.map((r) => iso(r.first)),
+      rows.map((r) => iso(r.last)),
+      rows.map((r) => JSON.stringify(r.facets)),
+      rows.map((r) => r.latestRunId),
+      rows.map((r) => r.latestState),
+      rows.map((r) => (r.latestTime ? iso(r.latestTime) : null)),
+    ],
+  );
+  const deleted = rows.filter((r) => r.deleted.length);
+  if (deleted.length) {
+    await client.query(
+      `UPDATE lineage_jobs t SET facets = t.facets - string_to_array(u.deleted, ',')
+       FROM unnest($1::text[], $2::text[], $3::text[]) AS u(ns, name, deleted) WHERE t.namespace = u.ns AND t.name = u.name`,
+      [deleted.map((r) => r.namespace), deleted.map((r) => r.name), deleted.map((r) => r.deleted.join(','))],
+    );
+  }
+  const ids: Ids = new Map();
+  for (const row of out) {
+    const id = nodeKey('job', row.namespace, row.name);
+    ids.set(id, row.id);
+    if (row.inserted)
+      change.nodes.push({ id, kind: 'job', dbId: row.id, namespace: row.namespace, name: row.name });
+  }
+  return ids;
+}
+
+async function upsertRuns(
+  client: pg.PoolClient,
+  d: Derived,
+  jobIds: Ids,
+  eventIds: Map<string, number>,
+  change: LineageChange,
+) {
+  const runs = [...d.runs.values()].sort((a, b) => (a.runId < b.runId ? -1 : 1));
+  if (runs.length === 0) return;
+  await client.query(
+    `INSERT INTO lineage_runs AS t (run_id, job_id, state, state_time, started_at, ended_at, parent_run_id, error_message, facets)
+     SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::timestamptz[], $7::uuid[], $8::text[], $9::jsonb[])
+     ON CONFLICT (run_id) DO UPDATE SET
+       state = CASE WHEN excluded.state <> 'NEW' AND (t.state = 'NEW' OR excluded.state_time >= t.state_time) THEN excluded.state ELSE t.state END,
+       state_time = CASE WHEN excluded.state <> 'NEW' AND (t.state = 'NEW' OR excluded.state_time >= t.state_time) THEN excluded.state_time ELSE t.state_time END,
+       started_at = least(t.started_at, excluded.started_at),
+       ended_at = greatest(t.ended_at, excluded.ended_at),
+       parent_run_id = coalesce(excluded.parent_run_id, t.parent_run_id),
+       error_message = coalesce(excluded.error_message, t.error_message),
+       facets = t.facets || excluded.facets`,
+    [
+      runs.map((r) => r.runId),
+      runs.map((r) => jobIds.get(r.jobKey)),
+      runs.map((r) => r.state),
+      runs.map((r) => iso(r.stateTime)),
+      runs.map((r) => (r.startedAt ? iso(r.startedAt) : null)),
+      runs.map((r) => (r.endedAt ? iso(r.endedAt) : null)),
+      runs.map((r) => r.parentRunId),
+      runs.map((r) => r.errorMessage),
+      runs.map((r) => JSON.stringify(r.facets)),
+    ],
+  );
+  await client.query(
+    `INSERT INTO lineage_run_states (run_id, state, at, event_id)
+     SELECT * FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::bigint[]) ON CONFLICT DO NOTHING`,
+    [
+      d.states.map((s) => s.runId),
+      d.states.map((s) => s.state),
+      d.states.map((s) => iso(s.at)),
+      d.states.map((s) => eventIds.get(s.dedupKey)),
+    ],
+  );
+  for (const s of d.states) {
+    const run = d.runs.get(s.runId)!;
+    change.runs.push({
+      job: run.jobKey,
+      runId: s.runId,
+      eventType: s.state,
+      state: run.state,
+      at: iso(s.at),
+    });
+  }
+}
+
+async function upsertEdges(
+  client: pg.PoolClient,
+  d: Derived,
+  jobIds: Ids,
+  datasetIds: Ids,
+  change: LineageChange,
+) {
+  const edges = [...d.edges.values()].sort((a, b) =>
+    a.jobKey === b.jobKey ? (a.datasetKey < b.datasetKey ? -1 : 1) : a.jobKey < b.jobKey ? -1 : 1,
+  );
+  const io = [...d.io.values()].sort((a, b) =>
+    a.runId === b.runId ? (a.datasetKey < b.datasetKey ? -1 : 1) : a.runId < b.runId ? -1 : 1,
+  );
+  if (io.length) {
+    await client.query(
+      `INSERT INTO lineage_run_io (run_id, dataset_id, direction, at)
+       SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::timestamptz[]) ON CONFLICT DO NOTHING`,
+      [
+        io.map((e) => e.runId),
+        io.map((e) => datasetIds.get(e.datasetKey)),
+        io.map((e) => e.direction),
+        io.map((e) => iso(e.at)),
+      ],
+    );
+  }
+  const dsKey = new Map([...datasetIds].map(([k, v]) => [v, k]));
+  const jobKey = new Map([...jobIds].map(([k, v]) => [v, k]));
+  const pair = (job: number, dataset: number, direction: string): [string, string] =>
+    direction === 'in' ? [dsKey.get(dataset)!, jobKey.get(job)!] : [jobKey.get(job)!, dsKey.get(dataset)!];
+  if (edges.length) {
+    const { rows } = await client.query<{ job_id: number; dataset_id: number; direction: string }>(
+      `INSERT INTO lineage_edges AS t (job_id, dataset_id, direction, valid_from, last_seen, last_run_id)
+       SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::uuid[])
+       ON CONFLICT (job_id, dataset_id, direction) WHERE valid_to IS NULL DO UPDATE SET
+         valid_from = least(t.valid_from, excluded.valid_from),
+         last_run_id = CASE WHEN excluded.last_seen >= t.last_seen THEN coalesce(excluded.last_run_id, t.last_run_id) ELSE t.last_run_id END,
+         last_seen = greatest(t.last_seen, excluded.last_seen)
+       RETURNING job_id, dataset_id, direction, (xmax = 0) AS inserted`,
+      [
+        edges.map((e) => jobIds.get(e.jobKey)),
+        edges.map((e) => datasetIds.get(e.datasetKey)),
+        edges.map((e) => e.direction),
+        edges.map((e) => iso(e.first)),
+        edges.map((e) => iso(e.last)),
+        edges.map((e) => e.runId),
+      ],
+    );
+    for (const row of rows as ((typeof rows)[number] & { inserted: boolean })[]) {
+      if (row.inserted) change.edgesAdded.push(pair(row.job_id, row.dataset_id, row.direction));
+    }
+  }
+  // A COMPLETE run states the job's inputs and outputs: edges its run did not touch end here,
+  // per direction the run reported at all.
+  const completes = [...d.completes].sort(([a], [b]) => (a < b ? -1 : 1));
+  if (completes.length) {
+    const { rows } = await client.query<{
+      job_id: number;
+      dataset_id: number;
+      direction: string;
+      ds_key: string;
+    }>(
+      `UPDATE lineage_edges e SET valid_to = c.at
+       FROM unnest($1::bigint[], $2::uuid[], $3::timestamptz[]) AS c(job_id, run_id, at)
+       WHERE e.job_id = c.job_id AND e.valid_to IS NULL AND e.valid_from < c.at
+         AND e.last_run_id IS DISTINCT FROM c.run_id
+         AND EXISTS (SELECT 1 FROM lineage_run_io r WHERE r.run_id = c.run_id AND r.direction = e.direction)
+       RETURNING e.job_id, e.dataset_id, e.direction`,
+      [
+        completes.map(([k]) => jobIds.get(k)),
+        completes.map(([, c]) => c.runId),
+        completes.map(([, c]) => iso(c.at)),
+      ],
+    );
+    const missing = rows.filter((r) => !dsKey.has(r.dataset_id));
+    if (missing.length) {
+      const named = await client.query<{ id: number; namespace: string; name: string }>(
+        'SELECT id, namespace, name FROM lineage_datasets WHERE id = ANY($1::bigint[])',
+        [missing.map((r) => r.dataset_id)],
+      );
+      for (const row of named.rows) dsKey.set(row.id, nodeKey('dataset', row.namespace, row.name));
+    }
+    for (const row of rows) change.edgesRemoved.push(pair(row.job_id, row.dataset_id, row.direction));
+  }
+}
+
+async function insertVersions(client: pg.PoolClient, d: Derived, datasetIds: Ids, change: LineageChange) {
+  const versions = [...d.versions.values()].sort((a, b) => (a.datasetKey < b.datasetKey ? -1 : 1));
+  if (versions.length === 0) return;
+  const { rows } = await client.query<{ id: number; version_count: number; namespace: string; name: string }>(
+    `WITH v AS (
+       INSERT INTO lineage_dataset_versions AS t (dataset_id, run_id, created_at, schema_hash, fields)
+       SELECT u.dataset_id, u.run_id, u.at, u.hash, u.fields
+         FROM unnest($1::bigint[], $2::uuid[], $3::timestamptz[], $4::text[], $5::jsonb[], $6::bool[]) AS u(dataset_id, run_id, at, hash, fields, is_write)
+         JOIN lineage_datasets d ON d.id = u.dataset_id
+        WHERE u.is_write OR (u.hash IS NOT NULL AND u.hash IS DISTINCT FROM d.schema_hash)
+       ON CONFLICT (dataset_id, run_id) DO UPDATE SET
+         created_at = least(t.created_at, excluded.created_at),
+         schema_hash = coalesce(excluded.schema_hash, t.schema_hash),
+         fields = coalesce(excluded.fields, t.fields)
+       RETURNING t.dataset_id, t.run_id, t.created_at, t.schema_hash, (xmax = 0) AS inserted
+     ), per AS (
+       SELECT dataset_id, count(*) FILTER (WHERE inserted) AS added,
+              max(created_at) FILTER (WHERE run_id IS NOT NULL) AS write_at,
+              (array_agg(run_id ORDER BY created_at DESC) FILTER (WHERE run_id IS NOT NULL))[1] AS write_run,
+              (array_agg(schema_hash ORDER BY created_at DESC) FILTER (WHERE schema_hash IS NOT NULL))[1] AS hash
+         FROM v GROUP BY dataset_id
+     )
+     UPDATE lineage_datasets d SET
+       version_count = d.version_count + per.added,
+       schema_hash = coalesce(per.hash, d.schema_hash),
+       last_write_at = CASE WHEN per.write_at >= coalesce(d.last_write_at, '-infinity') THEN per.write_at ELSE d.last_write_at END,
+       last_write_run = CASE WHEN per.write_at >= coalesce(d.last_write_at, '-infinity') THEN per.write_run ELSE d.last_write_run END
+     FROM per WHERE d.id = per.dataset_id AND per.added > 0
+     RETURNING d.id, d.version_count, d.namespace, d.name`,
+    [
+      versions.map((v) => datasetIds.get(v.datasetKey)),
+      versions.map((v) => v.runId),
+      versions.map((v) => iso(v.at)),
+      versions.map((v) => v.schemaHash),
+      versions.map((v) => json(v.fields)),
+      versions.map((v) => v.isWrite),
+    ],
+  );
+  for (const row of rows)
+    change.versions.push({ dataset: nodeKey('dataset', row.namespace, row.name), count: row.version_count });
+}
+
+async function upsertColumnEdges(
+  client: pg.PoolClient,
+  d: Derived,
+  jobIds: Ids,
+  datasetIds: Ids,
+  change: LineageChange,
+) {
+  const edges = [...d.columnEdges.values()].sort((a, b) =>
+    a.outKey === b.outKey
+      ? a.outField < b.outField
+        ? -1
+        : a.outField > b.outField
+          ? 1
+          : a.inKey < b.inKey
+            ? -1
+            : 1
+      : a.outKey < b.outKey
+        ? -1
+        : 1,
+  );
+  if (edges.length) {
+    await client.query(
+      `INSERT INTO lineage_column_edges AS t (out_dataset_id, out_field, in_dataset_id, in_field, job_id, transformations, valid_from, last_seen)
+       SELECT o, of, i, inf, j, tr, at, at FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::bigint[], $6::jsonb[], $7::timestamptz[])
+         AS u(o, of, i, inf, j, tr, at)
+       ON CONFLICT (out_dataset_id, out_field, in_dataset_id, in_field) WHERE valid_to IS NULL DO UPDATE SET
+         valid_from = least(t.valid_from, excluded.valid_from),
+         last_seen = greatest(t.last_seen, excluded.last_seen),
+         job_id = excluded.job_id,
+         transformations = excluded.transformations`,
+      [
+        edges.map((e) => datasetIds.get(e.outKey)),
+        edges.map((e) => e.outField),
+        edges.map((e) => datasetIds.get(e.inKey)),
+        edges.map((e) => e.inField),
+        edges.map((e) => (e.jobKey ? jobIds.get(e.jobKey) : null)),
+        edges.map((e) => json(e.transformations)),
+        edges.map((e) => iso(e.at)),
+      ],
+    );
+  }
+  const superseded = [...d.columnSupersede].sort(([a], [b]) => (a < b ? -1 : 1));
+  if (superseded.length) {
+    await client.query(
+      `UPDATE lineage_column_edges e SET valid_to = c.at
+       FROM unnest($1::bigint[], $2::timestamptz[]) AS c(ds, at)
+       WHERE e.out_dataset_id = c.ds AND e.valid_to IS NULL AND e.last_seen < c.at`,
+      [superseded.map(([k]) => datasetIds.get(k)), superseded.map(([, at]) => iso(at))],
+    );
+    change.columnLineage.push(...superseded.map(([k]) => k));
+  }
+}
+
+async function insertJobVersions(client: pg.PoolClient, d: Derived, jobIds: Ids) {
+  const versions = [...d.jobVersions.values()].sort((a, b) => (a.jobKey < b.jobKey ? -1 : 1));
+  if (versions.length === 0) return;
+  await client.query(
+    `WITH v AS (
+       INSERT INTO lineage_job_versions (job_id, version_hash, created_at, run_id)
+       SELECT * FROM unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::uuid[]) ON CONFLICT DO NOTHING
+       RETURNING job_id, version_hash, created_at
+     ), per AS (
+       SELECT job_id, count(*) AS added, (array_agg(version_hash ORDER BY created_at DESC))[1] AS hash FROM v GROUP BY job_id
+     )
+     UPDATE lineage_jobs j SET version_count = j.version_count + per.added, version_hash = per.hash FROM per WHERE j.id = per.job_id`,
+    [
+      versions.map((v) => jobIds.get(v.jobKey)),
+      versions.map((v) => v.hash),
+      versions.map((v) => iso(v.at)),
+      versions.map((v) => v.runId),
+    ],
+  );
+}
