@@ -61,7 +61,8 @@ services:
     target?.close();
   });
 
-  const list = async (user: User) => (await (await app.fetch('/api/services', { headers: as(user) })).json()) as any;
+  const list = async (user: User) =>
+    (await (await app.fetch('/api/services', { headers: as(user) })).json()) as any;
 
   it('requires a user', async () => {
     expect((await app.fetch('/api/services')).status).toBe(401);
@@ -75,12 +76,22 @@ services:
     const text = JSON.stringify(forAdmin);
     expect(text).not.toContain('very-secret-token');
     expect(text).not.toContain('Authorization');
-    expect(forAdmin.groups[0].services[0]).toMatchObject({ name: 'Target', icon: 'trino', probe: 'http', source: 'config' });
+    expect(forAdmin.groups[0].services[0]).toMatchObject({
+      name: 'Target',
+      icon: 'trino',
+      probe: 'http',
+      source: 'config',
+    });
   });
 
   it('probes, turns down when the target fails and pushes the change over SSE', async () => {
-    await expect.poll(async () => (await list(admin)).groups[0].services[0].status, { timeout: 10_000 }).toBe('up');
-    const events = await app.fetch('/api/events?topics=services', { headers: as(admin), signal: AbortSignal.timeout(15_000) });
+    await expect
+      .poll(async () => (await list(admin)).groups[0].services[0].status, { timeout: 10_000 })
+      .toBe('up');
+    const events = await app.fetch('/api/events?topics=services', {
+      headers: as(admin),
+      signal: AbortSignal.timeout(15_000),
+    });
     const reader = events.body!.pipeThrough(new TextDecoderStream()).getReader();
     healthy = false;
     let service: any;
@@ -91,9 +102,15 @@ services:
       if (service.status === 'down') break;
     }
     await reader.cancel();
-    expect(service).toMatchObject({ status: 'down', error: 'HTTP 500 Internal Server Error', latencyMs: null });
+    expect(service).toMatchObject({
+      status: 'down',
+      error: 'HTTP 500 Internal Server Error',
+      latencyMs: null,
+    });
     healthy = true;
-    await expect.poll(async () => (await list(admin)).groups[0].services[0].status, { timeout: 10_000 }).toBe('up');
+    await expect
+      .poll(async () => (await list(admin)).groups[0].services[0].status, { timeout: 10_000 })
+      .toBe('up');
   });
 
   it('answers history for visible services and validates the range', async () => {
@@ -103,10 +120,14 @@ services:
     const body = (await res.json()) as any;
     expect(body.buckets.length).toBeGreaterThan(0);
     expect(body.failures[0]).toMatchObject({ status: 'down', error: 'HTTP 500 Internal Server Error' });
-    expect((await app.fetch('/api/services/target/history?from=yesterday', { headers: as(admin) })).status).toBe(400);
+    expect(
+      (await app.fetch('/api/services/target/history?from=yesterday', { headers: as(admin) })).status,
+    ).toBe(400);
     const reversed = '/api/services/target/history?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z';
     expect((await app.fetch(reversed, { headers: as(admin) })).status).toBe(400);
-    expect((await app.fetch('/api/services/secret-admin/history', { headers: as(analyst) })).status).toBe(404);
+    expect((await app.fetch('/api/services/secret-admin/history', { headers: as(analyst) })).status).toBe(
+      404,
+    );
     expect((await app.fetch('/api/services/BAD%20ID/history', { headers: as(admin) })).status).toBe(400);
   });
 
@@ -114,7 +135,9 @@ services:
     const client = apiClient(app.url, as(analyst));
     expect((await client.put('/api/services/favourites/target')).status).toBe(204);
     expect(await (await client.get('/api/services/favourites')).json()).toEqual({ ids: ['target'] });
-    expect(await (await apiClient(app.url, as(admin)).get('/api/services/favourites')).json()).toEqual({ ids: [] });
+    expect(await (await apiClient(app.url, as(admin)).get('/api/services/favourites')).json()).toEqual({
+      ids: [],
+    });
     expect((await client.put('/api/services/favourites/secret-admin')).status).toBe(404);
     const forged = await app.fetch('/api/services/favourites/target', {
       method: 'DELETE',

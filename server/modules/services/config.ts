@@ -69,7 +69,11 @@ export const servicesSection = z
         /** How long results are kept at all. */
         days: z.number().min(0.01).max(400).default(7),
         /** Raw results older than this are downsampled into 5-minute buckets. */
-        rawHours: z.number().min(0.01).max(24 * 30).default(24),
+        rawHours: z
+          .number()
+          .min(0.01)
+          .max(24 * 30)
+          .default(24),
       })
       .prefault({}),
     discovery: z
@@ -78,15 +82,14 @@ export const servicesSection = z
   })
   .superRefine((section, ctx) => {
     const seen = new Set<string>();
-    section.groups.forEach((group, g) =>
-      group.services.forEach((service, s) => {
+    for (const [g, group] of section.groups.entries()) {
+      for (const [s, service] of group.services.entries()) {
         const id = declaredId(service);
-        if (seen.has(id)) {
-          ctx.addIssue({ code: 'custom', path: ['groups', g, 'services', s, service.id ? 'id' : 'name'], message: `duplicate service id "${id}"` });
-        }
+        const path = ['groups', g, 'services', s, service.id ? 'id' : 'name'];
+        if (seen.has(id)) ctx.addIssue({ code: 'custom', path, message: `duplicate service id "${id}"` });
         seen.add(id);
-      }),
-    );
+      }
+    }
   })
   .prefault({});
 
@@ -98,7 +101,8 @@ export function declaredId(service: { id?: string; name: string }): string {
       .toLowerCase()
       .replace(/[^a-z0-9._-]+/g, '-')
       .replace(/^[^a-z0-9]+|-+$/g, '')
-      .slice(0, 128) || 'service')
+      .slice(0, 128) ||
+      'service')
   );
 }
 

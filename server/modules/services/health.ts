@@ -33,7 +33,15 @@ export class HealthBook {
   #entry(id: string): Entry {
     let entry = this.#entries.get(id);
     if (!entry) {
-      entry = { status: 'unknown', since: null, lastCheck: null, latencyMs: null, error: null, spark: [], hours: new Map() };
+      entry = {
+        status: 'unknown',
+        since: null,
+        lastCheck: null,
+        latencyMs: null,
+        error: null,
+        spark: [],
+        hours: new Map(),
+      };
       this.#entries.set(id, entry);
     }
     return entry;
@@ -95,7 +103,16 @@ export class HealthBook {
   health(id: string, now = Date.now()): ServiceHealth {
     const entry = this.#entries.get(id);
     if (!entry) {
-      return { status: 'unknown', since: null, lastCheck: null, latencyMs: null, error: null, uptime24h: null, uptime7d: null, sparkline: [] };
+      return {
+        status: 'unknown',
+        since: null,
+        lastCheck: null,
+        latencyMs: null,
+        error: null,
+        uptime24h: null,
+        uptime7d: null,
+        sparkline: [],
+      };
     }
     const hour = Math.floor(now / HOUR);
     return {

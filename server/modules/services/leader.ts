@@ -51,7 +51,10 @@ export class Leadership {
       } else {
         const client = await this.#db.pool.connect();
         client.on('error', () => {});
-        const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [PROBE_LOCK]);
+        const { rows } = await client.query<{ locked: boolean }>(
+          'SELECT pg_try_advisory_lock($1) AS locked',
+          [PROBE_LOCK],
+        );
         if (rows[0]?.locked && !this.#stopped) {
           this.#client = client;
           this.#set(true);
@@ -61,7 +64,10 @@ export class Leadership {
       }
     } catch (error) {
       if (this.#client) {
-        this.#log.warn({ err: error }, 'lost the probe lock connection; probing paused until the lock is regained');
+        this.#log.warn(
+          { err: error },
+          'lost the probe lock connection; probing paused until the lock is regained',
+        );
         this.#client.release(error as Error);
         this.#client = undefined;
       }
@@ -76,7 +82,10 @@ export class Leadership {
   #set(leader: boolean): void {
     if (leader === this.#leader) return;
     this.#leader = leader;
-    this.#log.info({ leader }, leader ? 'this replica probes services' : 'this replica follows probe results');
+    this.#log.info(
+      { leader },
+      leader ? 'this replica probes services' : 'this replica follows probe results',
+    );
     this.#onChange(leader);
   }
 }

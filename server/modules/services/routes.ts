@@ -17,7 +17,10 @@ const historyQuery = z
     return { from: from ? new Date(from) : new Date(end.getTime() - DAY), to: end };
   })
   .refine(({ from, to }) => from < to, 'from must be before to')
-  .refine(({ from, to }) => to.getTime() - from.getTime() <= 400 * DAY, 'the range may span at most 400 days');
+  .refine(
+    ({ from, to }) => to.getTime() - from.getTime() <= 400 * DAY,
+    'the range may span at most 400 days',
+  );
 
 function serviceId(value: unknown): string {
   if (typeof value !== 'string' || !SERVICE_ID.test(value)) throw badRequest('Invalid service id');
@@ -45,7 +48,11 @@ export function servicesRoutes(router: Router, service: ServicesService): void {
 
   /** Admin view of discovery: each source's state and the objects skipped with the reason. */
   router.get('/services/discovery', requireRole('admin'), (_req, res) => {
-    res.json({ sources: service.catalog.sourceStatus(), problems: service.catalog.problems(), leader: service.isLeader });
+    res.json({
+      sources: service.catalog.sourceStatus(),
+      problems: service.catalog.problems(),
+      leader: service.isLeader,
+    });
   });
 
   router.get('/services/favourites', requireUser, async (req, res) => {
@@ -69,10 +76,16 @@ export function servicesRoutes(router: Router, service: ServicesService): void {
     if (!service.find(req.user!, id)) throw notFound(`No service ${id}`);
     const parsed = historyQuery.safeParse(req.query);
     if (!parsed.success) {
-      throw badRequest('Invalid history query', parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+      throw badRequest(
+        'Invalid history query',
+        parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+      );
     }
     const { from, to } = parsed.data;
-    const [buckets, failures] = await Promise.all([service.store.history(id, from, to), service.store.failures(id, from, to)]);
+    const [buckets, failures] = await Promise.all([
+      service.store.history(id, from, to),
+      service.store.failures(id, from, to),
+    ]);
     res.json({ id, from: from.toISOString(), to: to.toISOString(), buckets, failures });
   });
 }

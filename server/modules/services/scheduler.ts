@@ -62,7 +62,13 @@ export class ProbeScheduler {
       }
       // First run spread over the interval so a thousand services do not fire at once.
       const first = slot ? 0 : this.#random() * Math.min(this.#interval(service), 5_000);
-      this.#slots.set(service.id, { service, key, nextAt: now + first, failures: 0, running: slot?.running ?? false });
+      this.#slots.set(service.id, {
+        service,
+        key,
+        nextAt: now + first,
+        failures: 0,
+        running: slot?.running ?? false,
+      });
     }
     for (const id of this.#slots.keys()) if (!seen.has(id)) this.#slots.delete(id);
     if (this.#active) this.#schedule(0);
@@ -72,7 +78,11 @@ export class ProbeScheduler {
     if (this.#active) return;
     this.#active = true;
     const now = Date.now();
-    for (const slot of this.#slots.values()) slot.nextAt = Math.min(slot.nextAt, now + this.#random() * Math.min(this.#interval(slot.service), 5_000));
+    for (const slot of this.#slots.values())
+      slot.nextAt = Math.min(
+        slot.nextAt,
+        now + this.#random() * Math.min(this.#interval(slot.service), 5_000),
+      );
     this.#schedule(0);
   }
 
@@ -130,7 +140,10 @@ export class ProbeScheduler {
 
   #delayAfter(slot: Slot): number {
     const interval = this.#interval(slot.service);
-    const base = slot.failures > 1 ? Math.min(interval * 2 ** (slot.failures - 1), Math.max(interval, this.#options.maxBackoffMs)) : interval;
+    const base =
+      slot.failures > 1
+        ? Math.min(interval * 2 ** (slot.failures - 1), Math.max(interval, this.#options.maxBackoffMs))
+        : interval;
     const jitter = this.#options.jitter;
     return base * (1 - jitter + 2 * jitter * this.#random());
   }
@@ -151,8 +164,15 @@ export class ProbeScheduler {
     try {
       const run = this.#options.runProbe
         ? this.#options.runProbe(service, controller.signal, timeoutMs)
-        : probeAdapter(probe.type).run(probe, { signal: controller.signal, timeoutMs, serviceUrl: service.url });
-      outcome = await Promise.race([run.catch((error): ProbeOutcome => ({ status: 'down', error: describeError(error) })), cut]);
+        : probeAdapter(probe.type).run(probe, {
+            signal: controller.signal,
+            timeoutMs,
+            serviceUrl: service.url,
+          });
+      outcome = await Promise.race([
+        run.catch((error): ProbeOutcome => ({ status: 'down', error: describeError(error) })),
+        cut,
+      ]);
     } finally {
       clearTimeout(timer);
     }
@@ -162,6 +182,12 @@ export class ProbeScheduler {
       status = 'degraded';
       error = `slow: ${latencyMs} ms (over ${this.#options.slowMs} ms)`;
     }
-    return { serviceId: service.id, at: Date.now(), status, latencyMs: status === 'down' ? null : latencyMs, error: error ?? null };
+    return {
+      serviceId: service.id,
+      at: Date.now(),
+      status,
+      latencyMs: status === 'down' ? null : latencyMs,
+      error: error ?? null,
+    };
   }
 }

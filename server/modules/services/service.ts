@@ -76,8 +76,13 @@ export class ServicesService {
     this.#config = config;
     this.catalog = new Catalog(config);
     this.store = new ServicesStore(ctx.db);
-    this.#scheduler = new ProbeScheduler({ ...config.probes, onResult: (result) => this.#onOwnResult(result) });
-    this.#leadership = new Leadership(ctx.db, ctx.log.child({ module: 'services' }), (leader) => this.#onLeadership(leader));
+    this.#scheduler = new ProbeScheduler({
+      ...config.probes,
+      onResult: (result) => this.#onOwnResult(result),
+    });
+    this.#leadership = new Leadership(ctx.db, ctx.log.child({ module: 'services' }), (leader) =>
+      this.#onLeadership(leader),
+    );
   }
 
   get isLeader(): boolean {
@@ -100,7 +105,10 @@ export class ServicesService {
           else this.#touch(true);
         },
         failed: (message) => {
-          this.#ctx.log.warn({ source: source.name, message }, 'service discovery failed; keeping the last list');
+          this.#ctx.log.warn(
+            { source: source.name, message },
+            'service discovery failed; keeping the last list',
+          );
           this.catalog.fail(source.name, message);
           this.#touch(true);
         },
@@ -129,7 +137,8 @@ export class ServicesService {
     const now = Date.now();
     if (
       cached &&
-      (cached.version === this.#version || (cached.stateVersion === this.#stateVersion && now - cached.builtAt < CACHE_MS))
+      (cached.version === this.#version ||
+        (cached.stateVersion === this.#stateVersion && now - cached.builtAt < CACHE_MS))
     ) {
       return cached;
     }
@@ -138,12 +147,21 @@ export class ServicesService {
       .map((group) => ({
         name: group.name,
         collapsed: group.collapsed,
-        services: visible.filter((service) => service.group === group.name).map((s) => publicService(s, this.health.health(s.id, now))),
+        services: visible
+          .filter((service) => service.group === group.name)
+          .map((s) => publicService(s, this.health.health(s.id, now))),
       }))
       .filter((group) => group.services.length > 0);
     const body = { version: this.#version, warnings: this.catalog.warnings(), groups };
     const json = Buffer.from(JSON.stringify(body));
-    const entry = { json, gzip: gzipSync(json, { level: 4 }), etag: `"s${this.#version}-${json.length}"`, version: this.#version, stateVersion: this.#stateVersion, builtAt: now };
+    const entry = {
+      json,
+      gzip: gzipSync(json, { level: 4 }),
+      etag: `"s${this.#version}-${json.length}"`,
+      version: this.#version,
+      stateVersion: this.#stateVersion,
+      builtAt: now,
+    };
     if (this.#cache.size > 100) this.#cache.clear();
     this.#cache.set(key, entry);
     return entry;
@@ -156,18 +174,27 @@ export class ServicesService {
 
   #every(ms: number, fn: () => unknown): void {
     const timer = setInterval(() => {
-      Promise.resolve(fn()).catch((error) => this.#ctx.log.warn({ err: error }, 'services background task failed'));
+      Promise.resolve(fn()).catch((error) =>
+        this.#ctx.log.warn({ err: error }, 'services background task failed'),
+      );
     }, ms);
     timer.unref();
     this.#timers.push(timer);
   }
 
   async #restore(): Promise<void> {
-    const [states, recent, hours] = await Promise.all([this.store.loadStates(), this.store.recentResults(30), this.store.hourlyCounts()]);
+    const [states, recent, hours] = await Promise.all([
+      this.store.loadStates(),
+      this.store.recentResults(30),
+      this.store.hourlyCounts(),
+    ]);
     for (const [id, state] of states) this.health.restore(id, state);
     for (const [id, results] of recent) {
       const last = results.at(-1)!;
-      this.health.restoreLast(last, results.map((r) => (r.status === 'down' ? null : r.latencyMs)));
+      this.health.restoreLast(
+        last,
+        results.map((r) => (r.status === 'down' ? null : r.latencyMs)),
+      );
       if (!states.has(id)) this.health.restore(id, { status: last.status, since: last.at });
     }
     for (const row of hours) this.health.count(row.serviceId, row.hour, row.answered, row.total);
@@ -194,7 +221,10 @@ export class ServicesService {
     const transition = this.health.apply(result);
     if (transition) {
       this.#changedStates.set(result.serviceId, { status: transition.to, since: transition.at });
-      this.#ctx.log.info({ service: result.serviceId, from: transition.from, to: transition.to, error: result.error }, 'service state changed');
+      this.#ctx.log.info(
+        { service: result.serviceId, from: transition.from, to: transition.to, error: result.error },
+        'service state changed',
+      );
     }
     this.#touch(Boolean(transition));
   }
@@ -238,7 +268,8 @@ export class ServicesService {
       } catch (error) {
         // Keep them for the next attempt (the database may be restarting).
         this.#buffer = [...batch, ...this.#buffer].slice(-MAX_BUFFER);
-        for (const [id, state] of states) if (!this.#changedStates.has(id)) this.#changedStates.set(id, state);
+        for (const [id, state] of states)
+          if (!this.#changedStates.has(id)) this.#changedStates.set(id, state);
         throw error;
       }
     });

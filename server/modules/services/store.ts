@@ -44,7 +44,10 @@ export class ServicesStore {
   }
 
   /** One multi-row insert for a batch of results, plus the state rows that changed. */
-  async saveResults(results: readonly ProbeResult[], states: ReadonlyMap<string, { status: ProbeStatus; since: number }>) {
+  async saveResults(
+    results: readonly ProbeResult[],
+    states: ReadonlyMap<string, { status: ProbeStatus; since: number }>,
+  ) {
     if (!results.length && !states.size) return;
     await this.#db.transaction(async (client) => {
       if (results.length) {
@@ -66,14 +69,20 @@ export class ServicesStore {
           `INSERT INTO service_state (service_id, status, since)
            SELECT * FROM unnest($1::text[], $2::smallint[], $3::timestamptz[])
            ON CONFLICT (service_id) DO UPDATE SET status = excluded.status, since = excluded.since`,
-          [ids, ids.map((id) => STATUS_CODE[states.get(id)!.status]), ids.map((id) => new Date(states.get(id)!.since))],
+          [
+            ids,
+            ids.map((id) => STATUS_CODE[states.get(id)!.status]),
+            ids.map((id) => new Date(states.get(id)!.since)),
+          ],
         );
       }
     });
   }
 
   async lastResultId(): Promise<number> {
-    const { rows } = await this.#db.query<{ id: number | null }>('SELECT max(id)::int8 AS id FROM service_results');
+    const { rows } = await this.#db.query<{ id: number | null }>(
+      'SELECT max(id)::int8 AS id FROM service_results',
+    );
     return rows[0]?.id ?? 0;
   }
 
@@ -87,8 +96,15 @@ export class ServicesStore {
   }
 
   async loadStates(): Promise<Map<string, { status: ProbeStatus; since: number }>> {
-    const { rows } = await this.#db.query<{ service_id: string; status: number; since: Date }>('SELECT * FROM service_state');
-    return new Map(rows.map((row) => [row.service_id, { status: STATUS_OF[row.status] ?? 'down', since: row.since.getTime() }]));
+    const { rows } = await this.#db.query<{ service_id: string; status: number; since: Date }>(
+      'SELECT * FROM service_state',
+    );
+    return new Map(
+      rows.map((row) => [
+        row.service_id,
+        { status: STATUS_OF[row.status] ?? 'down', since: row.since.getTime() },
+      ]),
+    );
   }
 
   /** The last `points` results of each service over the last 6 hours, oldest first. */
@@ -111,7 +127,12 @@ export class ServicesStore {
 
   /** Answered/total per service and hour over the last 7 days, raw and downsampled together. */
   async hourlyCounts(): Promise<{ serviceId: string; hour: number; answered: number; total: number }[]> {
-    const { rows } = await this.#db.query<{ service_id: string; hour: Date; answered: number; total: number }>(
+    const { rows } = await this.#db.query<{
+      service_id: string;
+      hour: Date;
+      answered: number;
+      total: number;
+    }>(
       `SELECT service_id, hour, sum(answered)::int8 AS answered, sum(total)::int8 AS total FROM (
          SELECT service_id, date_trunc('hour', at) AS hour, count(*) FILTER (WHERE status > 0) AS answered, count(*) AS total
          FROM service_results WHERE at > now() - interval '7 days' GROUP BY 1, 2
@@ -120,7 +141,12 @@ export class ServicesStore {
          FROM service_results_5m WHERE bucket > now() - interval '7 days' GROUP BY 1, 2) c
        GROUP BY 1, 2`,
     );
-    return rows.map((row) => ({ serviceId: row.service_id, hour: row.hour.getTime(), answered: row.answered, total: row.total }));
+    return rows.map((row) => ({
+      serviceId: row.service_id,
+      hour: row.hour.getTime(),
+      answered: row.answered,
+      total: row.total,
+    }));
   }
 
   /** Folds raw results older than `rawHours` into 5-minute buckets and drops what is past retention. */
@@ -139,8 +165,12 @@ export class ServicesStore {
            latency_max = greatest(b.latency_max, excluded.latency_max)`,
         [rawHours * 3600],
       );
-      const folded = await client.query(`DELETE FROM service_results WHERE at < ${cutoff}`, [rawHours * 3600]);
-      const dropped = await client.query(`DELETE FROM service_results_5m WHERE bucket < ${cutoff}`, [retentionDays * 86_400]);
+      const folded = await client.query(`DELETE FROM service_results WHERE at < ${cutoff}`, [
+        rawHours * 3600,
+      ]);
+      const dropped = await client.query(`DELETE FROM service_results_5m WHERE bucket < ${cutoff}`, [
+        retentionDays * 86_400,
+      ]);
       return { folded: folded.rowCount ?? 0, dropped: dropped.rowCount ?? 0 };
     });
   }
@@ -187,7 +217,11 @@ export class ServicesStore {
        WHERE service_id = $1 AND at >= $2 AND at < $3 AND status < 2 ORDER BY at DESC LIMIT $4`,
       [serviceId, from, to, limit],
     );
-    return rows.map((row) => ({ at: row.at.toISOString(), status: STATUS_OF[row.status] ?? 'down', error: row.error }));
+    return rows.map((row) => ({
+      at: row.at.toISOString(),
+      status: STATUS_OF[row.status] ?? 'down',
+      error: row.error,
+    }));
   }
 
   async favourites(userId: string): Promise<string[]> {
@@ -199,13 +233,16 @@ export class ServicesStore {
   }
 
   async addFavourite(userId: string, serviceId: string): Promise<void> {
-    await this.#db.query('INSERT INTO service_favourites (user_id, service_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
-      userId,
-      serviceId,
-    ]);
+    await this.#db.query(
+      'INSERT INTO service_favourites (user_id, service_id) VALUES ($1, $2) ON CONFLICT DO NOTHING',
+      [userId, serviceId],
+    );
   }
 
   async removeFavourite(userId: string, serviceId: string): Promise<void> {
-    await this.#db.query('DELETE FROM service_favourites WHERE user_id = $1 AND service_id = $2', [userId, serviceId]);
+    await this.#db.query('DELETE FROM service_favourites WHERE user_id = $1 AND service_id = $2', [
+      userId,
+      serviceId,
+    ]);
   }
 }

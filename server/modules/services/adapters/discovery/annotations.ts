@@ -12,7 +12,20 @@ export interface AnnotatedObject {
 }
 
 const httpUrl = z.url({ protocol: /^https?$/ });
-const KNOWN = new Set(['enabled', 'id', 'name', 'group', 'icon', 'description', 'href', 'probe', 'roles', 'tags', 'owner', 'docs']);
+const KNOWN = new Set([
+  'enabled',
+  'id',
+  'name',
+  'group',
+  'icon',
+  'description',
+  'href',
+  'probe',
+  'roles',
+  'tags',
+  'owner',
+  'docs',
+]);
 
 /** Keys under the prefix that Labdeck does not know (reported, not fatal). */
 export function unknownKeys(keys: Iterable<string>, prefix: string): string[] {
@@ -40,9 +53,11 @@ export function serviceFromAnnotations(
   if (!SERVICE_ID.test(id)) return { reason: `id: "${id.slice(0, 60)}" is not a valid id` };
   const href = object.get('href') ?? object.href;
   if (!href) return { reason: 'href: missing, and the object has no host to derive it from' };
-  if (!httpUrl.safeParse(href).success) return { reason: `href: expected an http(s) URL, got "${href.slice(0, 100)}"` };
+  if (!httpUrl.safeParse(href).success)
+    return { reason: `href: expected an http(s) URL, got "${href.slice(0, 100)}"` };
   const docs = object.get('docs');
-  if (docs !== undefined && !httpUrl.safeParse(docs).success) return { reason: 'docs: expected an http(s) URL' };
+  if (docs !== undefined && !httpUrl.safeParse(docs).success)
+    return { reason: 'docs: expected an http(s) URL' };
   const probe = parseProbe(object.get('probe'), href);
   if ('reason' in probe) return probe;
   const list = (key: string) =>
@@ -70,7 +85,10 @@ export function serviceFromAnnotations(
   };
 }
 
-function parseProbe(value: string | undefined, href: string): { probe: ServiceDef['probe'] } | { reason: string } {
+function parseProbe(
+  value: string | undefined,
+  href: string,
+): { probe: ServiceDef['probe'] } | { reason: string } {
   const text = value?.trim();
   if (!text || text === 'http') return { probe: probeSchema.parse({ type: 'http' }) };
   if (text === 'none') return { probe: null };

@@ -22,7 +22,11 @@ export function dockerSource(config: DockerConfig): DiscoverySource {
 
   async function relist(sink: DiscoverySink) {
     const filters = encodeURIComponent(JSON.stringify({ label: [`${PREFIX}enabled=true`] }));
-    const containers = await getJson<Container[]>(endpoint, `/containers/json?filters=${filters}`, controller.signal);
+    const containers = await getJson<Container[]>(
+      endpoint,
+      `/containers/json?filters=${filters}`,
+      controller.signal,
+    );
     const services: ServiceDef[] = [];
     const problems: DiscoveryProblem[] = [];
     const seen = new Set<string>();
@@ -32,12 +36,23 @@ export function dockerSource(config: DockerConfig): DiscoverySource {
       const name = (container.Names?.[0] ?? container.Id.slice(0, 12)).replace(/^\//, '');
       const port = container.Ports?.find((p) => p.PublicPort && p.Type !== 'udp');
       const converted = serviceFromAnnotations(
-        { get: (key) => labels[PREFIX + key], name, href: port ? `http://localhost:${port.PublicPort}/` : undefined },
+        {
+          get: (key) => labels[PREFIX + key],
+          name,
+          href: port ? `http://localhost:${port.PublicPort}/` : undefined,
+        },
         'docker',
       );
       const at = new Date().toISOString();
-      if ('reason' in converted) problems.push({ source: 'docker', object: `container ${name}`, reason: converted.reason, at });
-      else if (seen.has(converted.service.id)) problems.push({ source: 'docker', object: `container ${name}`, reason: `duplicate id ${converted.service.id}`, at });
+      if ('reason' in converted)
+        problems.push({ source: 'docker', object: `container ${name}`, reason: converted.reason, at });
+      else if (seen.has(converted.service.id))
+        problems.push({
+          source: 'docker',
+          object: `container ${name}`,
+          reason: `duplicate id ${converted.service.id}`,
+          at,
+        });
       else {
         seen.add(converted.service.id);
         services.push(converted.service);
@@ -56,10 +71,17 @@ export function dockerSource(config: DockerConfig): DiscoverySource {
         await relist(sink);
         attempt = 0;
         for await (const event of jsonLines(events)) {
-          const action = String((event as { Action?: string; status?: string }).Action ?? (event as { status?: string }).status ?? '');
+          const action = String(
+            (event as { Action?: string; status?: string }).Action ??
+              (event as { status?: string }).status ??
+              '',
+          );
           if (!/^(start|stop|die|destroy|kill|pause|unpause|rename|update|create)/.test(action)) continue;
           clearTimeout(relistTimer);
-          relistTimer = setTimeout(() => relist(sink).catch((error) => sink.failed(`Docker: ${(error as Error).message}`)), 100);
+          relistTimer = setTimeout(
+            () => relist(sink).catch((error) => sink.failed(`Docker: ${(error as Error).message}`)),
+            100,
+          );
         }
         throw new Error('event stream ended');
       } catch (error) {

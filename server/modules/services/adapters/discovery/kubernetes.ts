@@ -13,7 +13,13 @@ const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
 interface KubeObject {
   kind?: string;
-  metadata: { name: string; namespace?: string; uid?: string; resourceVersion?: string; annotations?: Record<string, string> };
+  metadata: {
+    name: string;
+    namespace?: string;
+    uid?: string;
+    resourceVersion?: string;
+    annotations?: Record<string, string>;
+  };
   spec?: Record<string, unknown>;
 }
 
@@ -26,7 +32,10 @@ interface Resource {
 const RESOURCES: Resource[] = [
   { kind: 'Ingress', path: (ns) => `/apis/networking.k8s.io/v1/${ns ? `namespaces/${ns}/` : ''}ingresses` },
   { kind: 'Service', path: (ns) => `/api/v1/${ns ? `namespaces/${ns}/` : ''}services` },
-  { kind: 'HTTPRoute', path: (ns) => `/apis/gateway.networking.k8s.io/v1/${ns ? `namespaces/${ns}/` : ''}httproutes` },
+  {
+    kind: 'HTTPRoute',
+    path: (ns) => `/apis/gateway.networking.k8s.io/v1/${ns ? `namespaces/${ns}/` : ''}httproutes`,
+  },
 ];
 
 class GoneError extends Error {}
@@ -35,7 +44,10 @@ class GoneError extends Error {}
  * Kubernetes discovery: list + watch of Ingress, Service and HTTPRoute objects annotated
  * `labdeck.io/enabled: "true"`, over the REST API (no client library). Relists on 410 Gone.
  */
-export function kubernetesSource(config: KubernetesConfig, env: NodeJS.ProcessEnv = process.env): DiscoverySource {
+export function kubernetesSource(
+  config: KubernetesConfig,
+  env: NodeJS.ProcessEnv = process.env,
+): DiscoverySource {
   const controller = new AbortController();
   const objects = new Map<string, Map<string, KubeObject>>();
   const failures = new Map<string, string>();
@@ -61,9 +73,20 @@ export function kubernetesSource(config: KubernetesConfig, env: NodeJS.ProcessEn
         const converted = toService(kind as Resource['kind'], object);
         if (!converted) continue;
         const label = `${kind} ${object.metadata.namespace ?? ''}/${object.metadata.name}`;
-        if ('reason' in converted) problems.push({ source: 'kubernetes', object: label, reason: converted.reason, at: new Date().toISOString() });
+        if ('reason' in converted)
+          problems.push({
+            source: 'kubernetes',
+            object: label,
+            reason: converted.reason,
+            at: new Date().toISOString(),
+          });
         else if (seen.has(converted.service.id)) {
-          problems.push({ source: 'kubernetes', object: label, reason: `duplicate id ${converted.service.id}`, at: new Date().toISOString() });
+          problems.push({
+            source: 'kubernetes',
+            object: label,
+            reason: `duplicate id ${converted.service.id}`,
+            at: new Date().toISOString(),
+          });
         } else {
           seen.add(converted.service.id);
           services.push(converted.service);
@@ -82,7 +105,11 @@ export function kubernetesSource(config: KubernetesConfig, env: NodeJS.ProcessEn
     while (!signal.aborted) {
       try {
         if (!resourceVersion) {
-          const list = await getJson<{ metadata?: { resourceVersion?: string }; items?: KubeObject[] }>(endpoint, resource.path(namespace), signal);
+          const list = await getJson<{ metadata?: { resourceVersion?: string }; items?: KubeObject[] }>(
+            endpoint,
+            resource.path(namespace),
+            signal,
+          );
           map.clear();
           for (const item of list.items ?? []) map.set(objectKey(item), item);
           resourceVersion = list.metadata?.resourceVersion ?? '0';
@@ -140,7 +167,8 @@ export function kubernetesSource(config: KubernetesConfig, env: NodeJS.ProcessEn
   function sync(kind: string, namespace: string | undefined, map: Map<string, KubeObject>) {
     scoped.set(`${kind}:${namespace ?? '*'}`, map);
     const merged = new Map<string, KubeObject>();
-    for (const [scope, part] of scoped) if (scope.startsWith(`${kind}:`)) for (const [k, v] of part) merged.set(k, v);
+    for (const [scope, part] of scoped)
+      if (scope.startsWith(`${kind}:`)) for (const [k, v] of part) merged.set(k, v);
     objects.set(kind, merged);
   }
 
@@ -170,7 +198,10 @@ export function kubernetesSource(config: KubernetesConfig, env: NodeJS.ProcessEn
 
 const objectKey = (object: KubeObject) => `${object.metadata.namespace ?? ''}/${object.metadata.name}`;
 
-function toService(kind: Resource['kind'], object: KubeObject): { service: ServiceDef } | { reason: string } | null {
+function toService(
+  kind: Resource['kind'],
+  object: KubeObject,
+): { service: ServiceDef } | { reason: string } | null {
   const annotations = object.metadata.annotations ?? {};
   if (annotations[`${PREFIX}enabled`] !== 'true') return null;
   return serviceFromAnnotations(
@@ -184,7 +215,9 @@ function defaultHref(kind: Resource['kind'], object: KubeObject): string | undef
   if (kind === 'Ingress') {
     const rule = (spec.rules as any[] | undefined)?.find((r) => r?.host);
     if (!rule) return undefined;
-    const tls = (spec.tls as any[] | undefined)?.some((t) => (t?.hosts as string[] | undefined)?.includes(rule.host));
+    const tls = (spec.tls as any[] | undefined)?.some((t) =>
+      (t?.hosts as string[] | undefined)?.includes(rule.host),
+    );
     const pathPart = rule.http?.paths?.[0]?.path;
     return `${tls ? 'https' : 'http'}://${rule.host}${typeof pathPart === 'string' && pathPart.startsWith('/') ? pathPart : '/'}`;
   }
@@ -209,32 +242,46 @@ export function kubeEndpoint(config: KubernetesConfig, env: NodeJS.ProcessEnv): 
     };
   }
   if (!config.kubeconfig && env.KUBERNETES_SERVICE_HOST && existsSync(path.join(SA_DIR, 'token'))) {
-    const host = env.KUBERNETES_SERVICE_HOST.includes(':') ? `[${env.KUBERNETES_SERVICE_HOST}]` : env.KUBERNETES_SERVICE_HOST;
+    const host = env.KUBERNETES_SERVICE_HOST.includes(':')
+      ? `[${env.KUBERNETES_SERVICE_HOST}]`
+      : env.KUBERNETES_SERVICE_HOST;
     return {
       base: new URL(`https://${host}:${env.KUBERNETES_SERVICE_PORT ?? '443'}`),
       headers: { authorization: `Bearer ${readFileSync(path.join(SA_DIR, 'token'), 'utf8').trim()}` },
       tls: { ca: readFileSync(path.join(SA_DIR, 'ca.crt')), rejectUnauthorized },
     };
   }
-  const file = config.kubeconfig ?? env.KUBECONFIG?.split(path.delimiter)[0] ?? path.join(homedir(), '.kube', 'config');
+  const file =
+    config.kubeconfig ?? env.KUBECONFIG?.split(path.delimiter)[0] ?? path.join(homedir(), '.kube', 'config');
   if (!existsSync(file)) throw new Error(`no in-cluster service account and no kubeconfig at ${file}`);
   return fromKubeconfig(readFileSync(file, 'utf8'), path.dirname(file), rejectUnauthorized);
 }
 
 function fromKubeconfig(text: string, dir: string, rejectUnauthorized: boolean): Endpoint {
   const doc = parse(text) as Record<string, any>;
-  const named = (list: unknown, name: string) => (Array.isArray(list) ? list.find((entry) => entry?.name === name) : undefined);
+  const named = (list: unknown, name: string) =>
+    Array.isArray(list) ? list.find((entry) => entry?.name === name) : undefined;
   const context = named(doc.contexts, doc['current-context'])?.context;
   if (!context) throw new Error('kubeconfig: current-context not found');
   const cluster = named(doc.clusters, context.cluster)?.cluster;
   const user = named(doc.users, context.user)?.user ?? {};
   if (!cluster?.server) throw new Error(`kubeconfig: cluster ${context.cluster} has no server`);
   const material = (data: unknown, file: unknown) =>
-    typeof data === 'string' ? Buffer.from(data, 'base64') : typeof file === 'string' ? readFileSync(path.resolve(dir, file)) : undefined;
-  const token = typeof user.token === 'string' ? user.token : typeof user.tokenFile === 'string' ? readFileSync(path.resolve(dir, user.tokenFile), 'utf8').trim() : undefined;
+    typeof data === 'string'
+      ? Buffer.from(data, 'base64')
+      : typeof file === 'string'
+        ? readFileSync(path.resolve(dir, file))
+        : undefined;
+  const token =
+    typeof user.token === 'string'
+      ? user.token
+      : typeof user.tokenFile === 'string'
+        ? readFileSync(path.resolve(dir, user.tokenFile), 'utf8').trim()
+        : undefined;
   const headers: Record<string, string> = {};
   if (token) headers.authorization = `Bearer ${token}`;
-  else if (typeof user.username === 'string') headers.authorization = `Basic ${Buffer.from(`${user.username}:${user.password ?? ''}`).toString('base64')}`;
+  else if (typeof user.username === 'string')
+    headers.authorization = `Basic ${Buffer.from(`${user.username}:${user.password ?? ''}`).toString('base64')}`;
   return {
     base: new URL(cluster.server),
     headers,

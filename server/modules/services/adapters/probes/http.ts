@@ -19,7 +19,9 @@ const schema = z.strictObject({
   keyword: z.string().min(1).max(200).optional(),
   tlsVerify: z.boolean().default(true),
   /** Extra request headers; values may carry secrets via ${ENV} and never leave the server. */
-  headers: z.record(z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'expected a header name'), z.string().max(4096)).default({}),
+  headers: z
+    .record(z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'expected a header name'), z.string().max(4096))
+    .default({}),
   intervalMs: z.number().int().min(500).optional(),
   timeoutMs: z.number().int().min(100).optional(),
 });

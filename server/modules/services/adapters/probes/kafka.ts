@@ -7,7 +7,11 @@ const schema = z.strictObject({
   /** host:port of one or more brokers. */
   brokers: z.array(z.string().regex(/^[^\s:/]+:\d{1,5}$/, 'expected host:port')).min(1),
   sasl: z
-    .strictObject({ mechanism: z.enum(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512']), username: z.string(), password: z.string() })
+    .strictObject({
+      mechanism: z.enum(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512']),
+      username: z.string(),
+      password: z.string(),
+    })
     .optional(),
   tls: z.boolean().default(false),
   intervalMs: z.number().int().min(500).optional(),
@@ -32,7 +36,9 @@ export const kafkaProbe = defineProbe({
     signal.addEventListener('abort', abort, { once: true });
     try {
       const metadata = await admin.metadata({ topics: [] });
-      return metadata.brokers.size > 0 ? { status: 'up' } : { status: 'down', error: 'no brokers in metadata' };
+      return metadata.brokers.size > 0
+        ? { status: 'up' }
+        : { status: 'down', error: 'no brokers in metadata' };
     } catch (error) {
       return { status: 'down', error: describeError(error) };
     } finally {

@@ -8,7 +8,14 @@ import { trinoProbe } from './trino.ts';
 import type { ProbeAdapter } from './types.ts';
 
 /** Every probe type: one adapter file each, one line here. */
-export const probeAdapters = [httpProbe, tcpProbe, postgresProbe, kafkaProbe, trinoProbe, airflowProbe] as const;
+export const probeAdapters = [
+  httpProbe,
+  tcpProbe,
+  postgresProbe,
+  kafkaProbe,
+  trinoProbe,
+  airflowProbe,
+] as const;
 
 export const probeSchema = z.discriminatedUnion('type', [
   httpProbe.schema,
@@ -21,7 +28,9 @@ export const probeSchema = z.discriminatedUnion('type', [
 
 export type ProbeConfig = z.output<typeof probeSchema>;
 
-const byType = new Map<string, ProbeAdapter>(probeAdapters.map((adapter) => [adapter.type, adapter as unknown as ProbeAdapter]));
+const byType = new Map<string, ProbeAdapter>(
+  probeAdapters.map((adapter) => [adapter.type, adapter as unknown as ProbeAdapter]),
+);
 
 export function probeAdapter(type: string): ProbeAdapter {
   const adapter = byType.get(type);

@@ -26,7 +26,10 @@ export const tcpProbe = defineProbe({
       });
       socket.once('error', (error: NodeJS.ErrnoException) => {
         socket.destroy();
-        resolve({ status: 'down', error: error.name === 'AbortError' ? 'timed out' : `${error.code ?? 'error'} ${host}:${port}` });
+        resolve({
+          status: 'down',
+          error: error.name === 'AbortError' ? 'timed out' : `${error.code ?? 'error'} ${host}:${port}`,
+        });
       });
     });
   },

@@ -17,10 +17,14 @@ export const trinoProbe = defineProbe({
   schema,
   async run(config, { signal, serviceUrl }) {
     try {
-      const { status, body } = await getJson(new URL('/v1/info', config.url ?? serviceUrl), { signal, tlsVerify: config.tlsVerify });
+      const { status, body } = await getJson(new URL('/v1/info', config.url ?? serviceUrl), {
+        signal,
+        tlsVerify: config.tlsVerify,
+      });
       if (status !== 200) return { status: 'down', error: `HTTP ${status} from /v1/info` };
       const info = body as { starting?: unknown } | null;
-      if (typeof info?.starting !== 'boolean') return { status: 'down', error: '/v1/info did not answer like Trino' };
+      if (typeof info?.starting !== 'boolean')
+        return { status: 'down', error: '/v1/info did not answer like Trino' };
       return info.starting ? { status: 'degraded', error: 'Trino is starting' } : { status: 'up' };
     } catch (error) {
       return { status: 'down', error: describeError(error) };

@@ -31,7 +31,12 @@ export const defineProbe = <S extends ProbeSchema>(adapter: ProbeAdapter<S>): Pr
 
 /** Error text safe to show: first line, bounded, with URL credentials removed. */
 export function describeError(error: unknown): string {
-  const e = error as { name?: string; code?: string; message?: string; cause?: { code?: string; message?: string } };
+  const e = error as {
+    name?: string;
+    code?: string;
+    message?: string;
+    cause?: { code?: string; message?: string };
+  };
   if (e?.name === 'AbortError' || e?.name === 'TimeoutError') return 'timed out';
   const message = String(e?.message || e?.cause?.message || e?.code || error).split('\n')[0]!;
   const code = e?.code && !message.includes(e.code) ? `${e.code}: ` : '';

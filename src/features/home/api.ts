@@ -1,0 +1,73 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/vue-query';
+import { computed, type Ref } from 'vue';
+import { api } from '@/shared/api/client';
+import { useLive } from '@/shared/api/live';
+import type { DiscoveryState, ServiceHistory, ServiceList } from './types';
+
+const SERVICES = ['services'] as const;
+
+/** The services the user may see, kept live: the BFF says "changed" over SSE and the list is refetched. */
+export function useServices() {
+  const client = useQueryClient();
+  const query = useQuery({
+    queryKey: SERVICES,
+    queryFn: async () => (await api.get<ServiceList>('/services')).data,
+    staleTime: 60_000,
+    refetchInterval: 60_000,
+  });
+  useLive<{ stateChanged: boolean }>('services', (message) => {
+    void client.invalidateQueries({ queryKey: SERVICES });
+    if (message.data.stateChanged) void client.invalidateQueries({ queryKey: ['services', 'history'] });
+  });
+  return query;
+}
+
+export function useServiceHistory(id: Ref<string | null>) {
+  return useQuery({
+    queryKey: computed(() => ['services', 'history', id.value]),
+    enabled: computed(() => Boolean(id.value)),
+    queryFn: async () =>
+      (await api.get<ServiceHistory>(`/services/${encodeURIComponent(id.value!)}/history`)).data,
+    staleTime: 30_000,
+  });
+}
+
+export function useFavourites() {
+  return useQuery({
+    queryKey: ['services', 'favourites'],
+    queryFn: async () => (await api.get<{ ids: string[] }>('/services/favourites')).data.ids,
+    staleTime: 5 * 60_000,
+  });
+}
+
+/** Pins or unpins a favourite, optimistically. */
+export function useToggleFavourite() {
+  const client = useQueryClient();
+  const key = ['services', 'favourites'];
+  return useMutation({
+    mutationFn: async ({ id, pinned }: { id: string; pinned: boolean }) => {
+      const path = `/services/favourites/${encodeURIComponent(id)}`;
+      await (pinned ? api.put(path) : api.delete(path));
+    },
+    onMutate: async ({ id, pinned }) => {
+      await client.cancelQueries({ queryKey: key });
+      const before = client.getQueryData<string[]>(key) ?? [];
+      client.setQueryData(
+        key,
+        pinned ? [...before.filter((x) => x !== id), id] : before.filter((x) => x !== id),
+      );
+      return { before };
+    },
+    onError: (_error, _vars, context) => client.setQueryData(key, context?.before),
+    onSettled: () => client.invalidateQueries({ queryKey: key }),
+  });
+}
+
+export function useDiscoveryState(enabled: Ref<boolean>) {
+  return useQuery({
+    queryKey: ['services', 'discovery'],
+    enabled,
+    queryFn: async () => (await api.get<DiscoveryState>('/services/discovery')).data,
+    refetchInterval: 30_000,
+  });
+}

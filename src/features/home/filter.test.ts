@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { filterServices } from './filter';
+import type { ServiceView } from './types';
+
+const service = (id: string, extra: Partial<ServiceView> = {}): ServiceView => ({
+  id,
+  name: id,
+  url: `https://${id}.lab`,
+  description: null,
+  icon: null,
+  tags: [],
+  owner: null,
+  docs: null,
+  group: 'Data',
+  source: 'config',
+  probe: 'http',
+  status: 'up',
+  since: null,
+  lastCheck: null,
+  latencyMs: 3,
+  error: null,
+  uptime24h: null,
+  uptime7d: null,
+  sparkline: [],
+  ...extra,
+});
+
+describe('filterServices', () => {
+  const groups = [
+    {
+      name: 'Data',
+      collapsed: false,
+      services: [service('kafka', { tags: ['streaming'] }), service('trino', { status: 'down' })],
+    },
+    { name: 'ML', collapsed: false, services: [service('mlflow', { group: 'ML' })] },
+  ];
+
+  it.each([
+    ['', false, ['kafka', 'trino', 'mlflow']],
+    ['stream', false, ['kafka']],
+    ['ml', false, ['mlflow']],
+    ['', true, ['trino']],
+    ['nothing', false, []],
+  ])('query %j onlyProblems %s', (query, onlyProblems, ids) => {
+    expect(filterServices(groups, query, onlyProblems).flatMap((g) => g.services.map((s) => s.id))).toEqual(
+      ids,
+    );
+  });
+});
