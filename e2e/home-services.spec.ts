@@ -1,0 +1,197 @@
+import { createServer, type Server } from 'node:http';
+import AxeBuilder from '@axe-core/playwright';
+import { expect, type Page, test } from '@playwright/test';
+import { freePort } from '../server/platform/net.ts';
+import { type LabdeckProcess, startLabdeckProcess } from './support/labdeck.ts';
+
+/** A real HTTP service the lab "runs": started, stopped and started again on the same port. */
+class TargetServer {
+  server: Server | undefined;
+  constructor(readonly port: number) {}
+  get url() {
+    return `http://127.0.0.1:${this.port}/`;
+  }
+  async start() {
+    this.server = createServer((_req, res) => {
+      res.setHeader('content-type', 'text/html');
+      res.end('<!doctype html><title>Target service</title><h1>Target service</h1>');
+    });
+    await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
+  }
+  async stop() {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
+function watchForFailures(page: Page, allowedHosts: string[] = []) {
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('requestfailed', (request) => {
+    const url = request.url();
+    if (!url.includes('/api/events') && !allowedHosts.some((host) => url.startsWith(host))) {
+      problems.push(`failed: ${url} ${request.failure()?.errorText}`);
+    }
+  });
+  page.on('response', (response) => {
+    if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
+  });
+  return problems;
+}
+
+const PROBE_INTERVAL_MS = 1_000;
+
+let target: TargetServer;
+let labdeck: LabdeckProcess;
+
+test.beforeAll(async () => {
+  target = new TargetServer(await freePort());
+  await target.start();
+  labdeck = await startLabdeckProcess({
+    config: `
+services:
+  probes: { intervalMs: ${PROBE_INTERVAL_MS}, timeoutMs: 800, maxBackoffMs: 2000 }
+  groups:
+    - name: Data platform
+      services:
+        - id: target
+          name: Target service
+          url: ${target.url}
+          description: A real HTTP server started by the test
+          icon: trino
+          tags: [sql]
+    - name: Tools
+      services:
+        - name: Team wiki
+          url: http://127.0.0.1:9/wiki
+          icon: web
+          probe: false
+`,
+  });
+});
+
+test.afterAll(async () => {
+  await labdeck?.stop();
+  await target?.stop();
+});
+
+test('Home shows groups and live states; a stopped target turns down and recovers without reload', async ({
+  page,
+}) => {
+  const problems = watchForFailures(page);
+  await page.goto(labdeck.url);
+  await expect(page.getByRole('heading', { level: 1, name: 'Home' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: /Data platform/ })).toBeVisible();
+  await expect(page.getByRole('heading', { name: /Tools/ })).toBeVisible();
+  const tile = page.getByTestId('service-target');
+  await expect(tile).toHaveAttribute('data-status', 'up', { timeout: 10_000 });
+  await expect(page.getByTestId('service-team-wiki')).toHaveAttribute('data-status', 'unknown');
+
+  await target.stop();
+  // Within one probe interval (plus the probe's own timeout and the push to the browser).
+  await expect(tile).toHaveAttribute('data-status', 'down', { timeout: PROBE_INTERVAL_MS + 2_000 });
+  await expect(tile).toContainText('ECONNREFUSED');
+
+  await target.start();
+  await expect(tile).toHaveAttribute('data-status', 'up', { timeout: 8_000 });
+
+  await tile.getByRole('button', { name: 'Details of Target service' }).click();
+  const drawer = page.getByRole('dialog', { name: 'Target service' });
+  await expect(drawer.getByRole('img', { name: /Latency and failed checks/ })).toBeVisible();
+  await expect(drawer.getByText('ECONNREFUSED').first()).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(drawer).toBeHidden();
+  expect(problems).toEqual([]);
+});
+
+test('Quick launch: "/" opens the palette, three letters and Enter land on the service', async ({ page }) => {
+  const problems = watchForFailures(page);
+  await page.goto(labdeck.url);
+  await expect(page.getByTestId('service-target')).toBeVisible();
+  await page.keyboard.press('/');
+  const palette = page.getByRole('dialog', { name: 'Command palette' });
+  await expect(palette).toBeVisible();
+  await page.keyboard.type('tar');
+  await expect(palette.getByRole('option').first()).toContainText('Target service');
+  await page.keyboard.press('Enter');
+  await expect(page).toHaveURL(target.url);
+  await expect(page.getByRole('heading', { name: 'Target service' })).toBeVisible();
+  expect(problems).toEqual([]);
+});
+
+test('a pinned favourite survives a reload and a BFF restart; the wall screen reconnects', async ({
+  page,
+  context,
+}) => {
+  const problems = watchForFailures(page);
+  await page.goto(labdeck.url);
+  await page.getByRole('button', { name: 'Pin Team wiki' }).click();
+  const favourites = page.getByRole('region', { name: /Favourites/ });
+  await expect(favourites.getByTestId('service-team-wiki')).toBeVisible();
+  await page.reload();
+  await expect(favourites.getByTestId('service-team-wiki')).toBeVisible();
+  await page.goto('about:blank');
+  expect(problems).toEqual([]);
+
+  const wall = await context.newPage();
+  await wall.goto(`${labdeck.url}/status`);
+  await expect(wall.getByRole('heading', { level: 1, name: 'Lab status' })).toBeVisible();
+  await expect(wall.getByTestId('wall-target')).toHaveAttribute('data-status', 'up');
+  await Promise.all([
+    labdeck.restart(),
+    expect(wall.getByText('Reconnecting…')).toBeVisible({ timeout: 30_000 }),
+  ]);
+  await expect(wall.getByText('Reconnecting…')).toBeHidden({ timeout: 30_000 });
+  await target.stop();
+  await expect(wall.getByTestId('wall-target')).toHaveAttribute('data-status', 'down', { timeout: 8_000 });
+  // Failing services come first on the wall.
+  await expect(wall.locator('[data-testid^="wall-"]').first()).toHaveAttribute('data-testid', 'wall-target');
+  await target.start();
+  await wall.close();
+
+  await page.goto(labdeck.url);
+  await expect(favourites.getByTestId('service-team-wiki')).toBeVisible();
+  await favourites.getByRole('button', { name: 'Unpin Team wiki' }).click();
+  await expect(favourites).toBeHidden();
+  expect(problems).toEqual([]);
+});
+
+test('Home stays useful with no services declared', async ({ page }) => {
+  const problems = watchForFailures(page);
+  await page.goto('/');
+  await expect(page.getByRole('heading', { name: 'No services declared yet' })).toBeVisible();
+  await expect(page.getByText('labdeck.example.yaml')).toBeVisible();
+  expect(problems).toEqual([]);
+});
+
+for (const theme of ['light', 'dark'] as const) {
+  test(`Home with services, its drawer and the wall screen pass axe in the ${theme} theme`, async ({
+    page,
+  }) => {
+    await page.emulateMedia({ colorScheme: theme });
+    const check = async (where: string) => {
+      const results = await new AxeBuilder({ page }).analyze();
+      const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+      expect(serious.map((v) => `${where}: ${v.id} ${v.nodes.map((n) => n.target).join(' ')}`)).toEqual([]);
+    };
+    await page.goto(labdeck.url);
+    await expect(page.getByTestId('service-target')).toHaveAttribute('data-status', 'up', {
+      timeout: 10_000,
+    });
+    await check('home');
+    await page.getByRole('button', { name: 'Compact' }).click();
+    await check('home compact');
+    await page.getByRole('button', { name: 'Details of Target service' }).click();
+    await expect(page.getByRole('img', { name: /Latency and failed checks/ })).toBeVisible();
+    await check('drawer');
+    await page.goto(`${labdeck.url}/status`);
+    await expect(page.getByTestId('wall-target')).toBeVisible();
+    await check('status');
+  });
+}
