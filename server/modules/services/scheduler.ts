@@ -35,6 +35,9 @@ export class ProbeScheduler {
   readonly #random: () => number;
   #running = 0;
   #timer: NodeJS.Timeout | undefined;
+  #timerAt = 0;
+  /** Due slots were left waiting for a free probe. */
+  #hasBacklog = false;
   #active = false;
   readonly #inflight = new Set<Promise<void>>();
 
@@ -90,6 +93,7 @@ export class ProbeScheduler {
   async stop(): Promise<void> {
     this.#active = false;
     clearTimeout(this.#timer);
+    this.#timer = undefined;
     await Promise.allSettled([...this.#inflight]);
   }
 
@@ -98,28 +102,34 @@ export class ProbeScheduler {
   }
 
   #schedule(delay: number): void {
-    clearTimeout(this.#timer);
     if (!this.#active) return;
-    this.#timer = setTimeout(() => this.#tick(), delay);
+    const at = Date.now() + delay;
+    if (this.#timer && this.#timerAt <= at) return;
+    clearTimeout(this.#timer);
+    this.#timerAt = at;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#tick();
+    }, delay);
     this.#timer.unref?.();
   }
 
   #tick(): void {
     const now = Date.now();
     let nextDue = now + MAX_WAIT_MS;
+    const due: Slot[] = [];
     for (const slot of this.#slots.values()) {
       if (slot.running) continue;
-      if (slot.nextAt <= now) {
-        if (this.#running >= this.#options.concurrency) {
-          nextDue = now + 20;
-          break;
-        }
-        this.#launch(slot);
-      } else if (slot.nextAt < nextDue) {
-        nextDue = slot.nextAt;
-      }
+      if (slot.nextAt <= now) due.push(slot);
+      else if (slot.nextAt < nextDue) nextDue = slot.nextAt;
     }
-    this.#schedule(Math.max(0, nextDue - Date.now()));
+    // Most overdue first, so an overloaded scheduler still treats every service fairly.
+    if (due.length > 1) due.sort((a, b) => a.nextAt - b.nextAt);
+    const free = this.#options.concurrency - this.#running;
+    for (const slot of due.slice(0, Math.max(0, free))) this.#launch(slot);
+    // When slots are all busy, finishing probes call #schedule themselves.
+    this.#hasBacklog = due.length > free;
+    if (!this.#hasBacklog) this.#schedule(Math.max(0, nextDue - Date.now()));
   }
 
   #launch(slot: Slot): void {
@@ -131,8 +141,9 @@ export class ProbeScheduler {
       if (this.#slots.get(slot.service.id) !== slot) return;
       slot.failures = result.status === 'down' ? slot.failures + 1 : 0;
       slot.nextAt = Date.now() + this.#delayAfter(slot);
-      if (this.#active) this.#options.onResult(result);
-      if (this.#active && this.#running === this.#options.concurrency - 1) this.#schedule(0);
+      if (!this.#active) return;
+      this.#options.onResult(result);
+      this.#schedule(Math.max(0, Math.min(slot.nextAt, this.#hasBacklog ? 0 : slot.nextAt) - Date.now()));
     });
     this.#inflight.add(done);
     done.finally(() => this.#inflight.delete(done));

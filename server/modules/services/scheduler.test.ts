@@ -1,0 +1,104 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ProbeOutcome } from './adapters/probes/types.ts';
+import { ProbeScheduler, type SchedulerOptions } from './scheduler.ts';
+import type { ProbeResult, ServiceDef } from './types.ts';
+
+const service = (id: string, intervalMs?: number): ServiceDef => ({
+  id,
+  name: id,
+  url: `http://${id}.test/`,
+  tags: [],
+  roles: [],
+  group: 'G',
+  source: 'config',
+  probe: { type: 'tcp', intervalMs },
+});
+
+const defaults = { intervalMs: 100, timeoutMs: 200, concurrency: 4, jitter: 0, maxBackoffMs: 800, slowMs: 10_000 };
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+let scheduler: ProbeScheduler | undefined;
+afterEach(() => scheduler?.stop());
+
+function start(options: Partial<SchedulerOptions> & Pick<SchedulerOptions, 'runProbe'>, services: ServiceDef[]) {
+  const results: ProbeResult[] = [];
+  scheduler = new ProbeScheduler({ ...defaults, random: () => 0, onResult: (r) => results.push(r), ...options });
+  scheduler.setServices(services);
+  scheduler.start();
+  return results;
+}
+
+describe('ProbeScheduler', () => {
+  it('never runs more probes at once than the concurrency cap', async () => {
+    let running = 0;
+    let peak = 0;
+    const results = start(
+      {
+        concurrency: 3,
+        runProbe: async () => {
+          peak = Math.max(peak, ++running);
+          await sleep(20);
+          running--;
+          return { status: 'up' };
+        },
+      },
+      Array.from({ length: 20 }, (_, i) => service(`s${i}`)),
+    );
+    await sleep(400);
+    expect(peak).toBe(3);
+    expect(new Set(results.map((r) => r.serviceId)).size).toBe(20);
+  });
+
+  it('cuts a hanging probe at its timeout and counts it as down', async () => {
+    const results = start({ runProbe: () => new Promise<ProbeOutcome>(() => {}) }, [service('hang', 10_000)]);
+    await sleep(350);
+    expect(results[0]).toMatchObject({ serviceId: 'hang', status: 'down', error: 'timed out after 200 ms', latencyMs: null });
+    expect(scheduler!.running).toBe(0);
+  });
+
+  it('probes each service on its own interval, once at a time', async () => {
+    const results = start({ runProbe: async () => ({ status: 'up' }) }, [service('fast', 50), service('slow', 300)]);
+    await sleep(640);
+    const count = (id: string) => results.filter((r) => r.serviceId === id).length;
+    expect(count('fast')).toBeGreaterThanOrEqual(8);
+    expect(count('fast')).toBeLessThanOrEqual(14);
+    expect(count('slow')).toBeGreaterThanOrEqual(2);
+    expect(count('slow')).toBeLessThanOrEqual(3);
+  });
+
+  it('backs off a service that stays down, and returns to its interval once it answers', async () => {
+    let up = false;
+    const times: number[] = [];
+    start(
+      {
+        runProbe: async () => {
+          times.push(Date.now());
+          return up ? { status: 'up' } : { status: 'down', error: 'no' };
+        },
+      },
+      [service('flaky', 50)],
+    );
+    await sleep(900);
+    const gaps = times.slice(1).map((t, i) => t - times[i]!);
+    // 50, 100, 200, 400 ms...: each wait doubles while the service is down.
+    expect(gaps[2]!).toBeGreaterThan(gaps[0]! * 2.5);
+    up = true;
+    await sleep(900);
+    const recent = times.slice(-3);
+    expect(recent[2]! - recent[1]!).toBeLessThan(120);
+  });
+
+  it('marks slow answers as degraded', async () => {
+    const results = start({ slowMs: 20, runProbe: async () => (await sleep(40), { status: 'up' }) }, [service('slow')]);
+    await sleep(150);
+    expect(results[0]).toMatchObject({ status: 'degraded', error: expect.stringMatching(/^slow: \d+ ms \(over 20 ms\)$/) });
+  });
+
+  it('keeps timing for unchanged services and drops removed ones', async () => {
+    const results = start({ runProbe: async () => ({ status: 'up' }) }, [service('a'), service('b')]);
+    await sleep(50);
+    scheduler!.setServices([service('a')]);
+    const before = results.length;
+    await sleep(300);
+    expect(results.slice(before).every((r) => r.serviceId === 'a')).toBe(true);
+  });
+});
