@@ -2,11 +2,45 @@ import type { RequestHandler } from 'express';
 import { forbidden, unauthorized } from './errors.ts';
 import type { User } from './identity.ts';
 
+/**
+ * The one access policy of the BFF. The auth module establishes `req.user`; `apiGuard` (mounted once in
+ * app.ts before every module's routes) refuses anonymous requests; routes add `requireRole` where a
+ * role is needed, and lists filter with `visibleTo`. `admin` may do everything.
+ */
+
 /** True when the user holds one of `roles`; an empty or absent list means everyone signed in. */
 export function hasAnyRole(user: User | undefined, roles: readonly string[] | undefined): boolean {
   if (!user) return false;
   if (!roles || roles.length === 0 || user.roles.includes('admin')) return true;
   return roles.some((role) => user.roles.includes(role));
+}
+
+/** A resource's access rule, e.g. a SQL connection: who may use it, and who only read-only. */
+export interface AccessRule {
+  /** Roles with full use; empty or absent: everyone signed in. */
+  roles?: readonly string[];
+  /** Roles with read-only use (never more than `roles` would give). */
+  readOnlyRoles?: readonly string[];
+}
+
+export type AccessLevel = 'none' | 'read' | 'write';
+
+/** `write` for `roles` (and admins), `read` for `readOnlyRoles`, `none` for everyone else. */
+export function accessLevel(user: User | undefined, rule: AccessRule): AccessLevel {
+  if (!user) return 'none';
+  const hasFullList = Boolean(rule.roles?.length);
+  if (user.roles.includes('admin') || (hasFullList && hasAnyRole(user, rule.roles))) return 'write';
+  if (rule.readOnlyRoles?.length && rule.readOnlyRoles.some((role) => user.roles.includes(role)))
+    return 'read';
+  return hasFullList || rule.readOnlyRoles?.length ? 'none' : 'write';
+}
+
+/** The items of a list the user may see (items without `roles` are visible to everyone signed in). */
+export function visibleTo<T extends { roles?: readonly string[] }>(
+  user: User | undefined,
+  items: readonly T[],
+): T[] {
+  return items.filter((item) => hasAnyRole(user, item.roles));
 }
 
 export const requireUser: RequestHandler = (req, _res, next) => {
@@ -19,5 +53,32 @@ export function requireRole(...roles: string[]): RequestHandler {
     if (!req.user) throw unauthorized();
     if (!hasAnyRole(req.user, roles)) throw forbidden(`Requires one of the roles: ${roles.join(', ')}`);
     next();
+  };
+}
+
+const publicPrefixes = new Set<string>();
+
+/**
+ * Declares /api paths (relative to /api, e.g. `/lineage/v1/lineage`) that anonymous callers may reach
+ * because the route authenticates them itself (sign-in endpoints, OpenLineage producers with an API key).
+ * Call it from a module's `routes()`; everything else under /api needs a signed-in user.
+ */
+export function allowAnonymous(prefix: string): void {
+  if (!prefix.startsWith('/')) throw new Error(`allowAnonymous: ${prefix} must start with /`);
+  publicPrefixes.add(prefix);
+}
+
+const isPublic = (path: string) => {
+  for (const prefix of publicPrefixes) {
+    if (path === prefix || path.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`)) return true;
+  }
+  return false;
+};
+
+/** Refuses every anonymous /api request (JSON 401, never an HTML redirect) except declared public paths. */
+export function apiGuard(): RequestHandler {
+  return (req, _res, next) => {
+    if (req.user || isPublic(req.path)) return next();
+    throw unauthorized();
   };
 }

@@ -1,15 +1,17 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import compression from 'compression';
-import express, { type Express, Router } from 'express';
+import express, { type Express, type RequestHandler, Router } from 'express';
+import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
+import { apiGuard } from './access.ts';
 import { csrfProtection } from './csrf.ts';
 import { apiNotFound, errorHandler } from './errors.ts';
+import type { SseHub } from './events/sse.ts';
 import { httpMetrics } from './metrics.ts';
 import type { ModuleContext, ServerModule } from './module.ts';
 import { opsRoutes } from './ops.ts';
 import { requestId } from './request-id.ts';
-import type { SseHub } from './events/sse.ts';
 
 export interface AppOptions {
   modules: readonly ServerModule[];
@@ -24,25 +26,36 @@ export function createApp(ctx: ModuleContext, { modules, sse, staticDir }: AppOp
   app.set('trust proxy', ctx.config.server.trustProxy);
   app.set('query parser', 'simple');
   app.use(requestId());
+  app.use(securityHeaders());
   app.use(
     pinoHttp({
       logger: ctx.log,
       genReqId: (req) => String(req.id),
       autoLogging: { ignore: (req) => isQuiet(req.url) },
       serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        req: (req: { id: string; method: string; url: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: req.url,
+        }),
         res: (res: { statusCode: number }) => ({ status: res.statusCode }),
       },
     }),
   );
   app.use(httpMetrics(ctx.metrics));
-  app.use(compression({ filter: (req, res) => !isStream(res.getHeader('Content-Type')) && compression.filter(req, res) }));
+  app.use(
+    compression({
+      filter: (req, res) => !isStream(res.getHeader('Content-Type')) && compression.filter(req, res),
+    }),
+  );
   app.use(opsRoutes(ctx));
   for (const module of modules) for (const handler of module.middleware?.(ctx) ?? []) app.use(handler);
 
   const api = Router();
   api.use(csrfProtection());
   api.use(express.json({ limit: ctx.config.server.bodyLimit }));
+  // Every /api route needs a signed-in user unless a module declared it public (access.ts allowAnonymous).
+  api.use(apiGuard());
   api.get('/events', sse.handler());
   for (const module of modules) module.routes?.(api, ctx);
   api.use(apiNotFound);
@@ -53,11 +66,42 @@ export function createApp(ctx: ModuleContext, { modules, sse, staticDir }: AppOp
   return app;
 }
 
+/**
+ * CSP and friends. Monaco needs inline styles; Monaco's and ELK's workers may start from blob: URLs.
+ * Everything else comes from this origin only.
+ */
+function securityHeaders(): RequestHandler {
+  return helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        workerSrc: ["'self'", 'blob:'],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        fontSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    referrerPolicy: { policy: 'same-origin' },
+  });
+}
+
 /** Hashed assets cache for a year; index.html never, so a deploy is picked up on the next navigation. */
 function serveSpa(app: Express, dir: string): void {
   app.use(
     '/assets',
-    express.static(path.join(dir, 'assets'), { immutable: true, maxAge: '1y', index: false, fallthrough: false }),
+    express.static(path.join(dir, 'assets'), {
+      immutable: true,
+      maxAge: '1y',
+      index: false,
+      fallthrough: false,
+    }),
   );
   app.use(express.static(dir, { index: false, maxAge: '1h' }));
   const indexFile = path.join(dir, 'index.html');
@@ -69,4 +113,8 @@ function serveSpa(app: Express, dir: string): void {
 }
 
 const isStream = (type: unknown) => typeof type === 'string' && /text\/event-stream|ndjson/.test(type);
-const isQuiet = (url = '') => url.startsWith('/healthz') || url.startsWith('/readyz') || url.startsWith('/metrics') || url.startsWith('/assets/');
+const isQuiet = (url = '') =>
+  url.startsWith('/healthz') ||
+  url.startsWith('/readyz') ||
+  url.startsWith('/metrics') ||
+  url.startsWith('/assets/');

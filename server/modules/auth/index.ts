@@ -1,25 +1,55 @@
-import { z } from 'zod';
-import type { User } from '../../platform/identity.ts';
-import { defineServerModule } from '../../platform/module.ts';
+import path from 'node:path';
+import { ConfigError } from '../../platform/config/errors.ts';
+import { migrationsIn } from '../../platform/db/migrate.ts';
+import { defineServerModule, type ModuleContext } from '../../platform/module.ts';
+import { type AuthConfig, authSection } from './config.ts';
+import { authRoutes } from './routes.ts';
+import { type AuthService, createAuthService } from './service.ts';
 
-const authSection = z.strictObject({ mode: z.enum(['none']).default('none') }).prefault({});
+export { audit } from './audit.ts';
 
-/** With authentication off (laptop quick start) everyone is the local administrator. */
-const LOCAL_USER: User = { id: 'local', name: 'Local user', roles: ['admin'] };
+const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|localhost)$/;
 
+/** One service per running Labdeck (tests run several in one process). */
+const services = new WeakMap<ModuleContext, AuthService>();
+const serviceOf = (ctx: ModuleContext) => {
+  const service = services.get(ctx);
+  if (!service) throw new Error('auth module not started');
+  return service;
+};
+
+/**
+ * Sign-in for the whole BFF: OIDC (code + PKCE, sessions in PostgreSQL, tokens server-side only),
+ * forward-auth proxy headers from trusted addresses, or none (local admin, loopback only).
+ */
 export const authModule = defineServerModule({
   name: 'auth',
   config: { key: 'auth', schema: authSection },
-  middleware: () => [
-    (req, _res, next) => {
-      req.user = LOCAL_USER;
-      next();
-    },
-  ],
-  routes(router, { config }) {
-    const { mode } = config.auth as z.output<typeof authSection>;
-    router.get('/session', (req, res) => {
-      res.json({ authMode: mode, user: req.user ?? null });
-    });
+  migrations: () => migrationsIn('auth', path.join(import.meta.dirname, 'migrations')),
+  start(ctx) {
+    const config = ctx.config.auth as AuthConfig;
+    const host = ctx.config.server.host;
+    if (config.mode === 'none' && !LOOPBACK.test(host) && !config.allowRemoteWithoutAuth) {
+      throw new ConfigError([
+        {
+          file: ctx.configFile ?? '(defaults)',
+          path: ['auth', 'mode'],
+          message: `authentication is off (mode: none), so Labdeck listens on loopback only, but server.host is ${host}. Configure auth.mode oidc or proxy, listen on 127.0.0.1, or set auth.allowRemoteWithoutAuth: true to expose it without sign-in.`,
+        },
+      ]);
+    }
+    services.set(ctx, createAuthService(ctx, config));
+  },
+  middleware: (ctx) => {
+    const service = serviceOf(ctx);
+    return [
+      async (req, res, next) => {
+        if (req.path.startsWith('/api/')) await service.identify(req, res);
+        next();
+      },
+    ];
+  },
+  routes(router, ctx) {
+    authRoutes(router, ctx, serviceOf(ctx));
   },
 });

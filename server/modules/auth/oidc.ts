@@ -1,0 +1,206 @@
+import * as client from 'openid-client';
+import type { ProviderConfig } from './config.ts';
+
+/** Why a sign-in failed, in words safe to show; the cause goes to the log only. */
+export class SignInError extends Error {
+  readonly code: 'idp_unavailable' | 'invalid_state' | 'rejected' | 'denied' | 'misconfigured';
+  constructor(code: SignInError['code'], message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'SignInError';
+    this.code = code;
+  }
+}
+
+export interface Claims {
+  sub: string;
+  [claim: string]: unknown;
+}
+
+export interface TokenSet {
+  claims: Claims;
+  idToken?: string;
+  accessToken: string;
+  refreshToken?: string;
+  accessTokenExpiresAt?: Date;
+}
+
+const DISCOVERY_TIMEOUT_S = 5;
+const RETRY_DISCOVERY_MS = 5_000;
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * One OpenID provider as a relying party sees it. Discovery is lazy and cached, so a provider that is
+ * down at start does not stop Labdeck: sign-in with it fails clearly until it is back.
+ */
+export class OidcProvider {
+  readonly config: ProviderConfig;
+  #configuration: Promise<client.Configuration> | undefined;
+  #failedAt = 0;
+
+  constructor(config: ProviderConfig) {
+    this.config = config;
+  }
+
+  async configuration(): Promise<client.Configuration> {
+    if (!this.#configuration && Date.now() - this.#failedAt < RETRY_DISCOVERY_MS) {
+      throw new SignInError('idp_unavailable', `The identity provider ${this.config.name} is not reachable`);
+    }
+    this.#configuration ??= this.#discover().catch((error) => {
+      this.#configuration = undefined;
+      this.#failedAt = Date.now();
+      throw error;
+    });
+    return this.#configuration;
+  }
+
+  async #discover(): Promise<client.Configuration> {
+    const issuer = new URL(this.config.issuer);
+    const insecure = issuer.protocol === 'http:';
+    if (insecure && !LOOPBACK.has(issuer.hostname)) {
+      throw new SignInError(
+        'misconfigured',
+        `Issuer ${issuer.origin} must use https (plain http is accepted on loopback only)`,
+      );
+    }
+    const { clientSecret } = this.config;
+    try {
+      return await client.discovery(
+        issuer,
+        this.config.clientId,
+        clientSecret ? { client_secret: clientSecret } : undefined,
+        clientSecret ? client.ClientSecretPost(clientSecret) : client.None(),
+        { timeout: DISCOVERY_TIMEOUT_S, execute: insecure ? [client.allowInsecureRequests] : [] },
+      );
+    } catch (error) {
+      throw new SignInError('idp_unavailable', `The identity provider ${this.config.name} is not reachable`, {
+        cause: error,
+      });
+    }
+  }
+
+  /**
+   * Discovery is cached, so before sending a browser to the provider check that it answers: a dead
+   * provider then gives Labdeck's own clear error page instead of the browser's connection error.
+   */
+  async #ensureReachable(configuration: client.Configuration): Promise<void> {
+    const endpoint = configuration.serverMetadata().authorization_endpoint ?? this.config.issuer;
+    try {
+      await fetch(endpoint, {
+        method: 'HEAD',
+        redirect: 'manual',
+        signal: AbortSignal.timeout(DISCOVERY_TIMEOUT_S * 1000),
+      });
+    } catch (error) {
+      throw new SignInError('idp_unavailable', `The identity provider ${this.config.name} is not reachable`, {
+        cause: error,
+      });
+    }
+  }
+
+  async authorizationUrl(
+    redirectUri: string,
+    checks: { state: string; nonce: string; codeVerifier: string },
+  ): Promise<URL> {
+    const configuration = await this.configuration();
+    await this.#ensureReachable(configuration);
+    return client.buildAuthorizationUrl(configuration, {
+      redirect_uri: redirectUri,
+      scope: this.config.scopes.join(' '),
+      response_type: 'code',
+      state: checks.state,
+      nonce: checks.nonce,
+      code_challenge: await client.calculatePKCECodeChallenge(checks.codeVerifier),
+      code_challenge_method: 'S256',
+    });
+  }
+
+  /** Validates the authorization response (state, iss), redeems the code (PKCE), checks the ID token (nonce). */
+  async redeem(
+    currentUrl: URL,
+    checks: { state: string; nonce: string; codeVerifier: string },
+  ): Promise<TokenSet> {
+    const configuration = await this.configuration();
+    let tokens: Awaited<ReturnType<typeof client.authorizationCodeGrant>>;
+    try {
+      tokens = await client.authorizationCodeGrant(configuration, currentUrl, {
+        expectedState: checks.state,
+        expectedNonce: checks.nonce,
+        pkceCodeVerifier: checks.codeVerifier,
+        idTokenExpected: true,
+      });
+    } catch (error) {
+      throw classify(error);
+    }
+    const idClaims = tokens.claims() as Claims | undefined;
+    if (!idClaims?.sub) throw new SignInError('rejected', 'The identity provider returned no ID token');
+    let claims: Claims = idClaims;
+    if (configuration.serverMetadata().userinfo_endpoint) {
+      try {
+        claims = {
+          ...idClaims,
+          ...(await client.fetchUserInfo(configuration, tokens.access_token, idClaims.sub)),
+          sub: idClaims.sub,
+        };
+      } catch {
+        // The ID token's claims are enough to sign in; userinfo only adds detail.
+      }
+    }
+    return toTokenSet(tokens, claims);
+  }
+
+  async refresh(refreshToken: string): Promise<TokenSet> {
+    const configuration = await this.configuration();
+    try {
+      const tokens = await client.refreshTokenGrant(configuration, refreshToken);
+      return toTokenSet(tokens, (tokens.claims() as Claims | undefined) ?? { sub: '' });
+    } catch (error) {
+      throw classify(error);
+    }
+  }
+
+  /** RP-initiated logout URL, when the provider has an end_session_endpoint. */
+  async endSessionUrl(idToken: string | null, postLogoutRedirectUri: string): Promise<string | null> {
+    let configuration: client.Configuration;
+    try {
+      configuration = await this.configuration();
+    } catch {
+      return null;
+    }
+    if (!configuration.serverMetadata().end_session_endpoint) return null;
+    const params: Record<string, string> = {
+      post_logout_redirect_uri: postLogoutRedirectUri,
+      client_id: this.config.clientId,
+    };
+    // The ID token would pass through the browser's address bar; only send it where the operator asked.
+    if (idToken && this.config.logoutIdTokenHint) params.id_token_hint = idToken;
+    return client.buildEndSessionUrl(configuration, params).href;
+  }
+}
+
+function toTokenSet(tokens: Awaited<ReturnType<typeof client.refreshTokenGrant>>, claims: Claims): TokenSet {
+  const expiresIn = tokens.expiresIn();
+  return {
+    claims,
+    idToken: tokens.id_token,
+    accessToken: tokens.access_token,
+    refreshToken: tokens.refresh_token,
+    accessTokenExpiresAt: expiresIn === undefined ? undefined : new Date(Date.now() + expiresIn * 1000),
+  };
+}
+
+/** Network trouble is "unavailable"; anything the provider or the checks refused is "rejected". */
+function classify(error: unknown): SignInError {
+  if (error instanceof SignInError) return error;
+  const e = error as { name?: string; code?: string; error?: string; cause?: { code?: string } };
+  if (
+    e?.name === 'TypeError' ||
+    e?.name === 'TimeoutError' ||
+    e?.name === 'AbortError' ||
+    /ECONN|ETIMEDOUT|fetch failed/i.test(String((error as Error)?.message))
+  ) {
+    return new SignInError('idp_unavailable', 'The identity provider is not reachable', { cause: error });
+  }
+  if (e?.error === 'access_denied')
+    return new SignInError('denied', 'Sign-in was cancelled at the identity provider', { cause: error });
+  return new SignInError('rejected', 'The identity provider response was not accepted', { cause: error });
+}

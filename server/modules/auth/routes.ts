@@ -1,0 +1,134 @@
+import type { Request, RequestHandler, Response, Router } from 'express';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { z } from 'zod';
+import { allowAnonymous, requireRole } from '../../platform/access.ts';
+import { ApiError, badRequest, notFound } from '../../platform/errors.ts';
+import type { ModuleContext } from '../../platform/module.ts';
+import { audit, queryAudit } from './audit.ts';
+import { SignInError } from './oidc.ts';
+import { safeReturnTo } from './returnto.ts';
+import type { AuthService } from './service.ts';
+
+const auditQuery = z.strictObject({
+  user: z.string().max(256).optional(),
+  action: z.string().max(64).optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  page: z.coerce.number().int().min(1).max(100_000).default(1),
+  pageSize: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const tooMany =
+  (what: string): RequestHandler =>
+  (_req, _res, next) =>
+    next(new ApiError(429, 'rate_limited', `Too many ${what}; try again in a minute`));
+const clientKey = (req: Request) => ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? 'unknown');
+
+export function authRoutes(router: Router, ctx: ModuleContext, auth: AuthService): void {
+  const { config } = auth;
+  const loginLimiter = rateLimit({
+    windowMs: 60_000,
+    limit: config.rateLimit.loginPerMinute,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    keyGenerator: clientKey,
+    handler: (req, res, next) => tooMany('sign-in attempts')(req, res, next),
+    validate: false,
+  });
+  const writeLimiter = rateLimit({
+    windowMs: 60_000,
+    limit: config.rateLimit.writesPerMinute,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    skip: (req) => SAFE_METHODS.has(req.method),
+    keyGenerator: (req) => (req.user ? `user:${req.user.id}` : clientKey(req)),
+    handler: (req, res, next) => tooMany('changes')(req, res, next),
+    validate: false,
+  });
+  router.use(writeLimiter);
+
+  allowAnonymous('/session');
+  allowAnonymous('/auth/');
+  // OpenLineage producers (dbt-ol, Airflow, Spark) post here with the lineage module's own API keys.
+  allowAnonymous('/v1/lineage');
+
+  router.get('/session', (req, res) => {
+    const row = auth.sessionOf(req);
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({
+      authMode: config.mode,
+      user: req.user ?? null,
+      providers: auth.providerList(),
+      session: row
+        ? { expiresAt: row.expires_at.toISOString(), idleTimeoutMinutes: config.session.idleTimeoutMinutes }
+        : null,
+    });
+  });
+
+  router.get('/auth/login', loginLimiter, async (req, res) => {
+    const returnTo = safeReturnTo(req.query.returnTo);
+    if (config.mode !== 'oidc') return res.redirect(303, returnTo);
+    try {
+      const provider = typeof req.query.provider === 'string' ? req.query.provider : undefined;
+      res.setHeader('Cache-Control', 'no-store');
+      res.redirect(303, await auth.startLogin(req, res, provider, returnTo));
+    } catch (error) {
+      failSignIn(req, res, error, returnTo);
+    }
+  });
+
+  router.get('/auth/callback', loginLimiter, async (req, res) => {
+    if (config.mode !== 'oidc') throw notFound();
+    try {
+      res.setHeader('Cache-Control', 'no-store');
+      res.redirect(303, await auth.finishLogin(req, res));
+    } catch (error) {
+      await audit(ctx, req, 'auth.login_failed', {
+        reason: error instanceof SignInError ? error.code : 'error',
+      }).catch(() => {});
+      failSignIn(req, res, error, '/');
+    }
+  });
+
+  router.post('/auth/logout', async (req, res) => {
+    res.json({ redirect: await auth.logout(req, res, false) });
+  });
+
+  router.post('/auth/logout-everywhere', async (req, res) => {
+    res.json({ redirect: await auth.logout(req, res, true) });
+  });
+
+  router.get('/admin/sessions', requireRole('admin'), async (_req, res) => {
+    res.json({ items: await auth.store.listActive(config.session.idleTimeoutMinutes) });
+  });
+
+  router.delete('/admin/sessions/:id', requireRole('admin'), async (req, res) => {
+    const id = String(req.params.id);
+    if (!/^[\w-]{8,64}$/.test(id)) throw badRequest('Invalid session id');
+    const ended = await auth.store.revokeByPublicId(id, `ended by ${req.user!.id}`);
+    if (!ended) throw notFound('No active session with this id');
+    await audit(ctx, req, 'auth.session_ended', { session: id, user: ended.user_id });
+    res.status(204).end();
+  });
+
+  router.get('/admin/audit', requireRole('admin'), async (req, res) => {
+    const parsed = auditQuery.safeParse(req.query);
+    if (!parsed.success) throw badRequest('Invalid audit filter', z.treeifyError(parsed.error));
+    const q = parsed.data;
+    const from = q.from ? new Date(q.from) : undefined;
+    const to = q.to ? new Date(q.to) : undefined;
+    res.json(
+      await queryAudit(ctx.db, { ...q, user: q.user || undefined, action: q.action || undefined, from, to }),
+    );
+  });
+
+  function failSignIn(req: Request, res: Response, error: unknown, returnTo: string) {
+    const code = error instanceof SignInError ? error.code : 'error';
+    (req.log ?? ctx.log).warn({ err: error, code }, 'sign-in failed');
+    const target = new URLSearchParams({ error: code });
+    if (returnTo !== '/') target.set('returnTo', returnTo);
+    res.setHeader('Cache-Control', 'no-store');
+    res.redirect(303, `/signin?${target}`);
+  }
+}
