@@ -1,47 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiClient, apiClient, startTestApp, type TestApp } from '../../test/harness.ts';
-
-interface Line {
-  t: string;
-  [key: string]: unknown;
-}
-
-/** Reads an NDJSON run to the end; `onLine` may stop early by returning false. */
-export async function readRun(res: Response, onLine?: (line: Line) => boolean | void): Promise<Line[]> {
-  const lines: Line[] = [];
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    buffer += decoder.decode(value, { stream: true });
-    let at = buffer.indexOf('\n');
-    while (at >= 0) {
-      const line = JSON.parse(buffer.slice(0, at)) as Line;
-      buffer = buffer.slice(at + 1);
-      if (line.t !== 'rows') lines.push(line);
-      else
-        lines.push({ t: 'rows', count: (line.rows as unknown[]).length, first: (line.rows as unknown[])[0] });
-      if (onLine?.(line) === false) {
-        await reader.cancel();
-        return lines;
-      }
-      at = buffer.indexOf('\n');
-    }
-  }
-  return lines;
-}
-
-const rowCount = (lines: Line[]) =>
-  lines.filter((l) => l.t === 'rows').reduce((n, l) => n + (l.count as number), 0);
-const endOf = (lines: Line[]) =>
-  lines.find((l) => l.t === 'end') as Line & {
-    state: string;
-    rows: number;
-    error?: { message: string; line?: number; column?: number };
-  };
+import { endOf, type Json, readRun, rowCount } from './test-support.ts';
 
 let app: TestApp;
 let client: ApiClient;
@@ -66,7 +26,7 @@ describe('connections', () => {
   it('lists the sample connection without any credentials', async () => {
     const res = await client.get('/api/sql/connections');
     expect(res.status).toBe(200);
-    const body = await res.json();
+    const body = (await res.json()) as Json;
     expect(body.connections).toEqual([
       { id: 'sample', name: 'Sample (PostgreSQL)', engine: 'postgres', readOnly: true },
     ]);
@@ -78,7 +38,7 @@ describe('connections', () => {
     expect(res.status).toBe(404);
     const bad = await client.post('/api/sql/run', { connectionId: 'sample', sql: '', tabId: 't' });
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error.message).toMatch(/sql: SQL is empty/);
+    expect(((await bad.json()) as Json).error.message).toMatch(/sql: SQL is empty/);
   });
 });
 
@@ -134,17 +94,17 @@ describe('PostgreSQL runs', () => {
   });
 
   it('cancels the query when the client goes away', async () => {
-    const controller = new AbortController();
-    const res = await client.request('/api/sql/run', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ connectionId: 'sample', sql: 'SELECT pg_sleep(61)', tabId: 'tab2' }),
-      signal: controller.signal,
-    });
-    await readRun(res, (line) => (line.t === 'query' ? false : undefined));
-    controller.abort();
+    const res = await run('SELECT pg_sleep(61)', { tabId: 'tab2' });
+    const reader = res.body!.getReader();
+    await reader.read();
     await expect.poll(() => sleepers(61), { timeout: 5_000 }).toBe(1);
+    await reader.cancel(); // the browser tab closes
     await expect.poll(() => sleepers(61), { timeout: 10_000 }).toBe(0);
+    const { items } = (await (await client.get('/api/sql/history?q=pg_sleep(61)')).json()) as Json;
+    await expect
+      .poll(async () => (await getJson('/api/sql/history?q=pg_sleep(61)')).items[0].state)
+      .toBe('cancelled');
+    expect(items).toHaveLength(1);
   });
 
   it('streams 1,000,000 rows while BFF memory stays bounded', async () => {
@@ -162,6 +122,8 @@ describe('PostgreSQL runs', () => {
   }, 120_000);
 });
 
+const getJson = async (path: string): Promise<Json> => (await client.get(path)).json();
+
 async function sleepers(seconds = 60): Promise<number> {
   const { rows } = await admin.query(
     `SELECT count(*)::int AS n FROM pg_stat_activity WHERE query = $1 AND state = 'active'`,
@@ -178,7 +140,7 @@ describe('export', () => {
       format: 'csv',
     });
     expect(created.status).toBe(201);
-    const { url } = await created.json();
+    const { url } = (await created.json()) as Json;
     const res = await client.get(url);
     expect(res.headers.get('content-disposition')).toMatch(/attachment; filename="sample-.*\.csv"/);
     const text = await res.text();
@@ -190,12 +152,12 @@ describe('export', () => {
   });
 
   it('answers a failing export with the error instead of a file', async () => {
-    const { url } = await (
+    const { url } = (await (
       await client.post('/api/sql/exports', { connectionId: 'sample', sql: 'SELEC 1', format: 'jsonl' })
-    ).json();
+    ).json()) as Json;
     const res = await client.get(url);
     expect(res.status).toBe(400);
-    expect((await res.json()).error.message).toMatch(/syntax error/);
+    expect(((await res.json()) as Json).error.message).toMatch(/syntax error/);
   });
 });
 
@@ -211,7 +173,7 @@ describe('tabs, history and saved queries', () => {
         })
       ).status,
     ).toBe(204);
-    const { tabs } = await (await client.get('/api/sql/tabs')).json();
+    const { tabs } = (await (await client.get('/api/sql/tabs')).json()) as Json;
     expect(tabs).toMatchObject([{ id: 'a1', title: 'Orders', sql: 'select 1' }]);
     expect(
       (await client.put('/api/sql/tabs/bad%20id', { title: 'x', connectionId: null, sql: '', position: 0 }))
@@ -221,14 +183,14 @@ describe('tabs, history and saved queries', () => {
   });
 
   it('records every run with its outcome and finds it by text', async () => {
-    const { items } = await (await client.get('/api/sql/history?q=FORM%20orders')).json();
+    const { items } = (await (await client.get('/api/sql/history?q=FORM%20orders')).json()) as Json;
     expect(items[0]).toMatchObject({
       connectionId: 'sample',
       state: 'failed',
       sql: 'SELECT 1,\n  2 FORM orders',
     });
     expect(items[0].error).toMatch(/syntax error/);
-    const all = await (await client.get('/api/sql/history?limit=50')).json();
+    const all = (await (await client.get('/api/sql/history?limit=50')).json()) as Json;
     expect(all.items.some((h: { state: string }) => h.state === 'cancelled')).toBe(true);
   });
 
@@ -239,9 +201,9 @@ describe('tabs, history and saved queries', () => {
       sql: 'select 1',
     });
     expect(created.status).toBe(201);
-    const saved = await created.json();
+    const saved = (await created.json()) as Json;
     expect((await client.get(`/api/sql/saved/${saved.id}`)).status).toBe(200);
-    expect((await (await client.get('/api/sql/saved?q=top')).json()).items).toHaveLength(1);
+    expect((await getJson('/api/sql/saved?q=top')).items).toHaveLength(1);
     expect((await client.get('/api/sql/saved/not-a-uuid')).status).toBe(400);
     expect((await client.delete(`/api/sql/saved/${saved.id}`)).status).toBe(204);
   });
@@ -249,23 +211,14 @@ describe('tabs, history and saved queries', () => {
 
 describe('metadata', () => {
   it('browses database > schema > table > column lazily', async () => {
-    const catalogs = (await (await client.get('/api/sql/connections/sample/metadata')).json()).items;
+    const catalogs = (await getJson('/api/sql/connections/sample/metadata')).items;
     expect(catalogs).toEqual([{ name: 'labdeck_sample_test', kind: 'catalog' }]);
-    const tables = (
-      await (
-        await client.get('/api/sql/connections/sample/metadata?catalog=labdeck_sample_test&schema=public')
-      ).json()
-    ).items;
+    const base = '/api/sql/connections/sample/metadata?catalog=labdeck_sample_test&schema=public';
+    const tables = (await getJson(base)).items;
     expect(tables.map((t: { name: string }) => t.name)).toEqual(
       expect.arrayContaining(['customers', 'orders', 'daily_revenue']),
     );
-    const columns = (
-      await (
-        await client.get(
-          '/api/sql/connections/sample/metadata?catalog=labdeck_sample_test&schema=public&table=orders',
-        )
-      ).json()
-    ).items;
+    const columns = (await getJson(`${base}&table=orders`)).items;
     expect(columns[0]).toEqual({ name: 'order_id', kind: 'column', type: 'integer' });
     expect((await client.get('/api/sql/connections/sample/metadata?table=x')).status).toBe(400);
   });

@@ -118,15 +118,19 @@ export function createPostgresEngine(config: PostgresConnectionConfig, log: Logg
           sink.columns(columnsOf(cursorResult));
         }
         const room = request.maxRows - delivered;
-        const rows = batch.length > room ? batch.slice(0, room) : batch;
-        delivered += rows.length;
-        await sink.rows(rows);
-        sink.progress({ state: 'RUNNING', processedRows: delivered });
-        if (delivered >= request.maxRows) {
+        if (batch.length > room) {
+          // Only a row beyond the cap makes the preview incomplete.
+          if (room > 0) {
+            delivered += room;
+            await sink.rows(batch.slice(0, room));
+          }
           truncated = true;
           stream.destroy();
           break;
         }
+        delivered += batch.length;
+        await sink.rows(batch);
+        sink.progress({ state: 'RUNNING', processedRows: delivered });
         if (request.signal.aborted) break;
       }
       if (request.signal.aborted)

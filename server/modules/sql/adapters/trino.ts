@@ -211,13 +211,17 @@ export function createTrinoEngine(config: TrinoConnectionConfig, log: Logger): S
         if (rows.length) {
           idle = 0;
           const room = request.maxRows - delivered;
-          const batch = rows.length > room ? rows.slice(0, room) : rows;
-          delivered += batch.length;
-          await sink.rows(batch);
-          if (delivered >= request.maxRows && (nextUri || rows.length > room)) {
+          if (rows.length > room) {
+            // Only a row beyond the cap makes the preview incomplete: stop the query cleanly.
+            if (room > 0) {
+              delivered += room;
+              await sink.rows(rows.slice(0, room));
+            }
             await cancel(nextUri, headers);
             return outcome({ state: 'finished', truncated: true });
           }
+          delivered += rows.length;
+          await sink.rows(rows);
         }
         if (!nextUri) return outcome({ state: 'finished', truncated: false, updateCount: doc.updateCount });
         if (request.signal.aborted) throw request.signal.reason;

@@ -1,0 +1,144 @@
+// SQL Lab against a real single-node Trino (lab/trino). Without `bash lab/trino/install.sh` this FAILS.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryTrino, startTrino, type TrinoServer } from '../../../lab/trino/server.ts';
+import { type ApiClient, apiClient, startTestApp, type TestApp } from '../../test/harness.ts';
+import { endOf, firstRow, type Json, type Line, readRun, rowCount } from './test-support.ts';
+
+let trino: TrinoServer;
+let app: TestApp;
+let client: ApiClient;
+const LONG = 'SELECT count(*) FROM tpch.sf1000.lineitem a CROSS JOIN tpch.sf1000.nation b';
+
+const run = (sql: string, tabId = 'tab1', extra: Record<string, unknown> = {}) =>
+  client.post('/api/sql/run', { connectionId: 'trino', sql, tabId, ...extra });
+
+beforeAll(async () => {
+  trino = await startTrino();
+  app = await startTestApp({
+    config: `sql:\n  connections:\n    - id: trino\n      name: Lab Trino\n      engine: trino\n      url: ${trino.url}\n      clientTags: [lab]\n`,
+  });
+  client = apiClient(app.url);
+});
+afterAll(async () => {
+  await app?.close();
+  await trino?.stop();
+});
+
+async function queryState(queryId: string): Promise<string> {
+  const { rows } = await queryTrino(
+    trino.url,
+    `SELECT state, coalesce(error_code, '') FROM system.runtime.queries WHERE query_id = '${queryId}'`,
+  );
+  return rows[0] ? `${rows[0][0]}/${rows[0][1]}` : 'missing';
+}
+
+describe('Trino runs', () => {
+  it('streams rows with columns, progress and the signed-in user', async () => {
+    const lines = await readRun(
+      await run(
+        'SELECT n.name, current_user, r.name FROM tpch.tiny.nation n JOIN tpch.tiny.region r ON n.regionkey = r.regionkey;',
+      ),
+    );
+    expect(lines.find((l) => l.t === 'columns')!.columns).toEqual([
+      { name: 'name', type: 'varchar(25)' },
+      { name: '_col1', type: 'varchar' },
+      { name: 'name', type: 'varchar(25)' },
+    ]);
+    expect(rowCount(lines)).toBe(25);
+    expect(firstRow(lines)![1]).toBe('Local user');
+    expect(lines.some((l) => l.t === 'progress')).toBe(true);
+    expect(endOf(lines)).toMatchObject({ state: 'finished', rows: 25, truncated: false });
+  });
+
+  it('marks a syntax error at the line and column Trino reports', async () => {
+    const end = endOf(await readRun(await run('SELECT 1\n  FROM tpch.tiny.nation WHERE )')));
+    expect(end.state).toBe('failed');
+    expect(end.error).toMatchObject({ line: 2, column: 31, code: 'SYNTAX_ERROR' });
+  });
+
+  it('stops cleanly at the preview cap', async () => {
+    const end = endOf(
+      await readRun(await run('SELECT * FROM tpch.tiny.lineitem', 'tab1', { maxRows: 1000 })),
+    );
+    expect(end).toMatchObject({ state: 'finished', rows: 1000, truncated: true });
+  });
+
+  it('cancels a long query, which Trino shows as cancelled', async () => {
+    let runId = '';
+    let queryId = '';
+    const lines = await readRun(await run(LONG), (line) => {
+      if (line.t === 'start') runId = line.runId as string;
+      if (line.t === 'query') {
+        queryId = line.queryId as string;
+        setTimeout(() => void client.post(`/api/sql/runs/${runId}/cancel`), 1_000);
+      }
+    });
+    expect(endOf(lines).state).toBe('cancelled');
+    await expect.poll(() => queryState(queryId), { timeout: 15_000 }).toBe('FAILED/USER_CANCELED');
+  });
+
+  it('cancels the query when the client goes away', async () => {
+    let queryId = '';
+    await readRun(await run(LONG, 'tab9'), (line: Line) => {
+      if (line.t === 'query') queryId = line.queryId as string;
+      return line.t === 'progress' ? false : undefined;
+    });
+    expect(queryId).not.toBe('');
+    await expect.poll(() => queryState(queryId), { timeout: 15_000 }).toBe('FAILED/USER_CANCELED');
+  });
+});
+
+describe('per-tab session', () => {
+  it('keeps USE and SET SESSION inside their tab', async () => {
+    expect(endOf(await readRun(await run('USE tpch.tiny', 'tabA'))).state).toBe('finished');
+    expect(endOf(await readRun(await run("SET SESSION query_max_run_time = '1h'", 'tabA'))).state).toBe(
+      'finished',
+    );
+
+    const inA = await readRun(await run('SELECT count(*) FROM nation', 'tabA'));
+    expect(firstRow(inA)).toEqual([25]);
+    const inB = endOf(await readRun(await run('SELECT count(*) FROM nation', 'tabB')));
+    expect(inB.state).toBe('failed');
+    expect(inB.error?.message).toMatch(/catalog must be specified|Schema must be specified/i);
+
+    const show = async (tab: string) =>
+      firstRow(await readRun(await run("SHOW SESSION LIKE 'query_max_run_time'", tab)))?.[1];
+    expect(await show('tabA')).toBe('1h');
+    expect(await show('tabB')).not.toBe('1h');
+  });
+});
+
+describe('metadata', () => {
+  it('lists catalogs, schemas, tables and columns lazily', async () => {
+    const get = async (q: string) =>
+      ((await (await client.get(`/api/sql/connections/trino/metadata${q}`)).json()) as Json).items;
+    expect((await get('')).map((n: { name: string }) => n.name)).toEqual(
+      expect.arrayContaining(['tpch', 'memory', 'system']),
+    );
+    expect((await get('?catalog=tpch')).map((n: { name: string }) => n.name)).toContain('tiny');
+    expect((await get('?catalog=tpch&schema=tiny')).map((n: { name: string }) => n.name)).toContain('nation');
+    expect(await get('?catalog=tpch&schema=tiny&table=nation')).toContainEqual({
+      name: 'nationkey',
+      kind: 'column',
+      type: 'bigint',
+    });
+    const fns = ((await (await client.get('/api/sql/connections/trino/functions')).json()) as Json).functions;
+    expect(fns).toContain('approx_distinct');
+  });
+});
+
+describe('export', () => {
+  it('streams a full Trino result as JSON Lines', async () => {
+    const { url } = (await (
+      await client.post('/api/sql/exports', {
+        connectionId: 'trino',
+        sql: 'SELECT orderkey, comment FROM tpch.tiny.orders',
+        format: 'jsonl',
+      })
+    ).json()) as Json;
+    const text = await (await client.get(url)).text();
+    const lines = text.trimEnd().split('\n');
+    expect(lines).toHaveLength(15_000);
+    expect(Object.keys(JSON.parse(lines[0]!))).toEqual(['orderkey', 'comment']);
+  });
+});

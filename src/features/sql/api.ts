@@ -1,0 +1,230 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/vue-query';
+import { computed, type MaybeRefOrGetter, toValue } from 'vue';
+import { ApiFailure, api } from '@/shared/api/client';
+
+export interface Connection {
+  id: string;
+  name: string;
+  engine: 'trino' | 'postgres';
+  readOnly: boolean;
+  catalog?: string;
+  schema?: string;
+}
+export interface Column {
+  name: string;
+  type: string;
+}
+export interface Progress {
+  state: string;
+  completedSplits?: number;
+  totalSplits?: number;
+  processedRows?: number;
+  processedBytes?: number;
+  cpuTimeMillis?: number;
+  elapsedTimeMillis?: number;
+  progressPercentage?: number;
+}
+export interface SqlError {
+  message: string;
+  code?: string;
+  line?: number;
+  column?: number;
+}
+export interface Tab {
+  id: string;
+  position: number;
+  title: string;
+  connectionId: string | null;
+  sql: string;
+}
+export interface HistoryEntry {
+  id: number;
+  connectionId: string;
+  sql: string;
+  startedAt: string;
+  durationMs: number | null;
+  rows: number | null;
+  state: string;
+  error: string | null;
+}
+export interface SavedQuery {
+  id: string;
+  ownerId: string;
+  ownerName: string;
+  name: string;
+  connectionId: string;
+  sql: string;
+  updatedAt: string;
+}
+export interface MetaNode {
+  name: string;
+  kind: 'catalog' | 'schema' | 'table' | 'view' | 'column';
+  type?: string;
+}
+
+/** One line of the BFF's NDJSON run stream. */
+export type RunMessage =
+  | { t: 'start'; runId: string; historyId: number; maxRows: number; explain?: 'text' | 'pg-json' }
+  | { t: 'query'; queryId: string }
+  | { t: 'columns'; columns: Column[] }
+  | { t: 'rows'; rows: unknown[][] }
+  | { t: 'progress'; progress: Progress }
+  | {
+      t: 'end';
+      state: 'finished' | 'cancelled' | 'failed';
+      rows: number;
+      truncated: boolean;
+      updateCount?: number;
+      elapsedMs: number;
+      error?: SqlError;
+      queryId?: string;
+    };
+
+export interface RunRequest {
+  connectionId: string;
+  sql: string;
+  tabId: string;
+  mode: 'run' | 'explain';
+}
+
+const csrfToken = () => /(?:^|;\s*)labdeck_csrf=([^;]+)/.exec(document.cookie)?.[1] ?? '';
+
+/**
+ * Runs a statement and hands each NDJSON message to `onMessage` as it arrives (axios cannot stream).
+ * Aborting `signal` closes the response, which cancels the query on the server.
+ */
+export async function streamRun(
+  body: RunRequest,
+  onMessage: (m: RunMessage) => void,
+  signal: AbortSignal,
+): Promise<void> {
+  const res = await fetch('/api/sql/run', {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/json',
+      Accept: 'application/x-ndjson',
+      'X-CSRF-Token': decodeURIComponent(csrfToken()),
+    },
+    body: JSON.stringify(body),
+    credentials: 'same-origin',
+    signal,
+  });
+  if (!res.ok) {
+    const error = (await res.json().catch(() => null)) as {
+      error?: { code?: string; message?: string };
+    } | null;
+    throw new ApiFailure(
+      res.status,
+      error?.error?.code ?? 'http',
+      error?.error?.message ?? `Run failed with HTTP ${res.status}`,
+    );
+  }
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    buffer += value;
+    let from = 0;
+    let at = buffer.indexOf('\n', from);
+    while (at >= 0) {
+      onMessage(JSON.parse(buffer.slice(from, at)) as RunMessage);
+      from = at + 1;
+      at = buffer.indexOf('\n', from);
+    }
+    buffer = buffer.slice(from);
+  }
+}
+
+export const cancelRun = (runId: string) => api.post(`/sql/runs/${encodeURIComponent(runId)}/cancel`);
+
+/** Asks for an export and returns the one-time download URL (a plain GET the browser saves). */
+export async function createExport(body: {
+  connectionId: string;
+  sql: string;
+  tabId: string;
+  format: 'csv' | 'jsonl';
+}) {
+  return (await api.post<{ id: string; url: string }>('/sql/exports', body)).data.url;
+}
+
+export function useConnections() {
+  return useQuery({
+    queryKey: ['sql', 'connections'],
+    queryFn: async () => (await api.get<{ connections: Connection[] }>('/sql/connections')).data.connections,
+    staleTime: 60_000,
+  });
+}
+
+export const fetchTabs = async () => (await api.get<{ tabs: Tab[] }>('/sql/tabs')).data.tabs;
+export const saveTab = (tab: Tab) =>
+  api.put(`/sql/tabs/${tab.id}`, {
+    title: tab.title,
+    connectionId: tab.connectionId,
+    sql: tab.sql,
+    position: tab.position,
+  });
+export const deleteTab = (id: string) => api.delete(`/sql/tabs/${id}`);
+
+export function useHistory(search: MaybeRefOrGetter<string>) {
+  return useQuery({
+    queryKey: computed(() => ['sql', 'history', toValue(search)]),
+    queryFn: async () =>
+      (
+        await api.get<{ items: HistoryEntry[] }>('/sql/history', {
+          params: { q: toValue(search) || undefined, limit: 200 },
+        })
+      ).data.items,
+  });
+}
+
+export function useSavedQueries(search: MaybeRefOrGetter<string>) {
+  return useQuery({
+    queryKey: computed(() => ['sql', 'saved', toValue(search)]),
+    queryFn: async () =>
+      (await api.get<{ items: SavedQuery[] }>('/sql/saved', { params: { q: toValue(search) || undefined } }))
+        .data.items,
+  });
+}
+
+export const fetchSaved = async (id: string) =>
+  (await api.get<SavedQuery>(`/sql/saved/${encodeURIComponent(id)}`)).data;
+
+export function useSaveQuery() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async (q: { name: string; connectionId: string; sql: string }) =>
+      (await api.post<SavedQuery>('/sql/saved', q)).data,
+    onSuccess: () => client.invalidateQueries({ queryKey: ['sql', 'saved'] }),
+  });
+}
+
+export function useDeleteSaved() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => api.delete(`/sql/saved/${id}`),
+    onSuccess: () => client.invalidateQueries({ queryKey: ['sql', 'saved'] }),
+  });
+}
+
+/** Children of a metadata path, cached for the session (also used by autocomplete). */
+export const metadataQuery = (connectionId: string, path: string[]) => ({
+  queryKey: ['sql', 'meta', connectionId, ...path],
+  queryFn: async () => {
+    const [catalog, schema, table] = path;
+    return (
+      await api.get<{ items: MetaNode[] }>(`/sql/connections/${encodeURIComponent(connectionId)}/metadata`, {
+        params: { catalog, schema, table },
+      })
+    ).data.items;
+  },
+  staleTime: 5 * 60_000,
+});
+
+export const functionsQuery = (connectionId: string) => ({
+  queryKey: ['sql', 'functions', connectionId],
+  queryFn: async () =>
+    (await api.get<{ functions: string[] }>(`/sql/connections/${encodeURIComponent(connectionId)}/functions`))
+      .data.functions,
+  staleTime: 30 * 60_000,
+});
