@@ -5,7 +5,10 @@ const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000,
 /** `500ms`, `5s`, `1m`, `1h`, `7d`, or a number of milliseconds. */
 export const duration = (min: number, max: number) =>
   z
-    .union([z.number().int(), z.string().regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, 'expected a duration like 5s, 1m, 1h or 7d')])
+    .union([
+      z.number().int(),
+      z.string().regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, 'expected a duration like 5s, 1m, 1h or 7d'),
+    ])
     .transform((value) => {
       if (typeof value === 'number') return value;
       const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(value)!;
@@ -77,7 +80,12 @@ export const streamsSection = z
   .superRefine((section, ctx) => {
     const seen = new Set<string>();
     section.clusters.forEach((cluster, index) => {
-      if (seen.has(cluster.id)) ctx.addIssue({ code: 'custom', path: ['clusters', index, 'id'], message: `duplicate cluster id ${cluster.id}` });
+      if (seen.has(cluster.id))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['clusters', index, 'id'],
+          message: `duplicate cluster id ${cluster.id}`,
+        });
       seen.add(cluster.id);
     });
   })

@@ -15,9 +15,27 @@ describe('offsetDelta', () => {
   it.each([
     { name: 'steady growth', previous: 100, current: 150, bornAfter: false, expected: 50 },
     { name: 'no change', previous: 150, current: 150, bornAfter: false, expected: 0 },
-    { name: 'first sight of an old partition', previous: undefined, current: 900, bornAfter: false, expected: null },
-    { name: 'partition added since the last sample', previous: undefined, current: 40, bornAfter: true, expected: 40 },
-    { name: 'topic recreated: watermark went back', previous: 5000, current: 10, bornAfter: false, expected: null },
+    {
+      name: 'first sight of an old partition',
+      previous: undefined,
+      current: 900,
+      bornAfter: false,
+      expected: null,
+    },
+    {
+      name: 'partition added since the last sample',
+      previous: undefined,
+      current: 40,
+      bornAfter: true,
+      expected: 40,
+    },
+    {
+      name: 'topic recreated: watermark went back',
+      previous: 5000,
+      current: 10,
+      bornAfter: false,
+      expected: null,
+    },
     { name: 'garbage offset', previous: 10, current: Number.NaN, bornAfter: false, expected: null },
     { name: 'negative offset (error marker)', previous: 10, current: -1, bornAfter: false, expected: null },
   ])('$name', ({ previous, current, bornAfter, expected }) => {
@@ -92,45 +110,83 @@ describe('partitionVerdict', () => {
   const windowMs = 60_000;
   it.each([
     { name: 'no samples', samples: [], since: 0, now: 0, expected: 'OK' },
-    { name: 'caught up', samples: series([[0, 10, 5], [5, 20, 3], [10, 30, 0]]), since: 10, now: 10, expected: 'OK' },
+    {
+      name: 'caught up',
+      samples: series([
+        [0, 10, 5],
+        [5, 20, 3],
+        [10, 30, 0],
+      ]),
+      since: 10,
+      now: 10,
+      expected: 'OK',
+    },
     {
       name: 'keeping up with jitter',
-      samples: series([[0, 100, 50], [5000, 600, 20], [10000, 1100, 70], [15000, 1600, 10]]),
+      samples: series([
+        [0, 100, 50],
+        [5000, 600, 20],
+        [10000, 1100, 70],
+        [15000, 1600, 10],
+      ]),
       since: 15000,
       now: 15000,
       expected: 'OK',
     },
     {
       name: 'consuming but falling behind',
-      samples: series([[0, 100, 50], [5000, 200, 80], [10000, 300, 80], [15000, 400, 120]]),
+      samples: series([
+        [0, 100, 50],
+        [5000, 200, 80],
+        [10000, 300, 80],
+        [15000, 400, 120],
+      ]),
       since: 15000,
       now: 15000,
       expected: 'WARN',
     },
     {
       name: 'paused while the producer writes',
-      samples: series([[0, 100, 0], [5000, 600, 30], [10000, 700, 400], [15000, 700, 900], [20000, 700, 1400]]),
+      samples: series([
+        [0, 100, 0],
+        [5000, 600, 30],
+        [10000, 700, 400],
+        [15000, 700, 900],
+        [20000, 700, 1400],
+      ]),
       since: 10000,
       now: 20000,
       expected: 'WARN',
     },
     {
       name: 'not moving, lag steady',
-      samples: series([[0, 700, 400], [5000, 700, 400], [10000, 700, 400]]),
+      samples: series([
+        [0, 700, 400],
+        [5000, 700, 400],
+        [10000, 700, 400],
+      ]),
       since: -1000,
       now: 10000,
       expected: 'STALL',
     },
     {
       name: 'not moving for longer than the window',
-      samples: series([[40_000, 700, 400], [50_000, 700, 500], [70_000, 700, 600]]),
+      samples: series([
+        [40_000, 700, 400],
+        [50_000, 700, 500],
+        [70_000, 700, 600],
+      ]),
       since: 5000,
       now: 70_000,
       expected: 'STOP',
     },
     {
       name: 'offset reset backwards',
-      samples: series([[0, 700, 10], [5000, 100, 610], [10000, 150, 560]]),
+      samples: series([
+        [0, 700, 10],
+        [5000, 100, 610],
+        [10000, 150, 560],
+      ]),
       since: 5000,
       now: 10000,
       expected: 'REWIND',
@@ -140,8 +196,13 @@ describe('partitionVerdict', () => {
   });
 
   it('flags a committed offset below the log start as ERROR', () => {
-    const samples = series([[0, 5, 95], [5000, 5, 95]]);
-    expect(partitionVerdict({ samples, committedSince: 0, now: 5000, windowMs, outOfRange: true })).toBe('ERROR');
+    const samples = series([
+      [0, 5, 95],
+      [5000, 5, 95],
+    ]);
+    expect(partitionVerdict({ samples, committedSince: 0, now: 5000, windowMs, outOfRange: true })).toBe(
+      'ERROR',
+    );
   });
 });
 

@@ -4,7 +4,11 @@
  */
 
 /** Messages added to one partition between two samples; null when it cannot be known (never negative). */
-export function offsetDelta(previous: number | undefined, current: number, startedAfterPrevious = false): number | null {
+export function offsetDelta(
+  previous: number | undefined,
+  current: number,
+  startedAfterPrevious = false,
+): number | null {
   if (!Number.isFinite(current) || current < 0) return null;
   // A partition (or a recreated topic) born after the previous sample started at offset 0.
   if (previous === undefined) return startedAfterPrevious ? current : null;
@@ -27,7 +31,10 @@ export function rateOf(deltas: ReadonlyArray<number | null>, elapsedMs: number):
 }
 
 /** Time-weighted mean of rates over samples whose end falls after `since`. */
-export function averageRate(samples: ReadonlyArray<{ t: number; dt: number; rate: number | null }>, since: number): number | null {
+export function averageRate(
+  samples: ReadonlyArray<{ t: number; dt: number; rate: number | null }>,
+  since: number,
+): number | null {
   let weighted = 0;
   let time = 0;
   for (const sample of samples) {
@@ -92,10 +99,17 @@ export interface VerdictInput {
  * lag grew at every sample, over the window or since the offset last moved; STALL when the offset did not
  * move over the whole window while behind; OK otherwise.
  */
-export function partitionVerdict({ samples, committedSince, now, windowMs, outOfRange }: VerdictInput): Verdict {
+export function partitionVerdict({
+  samples,
+  committedSince,
+  now,
+  windowMs,
+  outOfRange,
+}: VerdictInput): Verdict {
   const last = samples.at(-1);
   if (!last) return 'OK';
-  for (let i = 1; i < samples.length; i++) if (samples[i]!.committed < samples[i - 1]!.committed) return 'REWIND';
+  for (let i = 1; i < samples.length; i++)
+    if (samples[i]!.committed < samples[i - 1]!.committed) return 'REWIND';
   if (outOfRange) return 'ERROR';
   if (last.lag === 0) return 'OK';
   if (now - committedSince > windowMs) return 'STOP';

@@ -6,7 +6,11 @@ describe('Ring', () => {
     const ring = new Ring(3, 2);
     for (let t = 1; t <= 5; t++) ring.push(t, t * 10);
     expect(ring.length).toBe(3);
-    expect([0, 1, 2].map((i) => ring.row(i))).toEqual([[3, 30], [4, 40], [5, 50]]);
+    expect([0, 1, 2].map((i) => ring.row(i))).toEqual([
+      [3, 30],
+      [4, 40],
+      [5, 50],
+    ]);
     expect(ring.last(1)).toBe(50);
   });
 

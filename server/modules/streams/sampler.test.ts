@@ -17,7 +17,12 @@ function setup(overrides: Partial<Record<string, unknown>> = {}) {
     statusWindow: '10s',
     ...overrides,
   });
-  const sampler = new ClusterSampler({ cluster, adapter: fake.adapter(), log: pino({ level: 'silent' }), now: () => now });
+  const sampler = new ClusterSampler({
+    cluster,
+    adapter: fake.adapter(),
+    log: pino({ level: 'silent' }),
+    now: () => now,
+  });
   const tick = async (ms = 1000) => {
     now += ms;
     await sampler.cycle();
@@ -137,7 +142,10 @@ describe('chunk', () => {
     { sizes: [10], size: 4, expected: [[4], [4], [2]] },
     { sizes: [], size: 4, expected: [] },
   ])('$sizes by $size', ({ sizes, size, expected }) => {
-    const requests = sizes.map((n, i) => ({ topic: `t${i}`, partitions: Array.from({ length: n }, (_, p) => p) }));
+    const requests = sizes.map((n, i) => ({
+      topic: `t${i}`,
+      partitions: Array.from({ length: n }, (_, p) => p),
+    }));
     expect(chunk(requests, size).map((c) => c.map((r) => r.partitions.length))).toEqual(expected);
   });
 });
@@ -155,6 +163,12 @@ describe('mapLimit', () => {
       return n * 2;
     });
     expect(peak).toBe(2);
-    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    expect(results.map((r) => r.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'fulfilled',
+    ]);
   });
 });

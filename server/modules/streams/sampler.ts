@@ -86,7 +86,11 @@ export class ClusterSampler {
   readonly #now: () => number;
   readonly #topics = new Map<string, TopicState>();
   readonly #groups = new Map<string, GroupState>();
-  #overview: Pick<ClusterOverview, 'clusterId' | 'brokers' | 'controller'> = { clusterId: null, brokers: [], controller: null };
+  #overview: Pick<ClusterOverview, 'clusterId' | 'brokers' | 'controller'> = {
+    clusterId: null,
+    brokers: [],
+    controller: null,
+  };
   #metaAt = Number.NEGATIVE_INFINITY;
   #logDirsAt = Number.NEGATIVE_INFINITY;
   #status: ClusterView['status'] = 'starting';
@@ -140,11 +144,14 @@ export class ClusterSampler {
     try {
       if (started - this.#metaAt >= this.cluster.metadataInterval) await this.#refreshMetadata();
       await this.#sampleEnds();
-      await this.#sampleCommitted().catch((error) => this.#log.warn({ err: error }, 'committed offsets failed'));
+      await this.#sampleCommitted().catch((error) =>
+        this.#log.warn({ err: error }, 'committed offsets failed'),
+      );
       if (started - this.#logDirsAt >= this.cluster.logDirsInterval) {
         this.#logDirsAt = started;
         const results = await Promise.allSettled([this.#sampleSizes(), this.#sampleStarts()]);
-        for (const result of results) if (result.status === 'rejected') this.#log.warn({ err: result.reason }, 'log sizes failed');
+        for (const result of results)
+          if (result.status === 'rejected') this.#log.warn({ err: result.reason }, 'log sizes failed');
       }
       if (this.#status !== 'up') this.#log.info('cluster is up');
       this.#status = 'up';
@@ -179,7 +186,9 @@ export class ClusterSampler {
     }
     for (const name of this.#topics.keys()) if (!seen.has(name)) this.#topics.delete(name);
     this.#metaAt = this.#now();
-    await this.#refreshGroups().catch((error) => this.#log.warn({ err: error }, 'listing consumer groups failed'));
+    await this.#refreshGroups().catch((error) =>
+      this.#log.warn({ err: error }, 'listing consumer groups failed'),
+    );
   }
 
   #newTopic(name: string, id: string, internal: boolean, partitions: PartitionInfo[]): TopicState {
@@ -209,7 +218,10 @@ export class ClusterSampler {
     const described = new Map<string, Awaited<ReturnType<KafkaAdapter['describeGroups']>>[number]>();
     for (let i = 0; i < ids.length; i += GROUP_BATCH) {
       try {
-        const batch = await this.#timeboxed(this.#adapter.describeGroups(ids.slice(i, i + GROUP_BATCH)), 'describe groups');
+        const batch = await this.#timeboxed(
+          this.#adapter.describeGroups(ids.slice(i, i + GROUP_BATCH)),
+          'describe groups',
+        );
         for (const group of batch) described.set(group.id, group);
       } catch (error) {
         this.#log.warn({ err: error }, 'describing consumer groups failed');
@@ -270,7 +282,10 @@ export class ClusterSampler {
       if (result.status !== 'fulfilled') continue;
       for (const { topic, partition, offset } of result.value.offsets) {
         let entry = byTopic.get(topic);
-        if (!entry) byTopic.set(topic, (entry = { t: result.value.t, offsets: new Map() }));
+        if (!entry) {
+          entry = { t: result.value.t, offsets: new Map() };
+          byTopic.set(topic, entry);
+        }
         entry.offsets.set(partition, offset);
       }
     }
@@ -290,7 +305,9 @@ export class ClusterSampler {
         topic.partRate[partition] = null;
         continue;
       }
-      const delta = hadBaseline ? offsetDelta(topic.end[partition], current, topic.end[partition] === undefined) : null;
+      const delta = hadBaseline
+        ? offsetDelta(topic.end[partition], current, topic.end[partition] === undefined)
+        : null;
       deltas.push(delta);
       topic.partRate[partition] = delta === null || !(dt > 0) ? null : (delta * 1000) / dt;
       topic.end[partition] = current;
@@ -314,10 +331,15 @@ export class ClusterSampler {
 
   async #sampleStarts(): Promise<void> {
     const requests = [...this.#topics.values()]
-      .map((topic) => ({ topic: topic.name, partitions: topic.partitions.filter((p) => p.leader >= 0).map((p) => p.partition) }))
+      .map((topic) => ({
+        topic: topic.name,
+        partitions: topic.partitions.filter((p) => p.leader >= 0).map((p) => p.partition),
+      }))
       .filter((request) => request.partitions.length);
-    const results = await mapLimit(chunk(requests, this.cluster.chunkSize), this.cluster.concurrency, (part) =>
-      this.#timeboxed(this.#adapter.listOffsets('earliest', part), 'list start offsets'),
+    const results = await mapLimit(
+      chunk(requests, this.cluster.chunkSize),
+      this.cluster.concurrency,
+      (part) => this.#timeboxed(this.#adapter.listOffsets('earliest', part), 'list start offsets'),
     );
     for (const result of results) {
       if (result.status !== 'fulfilled') continue;
@@ -341,7 +363,10 @@ export class ClusterSampler {
     const sizes = new Map<string, Map<number, number>>();
     for (const { topic, partition, size } of replicas) {
       let map = sizes.get(topic);
-      if (!map) sizes.set(topic, (map = new Map()));
+      if (!map) {
+        map = new Map();
+        sizes.set(topic, map);
+      }
       map.set(partition, Math.max(map.get(partition) ?? 0, size));
     }
     for (const [name, partitions] of sizes) {
@@ -375,7 +400,10 @@ export class ClusterSampler {
       for (const id of batches[index]!) answered.add(id);
       for (const entry of result.value) {
         let map = committed.get(entry.group);
-        if (!map) committed.set(entry.group, (map = new Map()));
+        if (!map) {
+          map = new Map();
+          committed.set(entry.group, map);
+        }
         map.set(`${entry.topic}\u0000${entry.partition}`, entry);
       }
     });
@@ -385,7 +413,11 @@ export class ClusterSampler {
     }
   }
 
-  #applyCommitted(group: GroupState, offsets: Map<string, { topic: string; partition: number; offset: number }>, t: number): void {
+  #applyCommitted(
+    group: GroupState,
+    offsets: Map<string, { topic: string; partition: number; offset: number }>,
+    t: number,
+  ): void {
     const windowMs = this.cluster.statusWindow;
     const capacity = Math.ceil(windowMs / this.cluster.interval) + 2;
     for (const key of group.parts.keys()) if (!offsets.has(key)) group.parts.delete(key);
@@ -414,14 +446,21 @@ export class ClusterSampler {
       part.committed = offset;
       const state = this.#topics.get(topic);
       const end = state?.end[partition];
-      const { lag, outOfRange } = end === undefined ? { lag: null, outOfRange: false } : partitionLag(end, offset, state?.start[partition]);
+      const { lag, outOfRange } =
+        end === undefined
+          ? { lag: null, outOfRange: false }
+          : partitionLag(end, offset, state?.start[partition]);
       part.lag = lag;
       part.outOfRange = outOfRange;
       part.ring.push(t, offset, lag ?? Number.NaN);
       const samples: LagSample[] = [];
-      for (const [st, sc, sl] of part.ring.since(t - windowMs)) if (!Number.isNaN(sl!)) samples.push({ t: st!, committed: sc!, lag: sl! });
+      for (const [st, sc, sl] of part.ring.since(t - windowMs))
+        if (!Number.isNaN(sl!)) samples.push({ t: st!, committed: sc!, lag: sl! });
       const first = samples[0];
-      part.consumeRate = first && samples.length > 1 && t > first.t ? Math.max(0, ((offset - first.committed) * 1000) / (t - first.t)) : null;
+      part.consumeRate =
+        first && samples.length > 1 && t > first.t
+          ? Math.max(0, ((offset - first.committed) * 1000) / (t - first.t))
+          : null;
       part.status =
         empty && (lag ?? 0) > 0 && !samples.some((s, i) => i > 0 && s.committed < samples[i - 1]!.committed)
           ? 'STOP'
@@ -509,7 +548,10 @@ export class ClusterSampler {
   async #timeboxed<T>(promise: Promise<T>, what: string): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what} timed out after ${this.cluster.requestTimeout} ms`)), this.cluster.requestTimeout);
+      timer = setTimeout(
+        () => reject(new Error(`${what} timed out after ${this.cluster.requestTimeout} ms`)),
+        this.cluster.requestTimeout,
+      );
     });
     try {
       return await Promise.race([promise, timeout]);
@@ -547,7 +589,8 @@ function topicView(topic: TopicState, now: number): TopicView {
   });
   const spark: Array<number | null> = [];
   const ring = topic.ring;
-  for (let i = Math.max(0, ring.length - SPARK_POINTS); i < ring.length; i++) spark.push(nullable(ring.get(i, 2)));
+  for (let i = Math.max(0, ring.length - SPARK_POINTS); i < ring.length; i++)
+    spark.push(nullable(ring.get(i, 2)));
   const recent = ring.since(now - 60_000).map(([t, dt, rate]) => ({ t: t!, dt: dt!, rate: nullable(rate!) }));
   return {
     name: topic.name,
@@ -569,7 +612,8 @@ function topicView(topic: TopicState, now: number): TopicView {
 function groupView(group: GroupState): GroupView {
   const owner = new Map<string, string>();
   for (const member of group.members) {
-    for (const a of member.assignments) for (const p of a.partitions) owner.set(`${a.topic}\u0000${p}`, member.clientId || member.id);
+    for (const a of member.assignments)
+      for (const p of a.partitions) owner.set(`${a.topic}\u0000${p}`, member.clientId || member.id);
   }
   const parts = [...group.parts.entries()]
     .map(([key, part]) => ({
@@ -585,7 +629,8 @@ function groupView(group: GroupState): GroupView {
     }))
     .sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
   const spark: Array<number | null> = [];
-  for (let i = Math.max(0, group.ring.length - SPARK_POINTS); i < group.ring.length; i++) spark.push(nullable(group.ring.get(i, 1)));
+  for (let i = Math.max(0, group.ring.length - SPARK_POINTS); i < group.ring.length; i++)
+    spark.push(nullable(group.ring.get(i, 1)));
   return {
     id: group.id,
     state: group.state,
@@ -635,7 +680,11 @@ function chunkIds(ids: readonly string[], size: number): string[][] {
 }
 
 /** Runs fn over items with at most `limit` in flight; settles like Promise.allSettled, in order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<PromiseSettledResult<R>[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<PromiseSettledResult<R>[]> {
   const results: PromiseSettledResult<R>[] = new Array(items.length);
   let next = 0;
   const worker = async () => {

@@ -25,7 +25,10 @@ export class FakeCluster {
 
   commit(group: string, topic: string, partition: number, offset: number, state = 'Stable'): void {
     let g = this.groups.get(group);
-    if (!g) this.groups.set(group, (g = { state, committed: new Map() }));
+    if (!g) {
+      g = { state, committed: new Map() };
+      this.groups.set(group, g);
+    }
     g.state = state;
     g.committed.set(`${topic}:${partition}`, offset);
   }
@@ -52,7 +55,13 @@ export class FakeCluster {
             name,
             id: t.id,
             internal: name.startsWith('__'),
-            partitions: t.ends.map((_, partition) => ({ partition, leader: 1, replicas: [1], isr: [1], offline: [] })),
+            partitions: t.ends.map((_, partition) => ({
+              partition,
+              leader: 1,
+              replicas: [1],
+              isr: [1],
+              offline: [],
+            })),
           })),
         };
       },
@@ -65,7 +74,12 @@ export class FakeCluster {
       },
       logDirSizes: async (topics) => {
         this.#count('logDirSizes');
-        return select(topics, (topic, partition) => ({ broker: 1, topic, partition, size: this.topics.get(topic)!.sizes[partition]! }));
+        return select(topics, (topic, partition) => ({
+          broker: 1,
+          topic,
+          partition,
+          size: this.topics.get(topic)!.sizes[partition]!,
+        }));
       },
       listGroups: async () => {
         this.#count('listGroups');
@@ -84,7 +98,15 @@ export class FakeCluster {
           }),
         );
       },
-      topicConfigs: async () => [{ name: 'retention.ms', value: '604800000', source: 'DEFAULT_CONFIG', sensitive: false, readOnly: false }],
+      topicConfigs: async () => [
+        {
+          name: 'retention.ms',
+          value: '604800000',
+          source: 'DEFAULT_CONFIG',
+          sensitive: false,
+          readOnly: false,
+        },
+      ],
       peek: async () => [],
       close: async () => {},
     };

@@ -14,7 +14,6 @@ import type {
   PeekRequest,
   ReplicaSize,
   TopicConfigEntry,
-  TopicPartitions,
 } from './types.ts';
 
 const sourceNames = Object.fromEntries(Object.entries(ConfigSources).map(([name, value]) => [value, name]));
@@ -33,7 +32,8 @@ export function clientOptions(cluster: ClusterConfig, cwd: string): Omit<BaseOpt
   if (cluster.tls) {
     const tls: TlsOptions = {};
     if (typeof cluster.tls === 'object') {
-      const read = (file: string | undefined) => (file ? readFileSync(new URL(file, `file://${cwd}/`)) : undefined);
+      const read = (file: string | undefined) =>
+        file ? readFileSync(new URL(file, `file://${cwd}/`)) : undefined;
       tls.ca = read(cluster.tls.ca);
       tls.cert = read(cluster.tls.cert);
       tls.key = read(cluster.tls.key);
@@ -57,10 +57,17 @@ export function platformaticAdapter(cluster: ClusterConfig, cwd: string): KafkaA
       const result: ClusterMetadata = {
         clusterId: meta.id,
         controller: meta.controllerId,
-        brokers: [...meta.brokers].map(([id, broker]) => ({ id, host: broker.host, port: broker.port, rack: broker.rack ?? null })),
+        brokers: [...meta.brokers].map(([id, broker]) => ({
+          id,
+          host: broker.host,
+          port: broker.port,
+          rack: broker.rack ?? null,
+        })),
         topics: [],
       };
       for (const [name, topic] of meta.topics) {
+        // The client leaves a hole for topics it filters (internal ones, with some versions).
+        if (!topic) continue;
         result.topics.push({
           name,
           id: topic.id,
@@ -87,7 +94,8 @@ export function platformaticAdapter(cluster: ClusterConfig, cwd: string): KafkaA
       });
       const out: OffsetResult[] = [];
       for (const topic of listed) {
-        for (const p of topic.partitions) out.push({ topic: topic.name, partition: p.partitionIndex, offset: Number(p.offset) });
+        for (const p of topic.partitions)
+          out.push({ topic: topic.name, partition: p.partitionIndex, offset: Number(p.offset) });
       }
       return out;
     },
@@ -102,7 +110,12 @@ export function platformaticAdapter(cluster: ClusterConfig, cwd: string): KafkaA
           for (const topic of dir.topics) {
             for (const p of topic.partitions) {
               if (p.isFutureKey) continue;
-              out.push({ broker: broker.broker, topic: topic.name, partition: p.partitionIndex, size: Number(p.partitionSize) });
+              out.push({
+                broker: broker.broker,
+                topic: topic.name,
+                partition: p.partitionIndex,
+                size: Number(p.partitionSize),
+              });
             }
           }
         }
@@ -112,11 +125,13 @@ export function platformaticAdapter(cluster: ClusterConfig, cwd: string): KafkaA
 
     async listGroups() {
       const groups = await admin.listGroups();
-      return [...groups.values()].map((group): GroupListing => ({
-        id: group.id,
-        state: String(group.state),
-        protocolType: group.protocolType,
-      }));
+      return [...groups.values()].map(
+        (group): GroupListing => ({
+          id: group.id,
+          state: String(group.state),
+          protocolType: group.protocolType,
+        }),
+      );
     },
 
     async describeGroups(ids) {
@@ -130,7 +145,10 @@ export function platformaticAdapter(cluster: ClusterConfig, cwd: string): KafkaA
             id: member.id,
             clientId: member.clientId,
             host: member.clientHost,
-            assignments: [...(member.assignments?.values() ?? [])].map((a) => ({ topic: a.topic, partitions: [...a.partitions] })),
+            assignments: [...(member.assignments?.values() ?? [])].map((a) => ({
+              topic: a.topic,
+              partitions: [...a.partitions],
+            })),
           })),
         }),
       );
@@ -144,7 +162,8 @@ export function platformaticAdapter(cluster: ClusterConfig, cwd: string): KafkaA
         for (const topic of group.topics) {
           for (const p of topic.partitions) {
             const offset = Number(p.committedOffset);
-            if (offset >= 0) out.push({ group: group.groupId, topic: topic.name, partition: p.partitionIndex, offset });
+            if (offset >= 0)
+              out.push({ group: group.groupId, topic: topic.name, partition: p.partitionIndex, offset });
           }
         }
       }
@@ -158,7 +177,7 @@ export function platformaticAdapter(cluster: ClusterConfig, cwd: string): KafkaA
       return (described?.configs ?? []).map(
         (entry): TopicConfigEntry => ({
           name: entry.name,
-          value: entry.isSensitive ? null : entry.value,
+          value: entry.isSensitive ? null : (entry.value ?? null),
           source: sourceNames[entry.configSource] ?? 'UNKNOWN',
           sensitive: entry.isSensitive,
           readOnly: entry.readOnly,
@@ -188,12 +207,20 @@ async function peekMessages(
   const topic = meta.topics.get(request.topic);
   if (!topic) return [];
   const partitions =
-    request.partition === undefined ? topic.partitions.map((_, index) => index) : [request.partition].filter((p) => p < topic.partitionsCount);
+    request.partition === undefined
+      ? topic.partitions.map((_, index) => index)
+      : [request.partition].filter((p) => p < topic.partitionsCount);
   const spec = [{ topic: request.topic, partitions }];
   const [latest, earliest] = await Promise.all(
     (['latest', 'earliest'] as const).map(async (which) => {
       const listed = await admin.listOffsets({
-        topics: spec.map((t) => ({ name: t.topic, partitions: t.partitions.map((partitionIndex) => ({ partitionIndex, timestamp: which === 'latest' ? -1n : -2n })) })),
+        topics: spec.map((t) => ({
+          name: t.topic,
+          partitions: t.partitions.map((partitionIndex) => ({
+            partitionIndex,
+            timestamp: which === 'latest' ? -1n : -2n,
+          })),
+        })),
       });
       return new Map(listed.flatMap((t) => t.partitions.map((p) => [p.partitionIndex, p.offset] as const)));
     }),
@@ -224,7 +251,13 @@ async function peekMessages(
             {
               topicId: topic.id,
               partitions: [
-                { partition, currentLeaderEpoch: -1, fetchOffset: next, lastFetchedEpoch: -1, partitionMaxBytes: 4 * 1024 * 1024 },
+                {
+                  partition,
+                  currentLeaderEpoch: -1,
+                  fetchOffset: next,
+                  lastFetchedEpoch: -1,
+                  partitionMaxBytes: 4 * 1024 * 1024,
+                },
               ],
             },
           ],
@@ -234,7 +267,15 @@ async function peekMessages(
           for (const record of batch.records) {
             const offset = batch.firstOffset + BigInt(record.offsetDelta);
             if (offset < next || offset >= end) continue;
-            out.push(toPeeked(partition, offset, batch.firstTimestamp + record.timestampDelta, record, request.maxValueBytes));
+            out.push(
+              toPeeked(
+                partition,
+                offset,
+                batch.firstTimestamp + record.timestampDelta,
+                record,
+                request.maxValueBytes,
+              ),
+            );
             next = offset + 1n;
           }
         }
@@ -261,7 +302,9 @@ function toPeeked(
     timestamp: Number(timestamp),
     key: record.key && record.key.length > maxValueBytes ? record.key.subarray(0, maxValueBytes) : record.key,
     value: value && value.length > maxValueBytes ? value.subarray(0, maxValueBytes) : value,
-    headers: record.headers.slice(0, 64).map(([k, v]) => [k?.toString('utf8') ?? '', v && v.length > 1024 ? v.subarray(0, 1024) : v]),
+    headers: record.headers
+      .slice(0, 64)
+      .map(([k, v]) => [k?.toString('utf8') ?? '', v && v.length > 1024 ? v.subarray(0, 1024) : v]),
   };
   if (value && value.length > maxValueBytes) message.truncatedFrom = value.length;
   return message;

@@ -1,0 +1,349 @@
+import type pg from 'pg';
+import { notFound } from '../../platform/errors.ts';
+import type { ModuleContext } from '../../platform/module.ts';
+import { type AdapterFactory, defaultAdapter } from './adapters/index.ts';
+import type { KafkaAdapter, PeekedMessage } from './adapters/types.ts';
+import type { ClusterConfig, StreamsConfig } from './config.ts';
+import { averageRate } from './figures.ts';
+import { ClusterSampler } from './sampler.ts';
+import { createStreamsStore, type StreamsStore } from './store.ts';
+import type { ClusterView, GroupView, SeriesPoint, TopicView } from './views.ts';
+
+/** Advisory lock key: only the replica holding it samples Kafka. */
+export const SAMPLER_LOCK = 7_210_200;
+export const LIVE_TOPIC = 'streams';
+
+export type ClusterSummary = Omit<ClusterView, 'topics' | 'groups'>;
+export type TopicSummary = Omit<TopicView, 'parts'>;
+export type GroupSummary = Omit<GroupView, 'parts'>;
+
+export const ranges = { '5m': 300_000, '1h': 3_600_000, '24h': 86_400_000, '7d': 604_800_000 } as const;
+export type Range = keyof typeof ranges;
+
+interface ClusterRuntime {
+  config: ClusterConfig;
+  adapter: KafkaAdapter;
+  sampler: ClusterSampler | null;
+  /** Followers: the leader's last snapshot. */
+  snapshot: ClusterView | null;
+  historyAt: number;
+  saving: boolean;
+  configs: Map<string, { at: number; value: Awaited<ReturnType<KafkaAdapter['topicConfigs']>> }>;
+}
+
+export interface StreamsServiceOptions {
+  adapterFactory?: AdapterFactory;
+  cwd?: string;
+}
+
+/**
+ * Runs the samplers on the leader replica (PostgreSQL advisory lock), shares their views through a
+ * snapshot table, keeps downsampled history, and answers the API from memory on every replica.
+ */
+export class StreamsService {
+  readonly #ctx: ModuleContext;
+  readonly #config: StreamsConfig;
+  readonly #store: StreamsStore;
+  readonly #clusters = new Map<string, ClusterRuntime>();
+  #lockClient: pg.PoolClient | null = null;
+  #timer: NodeJS.Timeout | undefined;
+  #prunedAt = 0;
+  #stopped = false;
+
+  constructor(ctx: ModuleContext, config: StreamsConfig, options: StreamsServiceOptions = {}) {
+    this.#ctx = ctx;
+    this.#config = config;
+    this.#store = createStreamsStore(ctx.db);
+    const factory = options.adapterFactory ?? defaultAdapter;
+    const cwd = options.cwd ?? (ctx.configFile ? ctx.configFile.replace(/[/\\][^/\\]*$/, '') : process.cwd());
+    for (const cluster of config.clusters) {
+      this.#clusters.set(cluster.id, {
+        config: cluster,
+        adapter: factory(cluster, cwd),
+        sampler: null,
+        snapshot: null,
+        historyAt: 0,
+        saving: false,
+        configs: new Map(),
+      });
+    }
+  }
+
+  get isLeader(): boolean {
+    return this.#lockClient !== null;
+  }
+
+  async start(): Promise<void> {
+    if (!this.#clusters.size) return;
+    await this.#campaign();
+    this.#loop();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    await Promise.all([...this.#clusters.values()].map((c) => c.sampler?.stop()));
+    await this.#resign();
+    await Promise.all([...this.#clusters.values()].map((c) => c.adapter.close()));
+  }
+
+  #loop(): void {
+    const every = Math.min(...[...this.#clusters.values()].map((c) => c.config.interval), 5_000);
+    this.#timer = setTimeout(async () => {
+      try {
+        if (this.#lockClient) await this.#lockClient.query('SELECT 1').catch(() => this.#resign(true));
+        if (!this.isLeader) await this.#campaign();
+        if (!this.isLeader) await this.#loadSnapshots();
+      } catch (error) {
+        this.#ctx.log.warn({ err: error }, 'streams: follower refresh failed');
+      }
+      if (!this.#stopped) this.#loop();
+    }, every);
+    this.#timer.unref();
+  }
+
+  async #campaign(): Promise<void> {
+    let client: pg.PoolClient | undefined;
+    try {
+      client = await this.#ctx.db.pool.connect();
+      const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [
+        SAMPLER_LOCK,
+      ]);
+      if (!rows[0]?.ok || this.#stopped) {
+        client.release();
+        return;
+      }
+    } catch (error) {
+      client?.release();
+      this.#ctx.log.warn({ err: error }, 'streams: could not take the sampler lock');
+      return;
+    }
+    this.#lockClient = client;
+    // A lost session loses the lock: stop sampling and campaign again.
+    client.on('error', () => void this.#resign(true));
+    this.#ctx.log.info('streams: this replica samples Kafka');
+    for (const runtime of this.#clusters.values()) {
+      runtime.sampler = new ClusterSampler({
+        cluster: runtime.config,
+        adapter: runtime.adapter,
+        log: this.#ctx.log.child({ module: 'streams' }),
+        onCycle: (sampler) => this.#afterCycle(runtime, sampler),
+      });
+      runtime.sampler.start();
+    }
+  }
+
+  async #resign(broken = false): Promise<void> {
+    const client = this.#lockClient;
+    if (!client) return;
+    this.#lockClient = null;
+    for (const runtime of this.#clusters.values()) {
+      if (runtime.sampler) runtime.snapshot = runtime.sampler.view();
+      await runtime.sampler?.stop();
+      runtime.sampler = null;
+    }
+    if (!broken) await client.query('SELECT pg_advisory_unlock($1)', [SAMPLER_LOCK]).catch(() => {});
+    client.release(broken);
+  }
+
+  #afterCycle(runtime: ClusterRuntime, sampler: ClusterSampler): void {
+    const view = sampler.view();
+    this.#ctx.bus.publish({ topic: LIVE_TOPIC, type: 'sample', data: summarize(view) });
+    if (!runtime.saving) {
+      runtime.saving = true;
+      this.#persist(runtime, sampler, view)
+        .catch((error) => this.#ctx.log.warn({ err: error }, 'streams: saving the snapshot failed'))
+        .finally(() => {
+          runtime.saving = false;
+        });
+    }
+  }
+
+  async #persist(runtime: ClusterRuntime, sampler: ClusterSampler, view: ClusterView): Promise<void> {
+    await this.#store.saveSnapshot(view);
+    const now = Date.now();
+    const step = this.#config.history.resolution;
+    if (view.status === 'up' && now - runtime.historyAt >= step) {
+      const ts = Math.floor(now / step) * step;
+      runtime.historyAt = now;
+      const topics = view.topics.map((topic) => {
+        const series = sampler.topicSeries(topic.name, now - step) ?? [];
+        const rate = averageRate(
+          series.map(([t, msgs], i) => ({
+            t: t!,
+            dt: i === 0 ? 0 : t! - series[i - 1]![0]!,
+            rate: msgs ?? null,
+          })),
+          now - step,
+        );
+        return {
+          topic: topic.name,
+          msgsPerS: rate ?? topic.rate,
+          bytesPerS: topic.bytesRate,
+          size: topic.size,
+        };
+      });
+      await this.#store.appendTopicHistory(view.id, ts, topics);
+      await this.#store.appendGroupHistory(
+        view.id,
+        ts,
+        view.groups.map((group) => ({ group: group.id, lag: group.totalLag })),
+      );
+    }
+    if (now - this.#prunedAt > 3_600_000) {
+      this.#prunedAt = now;
+      await this.#store.prune(now - this.#config.history.retention);
+    }
+  }
+
+  async #loadSnapshots(): Promise<void> {
+    const views = await this.#store.loadSnapshots([...this.#clusters.keys()]);
+    for (const view of views) {
+      const runtime = this.#clusters.get(view.id);
+      if (runtime && !runtime.sampler) runtime.snapshot = view;
+    }
+  }
+
+  // ---- reads ----
+
+  #runtime(id: string): ClusterRuntime {
+    const runtime = this.#clusters.get(id);
+    if (!runtime) throw notFound(`No Kafka cluster "${id}" is configured`);
+    return runtime;
+  }
+
+  view(id: string): ClusterView {
+    const runtime = this.#runtime(id);
+    return runtime.sampler?.view() ?? runtime.snapshot ?? emptyView(runtime.config);
+  }
+
+  clusters(): ClusterSummary[] {
+    return [...this.#clusters.keys()].map((id) => summarize(this.view(id)));
+  }
+
+  topic(
+    id: string,
+    name: string,
+  ): { topic: TopicView; groups: Array<{ id: string; status: string; lag: number | null; state: string }> } {
+    const view = this.view(id);
+    const topic = view.topics.find((t) => t.name === name);
+    if (!topic) throw notFound(`No topic "${name}" in cluster "${id}"`);
+    const groups = view.groups
+      .filter((g) => g.topics.includes(name))
+      .map((g) => {
+        const parts = g.parts.filter((p) => p.topic === name);
+        const lag = parts.reduce<number | null>(
+          (sum, p) => (p.lag === null ? sum : (sum ?? 0) + p.lag),
+          null,
+        );
+        return { id: g.id, state: g.state, status: worstOf(parts.map((p) => p.status)), lag };
+      });
+    return { topic, groups };
+  }
+
+  group(id: string, groupId: string): GroupView {
+    const group = this.view(id).groups.find((g) => g.id === groupId);
+    if (!group) throw notFound(`No consumer group "${groupId}" in cluster "${id}"`);
+    return group;
+  }
+
+  async topicSeries(
+    id: string,
+    name: string,
+    range: Range,
+  ): Promise<{ resolutionMs: number; points: SeriesPoint[] }> {
+    const runtime = this.#runtime(id);
+    const since = Date.now() - ranges[range];
+    if (runtime.sampler && ranges[range] <= runtime.config.window) {
+      const points = runtime.sampler.topicSeries(name, since);
+      if (!points) throw notFound(`No topic "${name}" in cluster "${id}"`);
+      return { resolutionMs: runtime.config.interval, points };
+    }
+    return {
+      resolutionMs: this.#config.history.resolution,
+      points: await this.#store.topicHistory(id, name, since),
+    };
+  }
+
+  async groupSeries(
+    id: string,
+    groupId: string,
+    range: Range,
+  ): Promise<{ resolutionMs: number; points: SeriesPoint[] }> {
+    const runtime = this.#runtime(id);
+    const since = Date.now() - ranges[range];
+    if (runtime.sampler && ranges[range] <= runtime.config.window) {
+      const points = runtime.sampler.groupSeries(groupId, since);
+      if (!points) throw notFound(`No consumer group "${groupId}" in cluster "${id}"`);
+      return { resolutionMs: runtime.config.interval, points };
+    }
+    return {
+      resolutionMs: this.#config.history.resolution,
+      points: await this.#store.groupHistory(id, groupId, since),
+    };
+  }
+
+  async topicConfigs(id: string, name: string) {
+    const runtime = this.#runtime(id);
+    const cached = runtime.configs.get(name);
+    if (cached && Date.now() - cached.at < 30_000) return cached.value;
+    const value = await runtime.adapter.topicConfigs(name);
+    runtime.configs.set(name, { at: Date.now(), value });
+    if (runtime.configs.size > 500) runtime.configs.delete(runtime.configs.keys().next().value!);
+    return value;
+  }
+
+  async peek(
+    id: string,
+    topic: string,
+    partition: number | undefined,
+    limit: number,
+  ): Promise<PeekedMessage[]> {
+    const runtime = this.#runtime(id);
+    this.topic(id, topic);
+    return runtime.adapter.peek({
+      topic,
+      partition,
+      limit: Math.min(limit, this.#config.peek.maxMessages),
+      maxValueBytes: this.#config.peek.maxValueBytes,
+      timeoutMs: runtime.config.requestTimeout,
+    });
+  }
+}
+
+const severity = ['OK', 'WARN', 'STALL', 'REWIND', 'STOP', 'ERROR'];
+const worstOf = (statuses: string[]) =>
+  statuses.reduce((worst, s) => (severity.indexOf(s) > severity.indexOf(worst) ? s : worst), 'OK');
+
+export function summarize(view: ClusterView): ClusterSummary {
+  const { topics: _topics, groups: _groups, ...summary } = view;
+  return summary;
+}
+
+function emptyView(cluster: ClusterConfig): ClusterView {
+  return {
+    id: cluster.id,
+    name: cluster.name ?? cluster.id,
+    status: 'starting',
+    error: null,
+    sampledAt: null,
+    attemptedAt: null,
+    cycleMs: null,
+    intervalMs: cluster.interval,
+    overview: {
+      clusterId: null,
+      brokers: [],
+      controller: null,
+      topics: 0,
+      internalTopics: 0,
+      partitions: 0,
+      underReplicated: 0,
+      offline: 0,
+      groups: 0,
+      inRate: null,
+      bytesRate: null,
+    },
+    topics: [],
+    groups: [],
+  };
+}
