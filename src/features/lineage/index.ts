@@ -6,5 +6,12 @@ export default defineFeature({
   navPath: '/lineage',
   icon: 'lineage',
   keywords: ['openlineage', 'graph', 'datasets'],
-  routes: [{ path: '/lineage', name: 'lineage', component: () => import('./LineagePage.vue'), meta: { title: 'Lineage' } }],
+  routes: [
+    {
+      path: '/lineage',
+      name: 'lineage',
+      component: () => import('./LineagePage.vue'),
+      meta: { title: 'Lineage' },
+    },
+  ],
 });

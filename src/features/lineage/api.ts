@@ -1,0 +1,73 @@
+import { useQuery } from '@tanstack/vue-query';
+import { computed, type Ref } from 'vue';
+import { api } from '@/shared/api/client';
+import type { ColumnGraph, DatasetDetail, JobDetail, LineageGraph, SearchResult } from './types';
+
+export interface GraphParams {
+  nodeId: string;
+  depth: number;
+  direction?: 'up' | 'down' | 'both';
+  asOf?: string | null;
+  offset?: number;
+}
+
+/** One walk of the lineage graph (used imperatively: the page merges results into what is on screen). */
+export async function fetchGraph(params: GraphParams): Promise<LineageGraph> {
+  const query: Record<string, string | number> = {
+    nodeId: params.nodeId,
+    depth: params.depth,
+    direction: params.direction ?? 'both',
+  };
+  if (params.asOf) query.asOf = params.asOf;
+  if (params.offset) query.offset = params.offset;
+  return (await api.get<LineageGraph>('/lineage', { params: query })).data;
+}
+
+export async function fetchColumns(nodeId: string, field: string, asOf: string | null): Promise<ColumnGraph> {
+  const params: Record<string, string> = { nodeId, field };
+  if (asOf) params.asOf = asOf;
+  return (await api.get<ColumnGraph>('/lineage/columns', { params })).data;
+}
+
+export async function fetchFields(nodeId: string, asOf: string | null): Promise<string[]> {
+  const params: Record<string, string> = { nodeId };
+  if (asOf) params.asOf = asOf;
+  const detail = (await api.get<DatasetDetail>('/lineage/node', { params })).data;
+  return detail.fields.map((f) => f.name);
+}
+
+export function useLineageSearch(text: Ref<string>) {
+  return useQuery({
+    queryKey: computed(() => ['lineage', 'search', text.value.trim()]),
+    enabled: computed(() => text.value.trim().length > 0),
+    queryFn: async () =>
+      (
+        await api.get<{ results: SearchResult[] }>('/lineage/search', {
+          params: { q: text.value.trim(), limit: 12 },
+        })
+      ).data.results,
+    staleTime: 5_000,
+  });
+}
+
+export function useNodeDetail(nodeId: Ref<string | null>, asOf: Ref<string | null>, version: Ref<number>) {
+  return useQuery({
+    queryKey: computed(() => ['lineage', 'node', nodeId.value, asOf.value, version.value]),
+    enabled: computed(() => Boolean(nodeId.value) && !nodeId.value!.startsWith('more:')),
+    queryFn: async () => {
+      const params: Record<string, string> = { nodeId: nodeId.value! };
+      if (asOf.value) params.asOf = asOf.value;
+      return (await api.get<DatasetDetail | JobDetail>('/lineage/node', { params })).data;
+    },
+    placeholderData: (previous) => previous,
+  });
+}
+
+export function useTimeRange(version: Ref<number>) {
+  return useQuery({
+    queryKey: computed(() => ['lineage', 'range', version.value]),
+    queryFn: async () =>
+      (await api.get<{ first: string | null; last: string | null }>('/lineage/range')).data,
+    placeholderData: (previous) => previous,
+  });
+}

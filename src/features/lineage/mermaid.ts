@@ -1,0 +1,66 @@
+// "Export as Mermaid": the visible subgraph as a Mermaid flowchart, and a lazily loaded renderer.
+import type { ApiEdge } from './types';
+
+interface ExportNode {
+  id: string;
+  kind: string;
+  name: string;
+  state?: string;
+}
+
+const label = (text: string) =>
+  `"${text.replace(/"/g, '#quot;').replace(/[<>]/g, (c) => (c === '<' ? '#lt;' : '#gt;'))}"`;
+
+export function toMermaid(nodes: ExportNode[], edges: ApiEdge[]): string {
+  const ids = new Map(nodes.map((n, i) => [n.id, `n${i}`]));
+  const lines = ['flowchart LR'];
+  for (const node of nodes) {
+    const id = ids.get(node.id)!;
+    const text = node.kind === 'job' && node.state ? `${node.name} (${node.state.toLowerCase()})` : node.name;
+    // Datasets as cylinders, jobs as rounded boxes, "+N more" as plain boxes.
+    const shape =
+      node.kind === 'dataset'
+        ? `[(${label(text)})]`
+        : node.kind === 'job'
+          ? `(${label(text)})`
+          : `[${label(text)}]`;
+    lines.push(
+      `  ${id}${shape}:::${node.kind === 'job' ? `job${node.state ? `_${node.state.toLowerCase()}` : ''}` : node.kind}`,
+    );
+  }
+  for (const edge of edges) {
+    const from = ids.get(edge.source);
+    const to = ids.get(edge.target);
+    if (from && to) lines.push(`  ${from} --> ${to}`);
+  }
+  lines.push(
+    '  classDef dataset fill:#eef1f5,stroke:#4f5b6b',
+    '  classDef job fill:#ffffff,stroke:#2449b8',
+    '  classDef job_running fill:#e8efff,stroke:#2449b8',
+    '  classDef job_completed fill:#e8f5ec,stroke:#1b7a3d',
+    '  classDef job_failed fill:#fdecea,stroke:#b42318',
+    '  classDef job_aborted fill:#fdf3e1,stroke:#8a5a00',
+    '  classDef more fill:#ffffff,stroke-dasharray:4 3',
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+let loaded: Promise<typeof import('mermaid').default> | undefined;
+let counter = 0;
+
+/** Renders Mermaid text to an SVG string (mermaid is imported on first use). */
+export async function renderMermaid(text: string): Promise<string> {
+  loaded ??= import('mermaid').then((m) => {
+    m.default.initialize({
+      startOnLoad: false,
+      securityLevel: 'strict',
+      theme: 'neutral',
+      maxTextSize: 500_000,
+      maxEdges: 10_000,
+    });
+    return m.default;
+  });
+  const mermaid = await loaded;
+  const { svg } = await mermaid.render(`lineage-export-${++counter}`, text);
+  return svg;
+}
