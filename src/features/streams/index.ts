@@ -5,6 +5,27 @@ export default defineFeature({
   title: 'Streams',
   navPath: '/streams',
   icon: 'streams',
-  keywords: ['kafka', 'topics', 'consumer lag'],
-  routes: [{ path: '/streams', name: 'streams', component: () => import('./StreamsPage.vue'), meta: { title: 'Streams' } }],
+  keywords: ['kafka', 'topics', 'consumer lag', 'throughput'],
+  routes: [
+    {
+      path: '/streams',
+      name: 'streams',
+      component: () => import('./StreamsPage.vue'),
+      meta: { title: 'Streams' },
+    },
+    {
+      path: '/streams/:cluster/topics/:topic',
+      name: 'streams-topic',
+      component: () => import('./TopicPage.vue'),
+      props: true,
+      meta: { title: 'Topic' },
+    },
+    {
+      path: '/streams/:cluster/groups/:group',
+      name: 'streams-group',
+      component: () => import('./GroupPage.vue'),
+      props: true,
+      meta: { title: 'Consumer group' },
+    },
+  ],
 });
