@@ -7,7 +7,10 @@ import { type LabdeckProcess, startLabdeckProcess } from './support/labdeck.ts';
 /** A real HTTP service the lab "runs": started, stopped and started again on the same port. */
 class TargetServer {
   server: Server | undefined;
-  constructor(readonly port: number) {}
+  readonly port: number;
+  constructor(port: number) {
+    this.port = port;
+  }
   get url() {
     return `http://127.0.0.1:${this.port}/`;
   }

@@ -1,11 +1,14 @@
 import path from 'node:path';
 import { migrationsIn } from '../../platform/db/migrate.ts';
+import type { ModuleContext } from '../../platform/module.ts';
 import { defineServerModule } from '../../platform/module.ts';
 import { type ServicesConfig, servicesSection } from './config.ts';
 import { servicesRoutes } from './routes.ts';
 import { ServicesService } from './service.ts';
 
-let service: ServicesService | undefined;
+/** One service per running Labdeck (tests run several in one process). */
+const running = new WeakMap<ModuleContext, ServicesService>();
+const stopping: ServicesService[] = [];
 
 /** Home: every lab service with live health, history and quick launch. */
 export const servicesModule = defineServerModule({
@@ -13,31 +16,22 @@ export const servicesModule = defineServerModule({
   config: { key: 'services', schema: servicesSection },
   migrations: () => migrationsIn('services', path.join(import.meta.dirname, 'migrations')),
   async start(ctx) {
-    service = new ServicesService(ctx, ctx.config.services as ServicesConfig);
+    const service = new ServicesService(ctx, ctx.config.services as ServicesConfig);
+    running.set(ctx, service);
+    stopping.push(service);
     await service.start();
   },
-  routes(router) {
-    servicesRoutes(router, {
-      get catalog() {
-        return running().catalog;
-      },
-      get store() {
-        return running().store;
-      },
-      get isLeader() {
-        return running().isLeader;
-      },
-      listFor: (user) => running().listFor(user),
-      find: (user, id) => running().find(user, id),
-    } as ServicesService);
+  routes(router, ctx) {
+    const service = running.get(ctx);
+    if (!service) throw new Error('services module routes mounted before start');
+    servicesRoutes(router, service);
   },
-  async stop() {
-    await service?.stop();
-    service = undefined;
+  async stop(ctx?: ModuleContext) {
+    // The platform calls stop() without its context today; then the oldest running instance stops
+    // (right for one Labdeck per process; tests with several close them in start order).
+    const service = ctx ? running.get(ctx) : stopping[0];
+    if (!service) return;
+    stopping.splice(stopping.indexOf(service), 1);
+    await service.stop();
   },
 });
-
-function running(): ServicesService {
-  if (!service) throw new Error('services module is not started');
-  return service;
-}

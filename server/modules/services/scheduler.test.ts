@@ -14,14 +14,29 @@ const service = (id: string, intervalMs?: number): ServiceDef => ({
   probe: { type: 'tcp', intervalMs },
 });
 
-const defaults = { intervalMs: 100, timeoutMs: 200, concurrency: 4, jitter: 0, maxBackoffMs: 800, slowMs: 10_000 };
+const defaults = {
+  intervalMs: 100,
+  timeoutMs: 200,
+  concurrency: 4,
+  jitter: 0,
+  maxBackoffMs: 800,
+  slowMs: 10_000,
+};
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 let scheduler: ProbeScheduler | undefined;
 afterEach(() => scheduler?.stop());
 
-function start(options: Partial<SchedulerOptions> & Pick<SchedulerOptions, 'runProbe'>, services: ServiceDef[]) {
+function start(
+  options: Partial<SchedulerOptions> & Pick<SchedulerOptions, 'runProbe'>,
+  services: ServiceDef[],
+) {
   const results: ProbeResult[] = [];
-  scheduler = new ProbeScheduler({ ...defaults, random: () => 0, onResult: (r) => results.push(r), ...options });
+  scheduler = new ProbeScheduler({
+    ...defaults,
+    random: () => 0,
+    onResult: (r) => results.push(r),
+    ...options,
+  });
   scheduler.setServices(services);
   scheduler.start();
   return results;
@@ -51,12 +66,20 @@ describe('ProbeScheduler', () => {
   it('cuts a hanging probe at its timeout and counts it as down', async () => {
     const results = start({ runProbe: () => new Promise<ProbeOutcome>(() => {}) }, [service('hang', 10_000)]);
     await sleep(350);
-    expect(results[0]).toMatchObject({ serviceId: 'hang', status: 'down', error: 'timed out after 200 ms', latencyMs: null });
+    expect(results[0]).toMatchObject({
+      serviceId: 'hang',
+      status: 'down',
+      error: 'timed out after 200 ms',
+      latencyMs: null,
+    });
     expect(scheduler!.running).toBe(0);
   });
 
   it('probes each service on its own interval, once at a time', async () => {
-    const results = start({ runProbe: async () => ({ status: 'up' }) }, [service('fast', 50), service('slow', 300)]);
+    const results = start({ runProbe: async () => ({ status: 'up' }) }, [
+      service('fast', 50),
+      service('slow', 300),
+    ]);
     await sleep(640);
     const count = (id: string) => results.filter((r) => r.serviceId === id).length;
     expect(count('fast')).toBeGreaterThanOrEqual(8);
@@ -88,9 +111,21 @@ describe('ProbeScheduler', () => {
   });
 
   it('marks slow answers as degraded', async () => {
-    const results = start({ slowMs: 20, runProbe: async () => (await sleep(40), { status: 'up' }) }, [service('slow')]);
+    const results = start(
+      {
+        slowMs: 20,
+        runProbe: async () => {
+          await sleep(40);
+          return { status: 'up' };
+        },
+      },
+      [service('slow')],
+    );
     await sleep(150);
-    expect(results[0]).toMatchObject({ status: 'degraded', error: expect.stringMatching(/^slow: \d+ ms \(over 20 ms\)$/) });
+    expect(results[0]).toMatchObject({
+      status: 'degraded',
+      error: expect.stringMatching(/^slow: \d+ ms \(over 20 ms\)$/),
+    });
   });
 
   it('keeps timing for unchanged services and drops removed ones', async () => {

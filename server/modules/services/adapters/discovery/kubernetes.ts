@@ -127,8 +127,8 @@ export function kubernetesSource(
             if (object?.code === 410) throw new GoneError(object.message ?? 'resource version too old');
             throw new Error(`watch error ${object?.code ?? ''} ${object?.message ?? ''}`.trim());
           }
+          if (object?.metadata?.resourceVersion) resourceVersion = object.metadata.resourceVersion;
           if (!object?.metadata?.name) continue;
-          if (object.metadata.resourceVersion) resourceVersion = object.metadata.resourceVersion;
           if (event.type === 'ADDED' || event.type === 'MODIFIED') map.set(objectKey(object), object);
           else if (event.type === 'DELETED') map.delete(objectKey(object));
           else continue; // BOOKMARK only moves the resource version
@@ -211,25 +211,34 @@ function toService(
 }
 
 function defaultHref(kind: Resource['kind'], object: KubeObject): string | undefined {
-  const spec = (object.spec ?? {}) as Record<string, any>;
+  const spec = (object.spec ?? {}) as KubeSpec;
   if (kind === 'Ingress') {
-    const rule = (spec.rules as any[] | undefined)?.find((r) => r?.host);
-    if (!rule) return undefined;
-    const tls = (spec.tls as any[] | undefined)?.some((t) =>
-      (t?.hosts as string[] | undefined)?.includes(rule.host),
-    );
-    const pathPart = rule.http?.paths?.[0]?.path;
-    return `${tls ? 'https' : 'http'}://${rule.host}${typeof pathPart === 'string' && pathPart.startsWith('/') ? pathPart : '/'}`;
+    const rule = list(spec.rules).find((r) => typeof r?.host === 'string');
+    if (!rule?.host) return undefined;
+    const host = rule.host;
+    const tls = list(spec.tls).some((t) => list(t?.hosts).includes(host));
+    const pathPart = list(rule.http?.paths)[0]?.path;
+    return `${tls ? 'https' : 'http'}://${host}${typeof pathPart === 'string' && pathPart.startsWith('/') ? pathPart : '/'}`;
   }
   if (kind === 'HTTPRoute') {
-    const host = (spec.hostnames as string[] | undefined)?.[0];
-    return host ? `https://${host}/` : undefined;
+    const host = list(spec.hostnames)[0];
+    return typeof host === 'string' ? `https://${host}/` : undefined;
   }
-  const port = (spec.ports as any[] | undefined)?.[0];
-  if (!port) return undefined;
+  const port = list(spec.ports)[0];
+  if (!port?.port) return undefined;
   const scheme = port.port === 443 || port.name === 'https' ? 'https' : 'http';
   return `${scheme}://${object.metadata.name}.${object.metadata.namespace ?? 'default'}.svc:${port.port}/`;
 }
+
+/** The loosely typed parts of Ingress, Service and HTTPRoute specs that Labdeck reads. */
+interface KubeSpec {
+  rules?: { host?: string; http?: { paths?: { path?: string }[] } }[];
+  tls?: { hosts?: string[] }[];
+  hostnames?: string[];
+  ports?: { port?: number; name?: string }[];
+}
+
+const list = <T>(value: T[] | undefined): T[] => (Array.isArray(value) ? value : []);
 
 /** apiServer+token from labdeck.yaml, else the in-cluster service account, else a kubeconfig. */
 export function kubeEndpoint(config: KubernetesConfig, env: NodeJS.ProcessEnv): Endpoint {
@@ -258,6 +267,7 @@ export function kubeEndpoint(config: KubernetesConfig, env: NodeJS.ProcessEnv): 
 }
 
 function fromKubeconfig(text: string, dir: string, rejectUnauthorized: boolean): Endpoint {
+  // biome-ignore lint/suspicious/noExplicitAny: kubeconfig is free-form YAML, checked field by field below
   const doc = parse(text) as Record<string, any>;
   const named = (list: unknown, name: string) =>
     Array.isArray(list) ? list.find((entry) => entry?.name === name) : undefined;

@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { createServer as createTcpServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,7 +29,11 @@ async function serve(handler: RequestListener, tls?: { key: Buffer; cert: Buffer
 /** Parses the probe as labdeck.yaml would and runs its adapter. */
 async function probe(config: Record<string, unknown>, serviceUrl = 'http://127.0.0.1:9/', timeoutMs = 3_000) {
   const parsed = probeSchema.parse(config);
-  return probeAdapter(parsed.type).run(parsed, { signal: AbortSignal.timeout(timeoutMs), timeoutMs, serviceUrl });
+  return probeAdapter(parsed.type).run(parsed, {
+    signal: AbortSignal.timeout(timeoutMs),
+    timeoutMs,
+    serviceUrl,
+  });
 }
 
 describe('http probe against real servers', () => {
@@ -47,10 +51,27 @@ describe('http probe against real servers', () => {
       res.end('<html>status: all good</html>');
     });
     const dir = mkdtempSync(path.join(tmpdir(), 'labdeck-tls-'));
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost',
-      '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'),
-    ], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        path.join(dir, 'key.pem'),
+        '-out',
+        path.join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
     tlsUrl = await serve((_req, res) => res.end('secure'), {
       key: readFileSync(path.join(dir, 'key.pem')),
       cert: readFileSync(path.join(dir, 'cert.pem')),
@@ -60,12 +81,27 @@ describe('http probe against real servers', () => {
   it.each([
     ['a 200', {}, '', { status: 'up' }],
     ['a 500', {}, 'fail', { status: 'down', error: 'HTTP 500 Internal Server Error' }],
-    ['a 302 outside [200, 299]', { expectStatus: [200, 299] }, 'moved', { status: 'down', error: 'HTTP 302 Found' }],
+    [
+      'a 302 outside [200, 299]',
+      { expectStatus: [200, 299] },
+      'moved',
+      { status: 'down', error: 'HTTP 302 Found' },
+    ],
     ['a 302 inside the default range', {}, 'moved', { status: 'up' }],
     ['the keyword present', { keyword: 'all good' }, '', { status: 'up' }],
-    ['the keyword missing', { keyword: 'healthy' }, '', { status: 'degraded', error: 'keyword "healthy" not found in the response' }],
+    [
+      'the keyword missing',
+      { keyword: 'healthy' },
+      '',
+      { status: 'degraded', error: 'keyword "healthy" not found in the response' },
+    ],
     ['a header with a secret', { headers: { Authorization: 'Bearer s3cret' } }, 'auth', { status: 'up' }],
-    ['a wrong secret', { headers: { Authorization: 'Bearer nope' } }, 'auth', { status: 'down', error: 'HTTP 401 Unauthorized' }],
+    [
+      'a wrong secret',
+      { headers: { Authorization: 'Bearer nope' } },
+      'auth',
+      { status: 'down', error: 'HTTP 401 Unauthorized' },
+    ],
     ['HEAD', { method: 'HEAD' }, '', { status: 'up' }],
   ])('%s', async (_name, extra, pathName, expected) => {
     expect(await probe({ type: 'http', url: url + pathName, ...extra })).toEqual(expected);
@@ -77,7 +113,10 @@ describe('http probe against real servers', () => {
 
   it('gives up when the signal fires on a hanging server', async () => {
     const started = Date.now();
-    expect(await probe({ type: 'http', url: `${url}hang` }, url, 300)).toEqual({ status: 'down', error: 'timed out' });
+    expect(await probe({ type: 'http', url: `${url}hang` }, url, 300)).toEqual({
+      status: 'down',
+      error: 'timed out',
+    });
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 
@@ -90,7 +129,10 @@ describe('http probe against real servers', () => {
 
   it('reports a refused connection', async () => {
     const port = await freePort();
-    expect(await probe({ type: 'http', url: `http://127.0.0.1:${port}/` })).toMatchObject({ status: 'down', error: expect.stringContaining('ECONNREFUSED') });
+    expect(await probe({ type: 'http', url: `http://127.0.0.1:${port}/` })).toMatchObject({
+      status: 'down',
+      error: expect.stringContaining('ECONNREFUSED'),
+    });
   });
 });
 
@@ -101,7 +143,10 @@ describe('tcp probe', () => {
     const port = (server.address() as AddressInfo).port;
     expect(await probe({ type: 'tcp', port }, 'http://127.0.0.1/')).toEqual({ status: 'up' });
     await new Promise((resolve) => server.close(resolve));
-    expect(await probe({ type: 'tcp' }, `http://127.0.0.1:${port}/`)).toEqual({ status: 'down', error: `ECONNREFUSED 127.0.0.1:${port}` });
+    expect(await probe({ type: 'tcp' }, `http://127.0.0.1:${port}/`)).toEqual({
+      status: 'down',
+      error: `ECONNREFUSED 127.0.0.1:${port}`,
+    });
   });
 });
 
@@ -124,7 +169,10 @@ describe('trino and airflow probes against servers speaking their health APIs', 
       res.statusCode = req.url === '/api/v2/monitor/health' ? 200 : 404;
       res.end(JSON.stringify({ metadatabase: { status: 'healthy' }, scheduler: { status: 'unhealthy' } }));
     });
-    expect(await probe({ type: 'airflow' }, url)).toEqual({ status: 'degraded', error: 'unhealthy: scheduler' });
+    expect(await probe({ type: 'airflow' }, url)).toEqual({
+      status: 'degraded',
+      error: 'unhealthy: scheduler',
+    });
   });
 
   it('airflow 2 falls back to /health', async () => {

@@ -1,0 +1,125 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type Labdeck, startLabdeck } from '../../platform/runtime.ts';
+import { createDatabase } from '../../test/harness.ts';
+import { serverModules } from '../index.ts';
+import { ServicesStore } from './store.ts';
+
+async function start(databaseUrl: string, config: string): Promise<Labdeck> {
+  const cwd = mkdtempSync(path.join(tmpdir(), 'labdeck-services-'));
+  writeFileSync(path.join(cwd, 'labdeck.yaml'), config);
+  return startLabdeck({
+    modules: serverModules,
+    cwd,
+    env: {
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATABASE_URL: databaseUrl,
+      LABDECK_CONFIG: path.join(cwd, 'labdeck.yaml'),
+    },
+    log: pino({ level: 'silent' }),
+  });
+}
+
+const list = async (app: Labdeck) =>
+  ((await (await fetch(`${app.url}/api/services`)).json()) as any).groups[0].services[0];
+
+describe('history and state across restarts and replicas', () => {
+  let target: Server;
+  let databaseUrl: string;
+  let config: string;
+  beforeAll(async () => {
+    target = createServer((_req, res) => res.end('ok'));
+    await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
+    databaseUrl = await createDatabase(inject('postgresUrl'));
+    config = `
+services:
+  probes: { intervalMs: 500 }
+  groups:
+    - name: G
+      services:
+        - { id: target, name: Target, url: "http://127.0.0.1:${(target.address() as AddressInfo).port}/" }
+`;
+  });
+  afterAll(() => target?.close());
+
+  it('keeps state, last check, sparkline and uptime after a restart', async () => {
+    const first = await start(databaseUrl, config);
+    await expect
+      .poll(async () => (await list(first)).sparkline.length, { timeout: 10_000 })
+      .toBeGreaterThanOrEqual(3);
+    await first.close();
+    const slow = config.replace('intervalMs: 500', 'intervalMs: 600000');
+    const second = await start(databaseUrl, slow);
+    try {
+      const service = await list(second);
+      expect(service).toMatchObject({ status: 'up', uptime24h: 100, uptime7d: 100 });
+      expect(service.since).not.toBeNull();
+      expect(service.lastCheck).not.toBeNull();
+      expect(service.sparkline.length).toBeGreaterThanOrEqual(3);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('lets only one replica probe; the other serves the same health from the database', {
+    timeout: 60_000,
+  }, async () => {
+    const a = await start(databaseUrl, config);
+    const b = await start(databaseUrl, config);
+    try {
+      const leader = async (app: Labdeck) =>
+        ((await (await fetch(`${app.url}/api/services/discovery`)).json()) as any).leader;
+      const la = await leader(a);
+      const lb = await leader(b);
+      expect([la, lb]).toEqual([true, false]);
+      const before = (await list(b)).lastCheck;
+      await expect.poll(async () => (await list(b)).lastCheck, { timeout: 10_000 }).not.toBe(before);
+      // The leader goes away: the follower takes over probing.
+      await a.close();
+      await expect.poll(() => leader(b), { timeout: 15_000 }).toBe(true);
+      const after = (await list(b)).lastCheck;
+      await expect.poll(async () => (await list(b)).lastCheck, { timeout: 10_000 }).not.toBe(after);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+});
+
+describe('retention', () => {
+  let app: Labdeck;
+  beforeAll(async () => {
+    app = await start(await createDatabase(inject('postgresUrl')), '');
+  });
+  afterAll(() => app?.close());
+
+  it('folds raw results older than rawHours into 5-minute buckets and drops what is past retention', async () => {
+    const { db } = app.context;
+    await db.query(
+      `INSERT INTO service_results (service_id, at, status, latency_ms, error) VALUES
+        ('s', now() - interval '30 hours', 2, 10, NULL),
+        ('s', now() - interval '30 hours' + interval '1 second', 0, NULL, 'down'),
+        ('s', now() - interval '8 days', 2, 5, NULL),
+        ('s', now() - interval '1 hour', 2, 7, NULL)`,
+    );
+    const store = new ServicesStore(db);
+    const first = await store.compact(24, 7);
+    expect(first.folded).toBe(3);
+    expect(first.dropped).toBe(1);
+    const { rows } = await db.query(
+      'SELECT n, n_up, n_down, latency_sum, latency_n, latency_max FROM service_results_5m',
+    );
+    expect(rows).toEqual([{ n: 2, n_up: 1, n_down: 1, latency_sum: 10, latency_n: 1, latency_max: 10 }]);
+    const history = await store.history('s', new Date(Date.now() - 7 * 86_400_000), new Date());
+    expect(history.reduce((sum, b) => sum + b.n, 0)).toBe(3);
+    const hours = await store.hourlyCounts();
+    expect(hours.reduce((sum, h) => sum + h.total, 0)).toBe(3);
+    expect(hours.reduce((sum, h) => sum + h.answered, 0)).toBe(2);
+  });
+});
