@@ -49,7 +49,8 @@ export function serviceFromAnnotations(
 ): { service: ServiceDef } | { reason: string } {
   const name = (object.get('name') ?? object.name).trim();
   if (!name || name.length > 120) return { reason: 'name: expected 1-120 characters' };
-  const id = object.get('id') ?? slug(name);
+  // The object's own name gives a stable id (the display name may change); labdeck.io/id overrides it.
+  const id = object.get('id') ?? slug(object.name);
   if (!SERVICE_ID.test(id)) return { reason: `id: "${id.slice(0, 60)}" is not a valid id` };
   const href = object.get('href') ?? object.href;
   if (!href) return { reason: 'href: missing, and the object has no host to derive it from' };
