@@ -98,7 +98,7 @@ export function createSqlService(config: SqlConfig, store: SqlStore, log: Logger
     });
     res.status(200);
     res.setHeader('Content-Type', 'application/x-ndjson; charset=utf-8');
-    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Cache-Control', 'no-store, no-transform');
     res.setHeader('X-Accel-Buffering', 'no');
     res.flushHeaders();
     const historyId = await store.startHistory(user.id, c.config.id, body.tabId, body.sql);
@@ -199,7 +199,7 @@ export function createSqlService(config: SqlConfig, store: SqlStore, log: Logger
         'Content-Disposition',
         `attachment; filename="${c.config.id}-${new Date().toISOString().replace(/[:.]/g, '-')}.${ext}"`,
       );
-      res.setHeader('Cache-Control', 'no-store');
+      res.setHeader('Cache-Control', 'no-store, no-transform');
       res.flushHeaders();
     };
     const historyId = await store.startHistory(user.id, c.config.id, request.tabId, request.sql);

@@ -15,7 +15,7 @@ import {
   trimStatement,
 } from './types.ts';
 
-const BATCH_ROWS = 2_000;
+const BATCH_ROWS = 1_000;
 const QUERY_CANCELED = '57014';
 const asNumber = (value: string) => {
   const n = Number(value);
