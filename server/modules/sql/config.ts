@@ -88,7 +88,7 @@ export const sqlSection = z
       })
       .prefault({}),
     connections: z
-      .array(z.union([trinoConnection, postgresConnection]))
+      .array(z.discriminatedUnion('engine', [trinoConnection, postgresConnection]))
       .default([])
       .refine((list) => new Set(list.map((c) => c.id)).size === list.length, {
         message: 'connection ids must be unique',
