@@ -38,12 +38,11 @@ export function servicesRoutes(router: Router, service: ServicesService): void {
       return;
     }
     res.setHeader('Content-Type', 'application/json; charset=utf-8');
-    if (req.acceptsEncodings('gzip', 'identity') === 'gzip') {
-      res.setHeader('Content-Encoding', 'gzip');
-      res.end(body.gzip);
-    } else {
-      res.end(body.json);
-    }
+    const gzip = req.acceptsEncodings('gzip', 'identity') === 'gzip';
+    const bytes = gzip ? body.gzip : body.json;
+    if (gzip) res.setHeader('Content-Encoding', 'gzip');
+    res.setHeader('Content-Length', bytes.length);
+    res.end(bytes);
   });
 
   /** Admin view of discovery: each source's state and the objects skipped with the reason. */
