@@ -11,7 +11,11 @@ describe('kafka probe against the real lab broker', () => {
 
   const probe = () => {
     const config = kafkaProbe.schema.parse({ type: 'kafka', brokers: [broker.bootstrap] });
-    return kafkaProbe.run(config, { signal: AbortSignal.timeout(10_000), timeoutMs: 10_000, serviceUrl: 'http://kafka.lab/' });
+    return kafkaProbe.run(config, {
+      signal: AbortSignal.timeout(10_000),
+      timeoutMs: 10_000,
+      serviceUrl: 'http://kafka.lab/',
+    });
   };
 
   it('is up while the broker answers metadata, down once it stops, and up again after a restart', async () => {

@@ -11,7 +11,11 @@ describe('trino probe against the real lab Trino', () => {
 
   const probe = () => {
     const config = trinoProbe.schema.parse({ type: 'trino' });
-    return trinoProbe.run(config, { signal: AbortSignal.timeout(5_000), timeoutMs: 5_000, serviceUrl: `${trino.url}/ui/` });
+    return trinoProbe.run(config, {
+      signal: AbortSignal.timeout(5_000),
+      timeoutMs: 5_000,
+      serviceUrl: `${trino.url}/ui/`,
+    });
   };
 
   it('is up once the coordinator has started, and down after it stops', async () => {
