@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../platform/config/errors.ts';
+import { parseConfigText } from '../../platform/config/load.ts';
+import { buildConfigSchema } from '../../platform/config/schema.ts';
+import { servicesModule } from './index.ts';
+
+const schema = buildConfigSchema([servicesModule]);
+const parse = (text: string, env: NodeJS.ProcessEnv = {}) =>
+  parseConfigText(schema, text, 'labdeck.yaml', env);
+const problems = (text: string) => {
+  try {
+    parse(text);
+  } catch (error) {
+    if (error instanceof ConfigError)
+      return error.message
+        .split('\n')
+        .slice(1)
+        .map((line) => line.trim());
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+};
+
+describe('services: config', () => {
+  it('gives defaults when the key is absent', () => {
+    expect(parse('').services).toMatchObject({
+      groups: [],
+      probes: { intervalMs: 30_000, timeoutMs: 5_000, concurrency: 32 },
+      retention: { days: 7, rawHours: 24 },
+      discovery: { kubernetes: { enabled: false }, docker: { enabled: false } },
+    });
+  });
+
+  it('interpolates secrets into probe headers', () => {
+    const config = parse(
+      'services:\n  groups:\n    - name: G\n      services:\n        - name: A\n          url: http://a/\n          probe: { type: http, headers: { Authorization: "Bearer ${TOKEN}" } }\n',
+      { TOKEN: 't0k3n' },
+    );
+    expect((config.services as any).groups[0].services[0].probe.headers).toEqual({
+      Authorization: 'Bearer t0k3n',
+    });
+  });
+
+  it('names file, line and key for every problem', () => {
+    expect(
+      problems(`services:
+  groups:
+    - name: Data
+      services:
+        - name: Trino
+          url: not a url
+        - name: Trino
+          url: http://trino/
+          probe: { type: carrier-pigeon }
+        - name: Kafka
+          url: http://kafka/
+          probe: { type: http, expectStatus: [500, 200], colour: red }
+  probes: { intervalMs: 10 }
+`),
+    ).toEqual([
+      'labdeck.yaml:6 services.groups[0].services[0].url: expected a URL',
+      expect.stringMatching(/^labdeck.yaml:9 services.groups\[0\].services\[1\].probe/),
+      'labdeck.yaml:12 services.groups[0].services[2].probe.expectStatus: expected [low, high] with low <= high',
+      'labdeck.yaml:12 services.groups[0].services[2].probe.colour: unknown key',
+      expect.stringMatching(/^labdeck.yaml:13 services.probes.intervalMs: .*500/),
+    ]);
+  });
+
+  it('rejects two services with the same id', () => {
+    expect(
+      problems(
+        'services:\n  groups:\n    - name: A\n      services:\n        - { name: X, url: "http://x/" }\n    - name: B\n      services:\n        - { name: x, url: "http://y/" }\n',
+      ),
+    ).toEqual(['labdeck.yaml:8 services.groups[1].services[0].name: duplicate service id "x"']);
+  });
+});
