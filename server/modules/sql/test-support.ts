@@ -7,7 +7,7 @@ export interface Line {
 /** Reads an NDJSON run to the end keeping counts, not rows; `onLine` may stop early by returning false. */
 export async function readRun(
   res: Response,
-  onLine?: (line: Line) => boolean | undefined | void,
+  onLine?: (line: Line) => unknown,
 ): Promise<Line[]> {
   const lines: Line[] = [];
   const reader = res.body!.getReader();
