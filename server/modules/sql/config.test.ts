@@ -24,7 +24,6 @@ describe('sql config', () => {
 
   it.each([
     [{ connections: [{ id: 'x', engine: 'mysql', url: 'http://a' }] }, '"engine"'],
-    ,
     [{ connections: [{ id: 'Bad Id', engine: 'trino', url: 'http://a' }] }, 'lowercase id'],
     [{ connections: [{ id: 'p', engine: 'postgres' }] }, 'either url or host'],
     [

@@ -5,10 +5,7 @@ export interface Line {
 }
 
 /** Reads an NDJSON run to the end keeping counts, not rows; `onLine` may stop early by returning false. */
-export async function readRun(
-  res: Response,
-  onLine?: (line: Line) => unknown,
-): Promise<Line[]> {
+export async function readRun(res: Response, onLine?: (line: Line) => unknown): Promise<Line[]> {
   const lines: Line[] = [];
   const reader = res.body!.getReader();
   const decoder = new TextDecoder();
