@@ -25,15 +25,49 @@ export class ApiFailure extends Error {
   }
 }
 
-api.interceptors.response.use(undefined, (error: unknown) => Promise.reject(toFailure(error)));
+api.interceptors.response.use(undefined, (error: unknown) => {
+  const failure = toFailure(error);
+  if (failure.status === 401) redirectToSignIn();
+  return Promise.reject(failure);
+});
+
+/** `/signin?returnTo=<where the user is now>`: the session expired or was ended, come back here after. */
+export function signInPath(returnTo = currentPath()): string {
+  return `/signin?${new URLSearchParams({ returnTo })}`;
+}
+
+const currentPath = () => `${window.location.pathname}${window.location.search}${window.location.hash}`;
+
+let unauthorizedHandler: (() => void) | null = null;
+
+/**
+ * Lets the shell handle "session expired" inside the SPA (router navigation, no reload); returns an
+ * unregister function. Without a handler the browser is sent to the sign-in page.
+ */
+export function onUnauthorized(handler: () => void): () => void {
+  unauthorizedHandler = handler;
+  return () => {
+    if (unauthorizedHandler === handler) unauthorizedHandler = null;
+  };
+}
+
+function redirectToSignIn() {
+  if (typeof window === 'undefined' || window.location.pathname === '/signin') return;
+  if (unauthorizedHandler) unauthorizedHandler();
+  else window.location.assign(signInPath());
+}
 
 export function toFailure(error: unknown): ApiFailure {
   if (error instanceof ApiFailure) return error;
   if (error instanceof AxiosError) {
-    const body = error.response?.data as { error?: { code?: string; message?: string; details?: unknown } } | undefined;
+    const body = error.response?.data as
+      | { error?: { code?: string; message?: string; details?: unknown } }
+      | undefined;
     const status = error.response?.status ?? 0;
-    if (body?.error?.message) return new ApiFailure(status, body.error.code ?? 'error', body.error.message, body.error.details);
-    if (!error.response) return new ApiFailure(0, 'network', 'Labdeck is not reachable. Check your connection.');
+    if (body?.error?.message)
+      return new ApiFailure(status, body.error.code ?? 'error', body.error.message, body.error.details);
+    if (!error.response)
+      return new ApiFailure(0, 'network', 'Labdeck is not reachable. Check your connection.');
     return new ApiFailure(status, 'http', `Request failed with status ${status}`);
   }
   return new ApiFailure(0, 'unknown', error instanceof Error ? error.message : String(error));
