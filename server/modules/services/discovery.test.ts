@@ -73,6 +73,14 @@ services:
     await expect.poll(flat).toEqual(['Declared/target/config', 'BI/superset/kubernetes']);
   });
 
+  it('answers 304 to a matching If-None-Match and serves gzip from memory', async () => {
+    const first = await app.fetch('/api/services', { headers: { 'accept-encoding': 'gzip' } });
+    expect(first.headers.get('content-encoding')).toBe('gzip');
+    const etag = first.headers.get('etag')!;
+    expect(etag).toMatch(/^"[\w-]{22}"$/);
+    expect((await app.fetch('/api/services', { headers: { 'if-none-match': etag } })).status).toBe(304);
+  });
+
   it('shows skipped objects with their reason to admins', async () => {
     const body = (await (await app.fetch('/api/services/discovery')).json()) as any;
     expect(body.sources).toEqual([expect.objectContaining({ name: 'kubernetes', ok: true, count: 2 })]);

@@ -70,7 +70,8 @@ export class ProbeScheduler {
         key,
         nextAt: now + first,
         failures: 0,
-        running: slot?.running ?? false,
+        // A probe of the old settings still in flight reports to the old slot and is dropped.
+        running: false,
       });
     }
     for (const id of this.#slots.keys()) if (!seen.has(id)) this.#slots.delete(id);

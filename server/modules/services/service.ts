@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { hasAnyRole } from '../../platform/access.ts';
 import type { User } from '../../platform/identity.ts';
@@ -157,7 +158,7 @@ export class ServicesService {
     const entry = {
       json,
       gzip: gzipSync(json, { level: 4 }),
-      etag: `"s${this.#version}-${json.length}"`,
+      etag: `"${createHash('sha1').update(json).digest('base64url').slice(0, 22)}"`,
       version: this.#version,
       stateVersion: this.#stateVersion,
       builtAt: now,
