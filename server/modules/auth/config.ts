@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseCidr } from './proxy.ts';
 
 const name = z.string().min(1).max(200);
 const header = z.string().regex(/^[A-Za-z0-9-]+$/, 'expected an HTTP header name');
@@ -38,7 +39,14 @@ const providerSchema = z.strictObject({
 const proxySchema = z
   .strictObject({
     /** Addresses (CIDRs or single IPs) of the forward-auth proxy; headers from anyone else are ignored. */
-    trustedProxies: z.array(z.string().min(1)).default(['127.0.0.1/32', '::1/128']),
+    trustedProxies: z
+      .array(
+        z.string().superRefine((value, ctx) => {
+          const parsed = parseCidr(value);
+          if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+        }),
+      )
+      .default(['127.0.0.1/32', '::1/128']),
     /** Header names tried in order; the first one present wins. */
     userHeaders: z.array(header).default(['X-Forwarded-User', 'Remote-User']),
     nameHeaders: z.array(header).default(['X-Forwarded-Preferred-Username', 'Remote-Name']),
