@@ -14,7 +14,7 @@ export interface StoredNode {
 /** What a committed batch changed: published on the live channel and applied to the graph index. */
 export interface LineageChange {
   nodes: StoredNode[];
-  runs: { job: string; runId: string; eventType: string; state: string; at: string }[];
+  runs: { job: string; name: string; runId: string; eventType: string; state: string; at: string }[];
   edgesAdded: [string, string][];
   edgesRemoved: [string, string][];
   /** Datasets that got a new version, with their version count. */
@@ -241,6 +241,7 @@ async function upsertRuns(
     const run = d.runs.get(s.runId)!;
     change.runs.push({
       job: run.jobKey,
+      name: d.jobs.get(run.jobKey)?.name ?? run.jobKey,
       runId: s.runId,
       eventType: s.state,
       state: run.state,

@@ -55,6 +55,13 @@ describe('GraphModel', () => {
     expect(model.setState('j', 'COMPLETED', 'r1', '2026-01-01T00:00:02Z')).toBe(true);
     expect(model.setState('j', 'RUNNING', 'r1', '2026-01-01T00:00:00Z')).toBe(false);
     expect(model.nodes.get('j')!.state).toBe('COMPLETED');
+    // A walk fetched before the last live change does not undo it.
+    model.merge({
+      nodes: [{ ...node('j', 'job'), state: 'RUNNING', stateTime: '2026-01-01T00:00:01Z' }],
+      edges: [],
+      asOf: null,
+    });
+    expect(model.nodes.get('j')!.state).toBe('COMPLETED');
     model.setFields('d', ['a', 'b', 'c']);
     expect(model.nodes.get('below')!.y).toBeGreaterThanOrEqual(model.nodes.get('d')!.h);
   });

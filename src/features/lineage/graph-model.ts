@@ -69,8 +69,15 @@ export class GraphModel {
     }
     for (const node of graph.nodes) {
       const existing = this.nodes.get(node.id);
-      if (existing)
-        this.nodes.set(node.id, { ...existing, ...node, state: node.state, versions: node.versions });
+      if (!existing) continue;
+      // A walk fetched before a live change arrived must not undo it (unless the time itself moved).
+      const stale =
+        !options.replace && existing.stateTime && (!node.stateTime || node.stateTime < existing.stateTime);
+      const state = stale
+        ? { state: existing.state, runId: existing.runId, stateTime: existing.stateTime }
+        : { state: node.state, runId: node.runId, stateTime: node.stateTime };
+      const versions = options.replace ? node.versions : Math.max(existing.versions ?? 0, node.versions ?? 0);
+      this.nodes.set(node.id, { ...existing, ...node, ...state, versions });
     }
     const added: string[] = [];
     const pending = graph.nodes.filter((n) => !this.nodes.has(n.id));

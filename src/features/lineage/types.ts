@@ -102,7 +102,7 @@ export interface JobDetail {
 /** One committed change, as the BFF publishes it on the `lineage` topic. */
 export interface LineageChange {
   nodes: { id: string; kind: 'job' | 'dataset'; namespace: string; name: string }[];
-  runs: { job: string; runId: string; eventType: string; state: RunState; at: string }[];
+  runs: { job: string; name: string; runId: string; eventType: string; state: RunState; at: string }[];
   edgesAdded: [string, string][];
   edgesRemoved: [string, string][];
   versions: { dataset: string; count: number }[];

@@ -137,11 +137,10 @@ export function useLineage(rootId: Ref<string | null>, depth: Ref<number>, asOf:
 
   function applyChange(change: LineageChange) {
     dataVersion.value++;
-    const names = new Map(change.nodes.map((n) => [n.id, n.name]));
     const feed = change.runs.map((run) => ({
       key: `${run.runId}:${run.eventType}:${run.at}`,
       job: run.job,
-      name: model.nodes.get(run.job)?.name ?? names.get(run.job) ?? run.job,
+      name: run.name,
       eventType: run.eventType,
       at: run.at,
     }));
