@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../platform/config/errors.ts';
 import { parseConfigText } from '../../platform/config/load.ts';
 import { buildConfigSchema } from '../../platform/config/schema.ts';
+import type { ServicesConfig } from './config.ts';
 import { servicesModule } from './index.ts';
 
 const schema = buildConfigSchema([servicesModule]);
@@ -36,7 +37,7 @@ describe('services: config', () => {
       'services:\n  groups:\n    - name: G\n      services:\n        - name: A\n          url: http://a/\n          probe: { type: http, headers: { Authorization: "Bearer ${TOKEN}" } }\n',
       { TOKEN: 't0k3n' },
     );
-    expect((config.services as any).groups[0].services[0].probe.headers).toEqual({
+    expect(config.services.groups[0]!.services[0]!.probe).toEqual({
       Authorization: 'Bearer t0k3n',
     });
   });

@@ -115,10 +115,10 @@ export class ServicesService {
         },
       });
     }
-    this.#every(FLUSH_MS, () => this.#flush());
-    this.#every(TAIL_MS, () => this.#tail());
-    this.#every(PUBLISH_MS, () => this.#publish());
-    this.#every(COMPACT_MS, () => this.#compact());
+    this.#every(FLUSH_MS, 'save results', () => this.#flush());
+    this.#every(TAIL_MS, 'follow results', () => this.#tail());
+    this.#every(PUBLISH_MS, 'publish', () => this.#publish());
+    this.#every(COMPACT_MS, 'compact history', () => this.#compact());
     await this.#leadership.start();
   }
 
@@ -173,10 +173,19 @@ export class ServicesService {
     return service && hasAnyRole(user, service.roles) ? service : undefined;
   }
 
-  #every(ms: number, fn: () => unknown): void {
+  /** Runs a background task; while it keeps failing (database restarting) it is logged once a minute. */
+  #every(ms: number, task: string, fn: () => unknown): void {
+    let lastLogged = 0;
     const timer = setInterval(() => {
-      Promise.resolve(fn()).catch((error) =>
-        this.#ctx.log.warn({ err: error }, 'services background task failed'),
+      Promise.resolve(fn()).then(
+        () => {
+          lastLogged = 0;
+        },
+        (error) => {
+          if (Date.now() - lastLogged < 60_000) return;
+          lastLogged = Date.now();
+          this.#ctx.log.warn({ err: error, task }, 'services background task failed; retrying');
+        },
       );
     }, ms);
     timer.unref();
