@@ -22,6 +22,7 @@ function setup(overrides: Partial<Record<string, unknown>> = {}) {
     adapter: fake.adapter(),
     log: pino({ level: 'silent' }),
     now: () => now,
+    inlineSlowWork: true,
   });
   const tick = async (ms = 1000) => {
     now += ms;

@@ -71,6 +71,8 @@ export interface SamplerOptions {
   /** Called after every cycle, successful or not. */
   onCycle?: (sampler: ClusterSampler) => void;
   now?: () => number;
+  /** Run metadata and log-size work inside the cycle (deterministic unit tests). */
+  inlineSlowWork?: boolean;
 }
 
 /**
@@ -102,6 +104,9 @@ export class ClusterSampler {
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
   #stopped = true;
+  #hasMetadata = false;
+  #slow: Promise<void> | undefined;
+  readonly #inlineSlowWork: boolean;
 
   constructor(options: SamplerOptions) {
     this.cluster = options.cluster;
@@ -109,6 +114,7 @@ export class ClusterSampler {
     this.#log = options.log.child({ cluster: options.cluster.id });
     this.#onCycle = options.onCycle ?? (() => {});
     this.#now = options.now ?? Date.now;
+    this.#inlineSlowWork = options.inlineSlowWork ?? false;
   }
 
   get adapter(): KafkaAdapter {
@@ -125,6 +131,7 @@ export class ClusterSampler {
     this.#stopped = true;
     clearTimeout(this.#timer);
     await this.#running;
+    await this.#slow;
   }
 
   #schedule(delay: number): void {
@@ -142,17 +149,23 @@ export class ClusterSampler {
     const started = this.#now();
     this.#attemptedAt = started;
     try {
-      if (started - this.#metaAt >= this.cluster.metadataInterval) await this.#refreshMetadata();
+      // Metadata, groups and log sizes run on their slower intervals beside the fast cycle, never inside it
+      // (on a big cluster they take longer than one interval); only the very first one is waited for.
+      if (this.#metaAt === Number.NEGATIVE_INFINITY && !this.#hasMetadata) await this.#slowWork(started);
+      else if (!this.#slow && this.#slowDue(started)) {
+        const slow = this.#slowWork(started)
+          .catch((error) => this.#log.warn({ err: error }, 'metadata refresh failed'))
+          .finally(() => {
+            this.#slow = undefined;
+            this.#view = null;
+          });
+        this.#slow = slow;
+        if (this.#inlineSlowWork) await slow;
+      }
       await this.#sampleEnds();
       await this.#sampleCommitted().catch((error) =>
         this.#log.warn({ err: error }, 'committed offsets failed'),
       );
-      if (started - this.#logDirsAt >= this.cluster.logDirsInterval) {
-        this.#logDirsAt = started;
-        const results = await Promise.allSettled([this.#sampleSizes(), this.#sampleStarts()]);
-        for (const result of results)
-          if (result.status === 'rejected') this.#log.warn({ err: result.reason }, 'log sizes failed');
-      }
       if (this.#status !== 'up') this.#log.info('cluster is up');
       this.#status = 'up';
       this.#error = null;
@@ -168,11 +181,34 @@ export class ClusterSampler {
     this.#onCycle(this);
   }
 
+  /** Waits for background metadata work (tests, shutdown). */
+  async idle(): Promise<void> {
+    await this.#slow;
+  }
+
+  #slowDue(now: number): boolean {
+    return (
+      now - this.#metaAt >= this.cluster.metadataInterval ||
+      now - this.#logDirsAt >= this.cluster.logDirsInterval
+    );
+  }
+
+  async #slowWork(started: number): Promise<void> {
+    if (started - this.#metaAt >= this.cluster.metadataInterval) await this.#refreshMetadata();
+    if (started - this.#logDirsAt >= this.cluster.logDirsInterval) {
+      this.#logDirsAt = started;
+      const results = await Promise.allSettled([this.#sampleSizes(), this.#sampleStarts()]);
+      for (const result of results)
+        if (result.status === 'rejected') this.#log.warn({ err: result.reason }, 'log sizes failed');
+    }
+  }
+
   // ---- metadata and groups ----
 
   async #refreshMetadata(): Promise<void> {
     const meta = await this.#timeboxed(this.#adapter.metadata(), 'metadata');
     this.#overview = { clusterId: meta.clusterId, brokers: meta.brokers, controller: meta.controller };
+    this.#hasMetadata = true;
     const seen = new Set<string>();
     for (const topic of meta.topics) {
       seen.add(topic.name);
@@ -261,7 +297,7 @@ export class ClusterSampler {
     }
     if (requests.length === 0) {
       // Nothing to sample, but prove the cluster answers.
-      if (this.#metaAt < this.#attemptedAt!) await this.#refreshMetadata();
+      await this.#timeboxed(this.#adapter.metadata(), 'metadata');
       return;
     }
     const chunks = chunk(requests, this.cluster.chunkSize);
