@@ -41,6 +41,8 @@ export interface TestIdpOptions {
   /** Omit for a confidential client with a random secret; `null` makes a public client (PKCE only). */
   clientSecret?: string | null;
   accessTokenTtlSeconds?: number;
+  /** Sends OIDC back-channel logout tokens to the first origin's /api/auth/backchannel-logout/lab. */
+  backchannelLogout?: boolean;
   port?: number;
 }
 
@@ -52,6 +54,11 @@ export interface TestIdp {
   authYaml(extra?: string): string;
   /** Drives the provider's own pages like a browser would; returns the callback URL it redirects to. */
   authorize(authorizationUrl: string, username: string, password?: string): Promise<string>;
+  /** A browser that keeps its provider cookies: sign in, then sign out at the provider itself. */
+  browser(): {
+    authorize(authorizationUrl: string, username: string): Promise<string>;
+    signOutAtProvider(): Promise<string>;
+  };
   /** Takes the provider off the network (connections refused) and back, keeping its state. */
   down(): Promise<void>;
   up(): Promise<void>;
@@ -107,6 +114,12 @@ export async function startTestIdp(options: TestIdpOptions): Promise<TestIdp> {
         post_logout_redirect_uris: options.clientOrigins.map((origin) => `${origin}/signin?signedOut=1`),
         grant_types: ['authorization_code', 'refresh_token'],
         response_types: ['code'],
+        ...(options.backchannelLogout
+          ? {
+              backchannel_logout_uri: `${options.clientOrigins[0]}/api/auth/backchannel-logout/lab`,
+              backchannel_logout_session_required: true,
+            }
+          : {}),
       },
     ],
     async findAccount(_ctx: unknown, sub: string) {
@@ -135,6 +148,7 @@ export async function startTestIdp(options: TestIdpOptions): Promise<TestIdp> {
     features: {
       devInteractions: { enabled: false },
       rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
+      backchannelLogout: { enabled: Boolean(options.backchannelLogout) },
     },
     issueRefreshToken: async (_ctx: unknown, client: { grantTypeAllowed(type: string): boolean }) =>
       client.grantTypeAllowed('refresh_token'),
@@ -147,6 +161,9 @@ export async function startTestIdp(options: TestIdpOptions): Promise<TestIdp> {
       Interaction: 600,
     },
     cookies: { keys: [randomBytes(16).toString('hex')] },
+    // Back-channel logout posts to Labdeck on loopback, which oidc-provider's SSRF guard would refuse.
+    fetch: (url: string, { dispatcher: _guard, ...init }: RequestInit & { dispatcher?: unknown }) =>
+      fetch(url, init),
     renderError: async (ctx: { type: string; body: string }, out: Record<string, string>) => {
       ctx.type = 'html';
       ctx.body = page(
@@ -259,6 +276,7 @@ export async function startTestIdp(options: TestIdpOptions): Promise<TestIdp> {
         `      clientId: ${clientId}`,
         ...(clientSecret ? [`      clientSecret: ${clientSecret}`] : []),
         '      scopes: [openid, profile, email, groups]',
+        ...(options.backchannelLogout ? ['      backchannelLogout: true'] : []),
         '  roles:',
         '    admin: [lab-admins]',
         '    analyst: [lab-analysts]',
@@ -266,6 +284,13 @@ export async function startTestIdp(options: TestIdpOptions): Promise<TestIdp> {
       ].join('\n'),
     authorize: (url, username, password) =>
       drive(url, issuer, username, password ?? TEST_USERS[username]?.password ?? ''),
+    browser() {
+      const jar = new Map<string, string>();
+      return {
+        authorize: (url, username) => drive(url, issuer, username, TEST_USERS[username]?.password ?? '', jar),
+        signOutAtProvider: () => drive(`${issuer}/session/end?client_id=${clientId}`, issuer, '', '', jar),
+      };
+    },
     down,
     up,
     close: down,
@@ -273,8 +298,13 @@ export async function startTestIdp(options: TestIdpOptions): Promise<TestIdp> {
 }
 
 /** Follows the provider's redirects and submits its login and consent forms, as a browser would. */
-async function drive(start: string, issuer: string, username: string, password: string): Promise<string> {
-  const jar = new Map<string, string>();
+async function drive(
+  start: string,
+  issuer: string,
+  username: string,
+  password: string,
+  jar = new Map<string, string>(),
+): Promise<string> {
   let url = start;
   let init: RequestInit = {};
   for (let step = 0; step < 20; step++) {
@@ -294,13 +324,17 @@ async function drive(start: string, issuer: string, username: string, password: 
       continue;
     }
     const html = await res.text();
+    if (res.status !== 200) throw new Error(`IdP answered HTTP ${res.status}: ${html.slice(0, 300)}`);
     const action = /<form[^>]*action="([^"]+)"/.exec(html)?.[1];
-    if (!action || res.status !== 200)
-      throw new Error(`IdP page without a form (HTTP ${res.status}): ${html.slice(0, 300)}`);
+    if (!action) return url; // a final page (e.g. signed out)
     if (html.includes('Invalid username or password')) throw new Error('IdP refused the credentials');
     const body = html.includes('name="password"')
       ? new URLSearchParams({ login: username, password })
       : new URLSearchParams();
+    for (const [, name, value] of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)) {
+      body.set(name!, value!);
+    }
+    if (html.includes('name="logout"')) body.set('logout', 'yes');
     url = new URL(action.replaceAll('&amp;', '&'), url).href;
     init = { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } };
   }

@@ -25,13 +25,27 @@ export function csrfProtection(): RequestHandler {
     }
     if (SAFE_METHODS.has(req.method)) return next();
     if (!req.headers.cookie && /^Bearer\s/i.test(req.get('authorization') ?? '')) return next();
+    if (!req.headers.cookie && isExempt(req.path)) return next();
     if (!sameOrigin(req)) throw new ApiError(403, 'csrf', 'Cross-site request refused');
     const token = req.get(CSRF_HEADER) ?? '';
     const expected = cookies[CSRF_COOKIE] ?? '';
-    if (!expected || !equal(token, expected)) throw new ApiError(403, 'csrf', 'Missing or invalid CSRF token');
+    if (!expected || !equal(token, expected))
+      throw new ApiError(403, 'csrf', 'Missing or invalid CSRF token');
     next();
   };
 }
+
+const exemptPrefixes = new Set<string>();
+
+/**
+ * Server-to-server endpoints (relative to /api) that cookie-less callers POST to without a CSRF token,
+ * e.g. OIDC back-channel logout. Requests that carry cookies are still checked.
+ */
+export function exemptFromCsrf(prefix: string): void {
+  exemptPrefixes.add(prefix);
+}
+
+const isExempt = (path: string) => [...exemptPrefixes].some((prefix) => path.startsWith(prefix));
 
 function sameOrigin(req: Request): boolean {
   const origin = req.get('origin');

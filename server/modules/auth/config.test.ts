@@ -14,7 +14,9 @@ const anyEnv = new Proxy(
   { get: (_t, name) => (typeof name === 'string' ? `placeholder-${name}-0123456789abcdefghij` : undefined) },
 );
 const parse = (text: string) =>
-  parseConfigText(schema, text, 'labdeck.yaml', anyEnv as NodeJS.ProcessEnv) as { auth: AuthConfig };
+  parseConfigText(schema, text, 'labdeck.yaml', anyEnv as NodeJS.ProcessEnv) as unknown as {
+    auth: AuthConfig;
+  };
 
 describe('auth configuration', () => {
   it('accepts the auth section of labdeck.example.yaml', () => {

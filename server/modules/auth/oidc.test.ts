@@ -32,7 +32,7 @@ async function signIn(
 }
 
 /** Starts a sign-in and drives the IdP, but returns the callback URL instead of following it. */
-async function callbackFor(app: TestApp, idp: TestIdp, user: string, client: ApiClient) {
+async function callbackFor(idp: TestIdp, user: string, client: ApiClient) {
   const start = await client.get('/api/auth/login');
   return idp.authorize(start.headers.get('location')!, user);
 }
@@ -105,7 +105,7 @@ describe('OIDC sign-in against a real OpenID provider', () => {
 
   it('refuses a tampered state', async () => {
     const client = apiClient(app.url);
-    const callback = new URL(await callbackFor(app, idp, 'ana', client));
+    const callback = new URL(await callbackFor(idp, 'ana', client));
     callback.searchParams.set('state', `${callback.searchParams.get('state')}x`);
     const res = await client.get(callback.href);
     expect(res.status).toBe(303);
@@ -115,7 +115,7 @@ describe('OIDC sign-in against a real OpenID provider', () => {
 
   it('refuses a replayed callback (state is single use)', async () => {
     const client = apiClient(app.url);
-    const callback = await callbackFor(app, idp, 'ana', client);
+    const callback = await callbackFor(idp, 'ana', client);
     expect((await client.get(callback)).headers.get('location')).toBe('/');
     const attacker = apiClient(app.url);
     attacker.cookies.set('labdeck_login', client.cookies.get('labdeck_login') ?? 'x'.repeat(43));
@@ -126,7 +126,7 @@ describe('OIDC sign-in against a real OpenID provider', () => {
 
   it('refuses a callback in a browser other than the one that started the sign-in', async () => {
     const victim = apiClient(app.url);
-    const callback = await callbackFor(app, idp, 'ana', victim);
+    const callback = await callbackFor(idp, 'ana', victim);
     const other = apiClient(app.url);
     await other.get('/api/auth/login'); // has its own login cookie
     expect((await other.get(callback)).headers.get('location')).toBe('/signin?error=invalid_state');
@@ -135,7 +135,7 @@ describe('OIDC sign-in against a real OpenID provider', () => {
 
   it('refuses an ID token whose nonce does not match', async () => {
     const client = apiClient(app.url);
-    const callback = new URL(await callbackFor(app, idp, 'ana', client));
+    const callback = new URL(await callbackFor(idp, 'ana', client));
     await app.context.db.query(
       `UPDATE auth_login_flows SET nonce = 'not-the-nonce-we-sent' WHERE state = $1`,
       [callback.searchParams.get('state')],
@@ -147,12 +147,12 @@ describe('OIDC sign-in against a real OpenID provider', () => {
 
   it('refuses an authorization code that was already redeemed', async () => {
     const first = apiClient(app.url);
-    const used = new URL(await callbackFor(app, idp, 'ana', first));
+    const used = new URL(await callbackFor(idp, 'ana', first));
     expect((await first.get(used.href)).status).toBe(303);
     expect(first.cookies.has('labdeck_session')).toBe(true);
 
     const second = apiClient(app.url);
-    const fresh = new URL(await callbackFor(app, idp, 'ana', second));
+    const fresh = new URL(await callbackFor(idp, 'ana', second));
     fresh.searchParams.set('code', used.searchParams.get('code')!);
     const res = await second.get(fresh.href);
     expect(res.headers.get('location')).toBe('/signin?error=rejected');

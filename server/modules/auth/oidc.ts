@@ -1,5 +1,7 @@
+import type { JsonWebKey } from 'node:crypto';
 import * as client from 'openid-client';
 import type { ProviderConfig } from './config.ts';
+import { type LogoutClaims, verifyLogoutToken } from './logout-token.ts';
 
 /** Why a sign-in failed, in words safe to show; the cause goes to the log only. */
 export class SignInError extends Error {
@@ -26,6 +28,7 @@ export interface TokenSet {
 
 const DISCOVERY_TIMEOUT_S = 5;
 const RETRY_DISCOVERY_MS = 5_000;
+const JWKS_REFRESH_MS = 30_000;
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /**
@@ -36,6 +39,7 @@ export class OidcProvider {
   readonly config: ProviderConfig;
   #configuration: Promise<client.Configuration> | undefined;
   #failedAt = 0;
+  #jwks: { keys: JsonWebKey[]; at: number } | undefined;
 
   constructor(config: ProviderConfig) {
     this.config = config;
@@ -156,6 +160,32 @@ export class OidcProvider {
     } catch (error) {
       throw classify(error);
     }
+  }
+
+  /** Checks a back-channel logout token from this provider; throws with the reason when it is not valid. */
+  async verifyLogoutToken(token: string): Promise<LogoutClaims> {
+    const configuration = await this.configuration();
+    return verifyLogoutToken(token, {
+      issuer: configuration.serverMetadata().issuer,
+      clientId: this.config.clientId,
+      keys: (refresh) => this.#keys(configuration, refresh),
+    });
+  }
+
+  /** The provider's JWKS, cached; a refresh (unknown key) happens at most every 30 s. */
+  async #keys(configuration: client.Configuration, refresh: boolean): Promise<JsonWebKey[]> {
+    const cached = this.#jwks;
+    if (cached && (!refresh || Date.now() - cached.at < JWKS_REFRESH_MS)) return cached.keys;
+    const uri = configuration.serverMetadata().jwks_uri;
+    if (!uri) throw new Error('the provider publishes no jwks_uri');
+    const res = await fetch(uri, {
+      signal: AbortSignal.timeout(DISCOVERY_TIMEOUT_S * 1000),
+      redirect: 'error',
+    });
+    const body = (await res.json()) as { keys?: JsonWebKey[] };
+    if (!res.ok || !Array.isArray(body.keys)) throw new Error(`jwks_uri answered HTTP ${res.status}`);
+    this.#jwks = { keys: body.keys, at: Date.now() };
+    return body.keys;
   }
 
   /** RP-initiated logout URL, when the provider has an end_session_endpoint. */

@@ -1,7 +1,9 @@
 import type { Request, RequestHandler, Response, Router } from 'express';
+import express from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import { allowAnonymous, requireRole } from '../../platform/access.ts';
+import { exemptFromCsrf } from '../../platform/csrf.ts';
 import { ApiError, badRequest, notFound } from '../../platform/errors.ts';
 import type { ModuleContext } from '../../platform/module.ts';
 import { audit, queryAudit } from './audit.ts';
@@ -98,6 +100,37 @@ export function authRoutes(router: Router, ctx: ModuleContext, auth: AuthService
   router.post('/auth/logout-everywhere', async (req, res) => {
     res.json({ redirect: await auth.logout(req, res, true) });
   });
+
+  // OpenID Connect Back-Channel Logout: the provider tells us a user signed out there.
+  exemptFromCsrf('/auth/backchannel-logout/');
+  router.post(
+    '/auth/backchannel-logout/:provider',
+    express.urlencoded({ extended: false, limit: '32kb' }),
+    async (req, res) => {
+      res.setHeader('Cache-Control', 'no-store');
+      const provider = auth.providers.get(String(req.params.provider));
+      if (config.mode !== 'oidc' || !provider?.config.backchannelLogout) throw notFound();
+      const token = (req.body as Record<string, unknown> | undefined)?.logout_token;
+      if (typeof token !== 'string') throw badRequest('logout_token is required');
+      let claims: Awaited<ReturnType<typeof provider.verifyLogoutToken>>;
+      try {
+        claims = await provider.verifyLogoutToken(token);
+      } catch (error) {
+        throw badRequest(`Invalid logout token: ${(error as Error).message}`);
+      }
+      const users = await auth.store.revokeByIdp(provider.config.id, claims.sid, claims.sub);
+      for (const user of new Set(users)) {
+        await audit(
+          ctx,
+          req,
+          'auth.backchannel_logout',
+          { provider: provider.config.id, sessions: users.filter((u) => u === user).length },
+          { id: user, name: user },
+        );
+      }
+      res.status(200).end();
+    },
+  );
 
   router.get('/admin/sessions', requireRole('admin'), async (_req, res) => {
     res.json({ items: await auth.store.listActive(config.session.idleTimeoutMinutes) });

@@ -177,19 +177,22 @@ export function createAuthStore(db: Db) {
       return rowCount ?? 0;
     },
 
-    /** Back-channel logout: by the IdP's session id, or every session of the subject. */
+    /** Back-channel logout: the sessions of the IdP session `sid` (of `sub` when both are given), else all of `sub`. */
     async revokeByIdp(
       provider: string,
       idpSessionId: string | undefined,
       subject: string | undefined,
-    ): Promise<number> {
-      const { rowCount } = await db.query(
-        `UPDATE auth_sessions SET revoked_at = now(), revoked_reason = 'backchannel logout', access_token_enc = NULL, refresh_token_enc = NULL
-          WHERE provider = $1 AND revoked_at IS NULL AND (($2::text IS NOT NULL AND idp_session_id = $2)
-             OR ($2::text IS NULL AND subject = $3))`,
+    ): Promise<string[]> {
+      const { rows } = await db.query<{ user_id: string }>(
+        `UPDATE auth_sessions SET revoked_at = now(), revoked_reason = 'backchannel logout', access_token_enc = NULL,
+           refresh_token_enc = NULL
+          WHERE provider = $1 AND revoked_at IS NULL
+            AND ($2::text IS NULL OR idp_session_id = $2) AND ($3::text IS NULL OR subject = $3)
+            AND ($2::text IS NOT NULL OR $3::text IS NOT NULL)
+          RETURNING user_id`,
         [provider, idpSessionId ?? null, subject ?? null],
       );
-      return rowCount ?? 0;
+      return rows.map((row) => row.user_id);
     },
 
     async listActive(idleMinutes: number): Promise<SessionSummary[]> {
