@@ -103,3 +103,34 @@ export function apiClient(baseUrl: string, headers: Record<string, string> = {})
     delete: (path) => request(path, { method: 'DELETE' }),
   };
 }
+
+/** A person a test acts as, identified by a forward-auth proxy (auth.mode proxy). */
+export interface TestUser {
+  id: string;
+  name?: string;
+  email?: string;
+  /** IdP groups; `proxyAuthYaml` maps lab-admins -> admin and lab-analysts -> analyst. */
+  groups: string[];
+}
+
+/**
+ * labdeck.yaml `auth:` section for API tests that act as different users: identity comes from
+ * forward-auth headers, trusted from loopback (the test client). Append your module's own sections.
+ */
+export function proxyAuthYaml(
+  roles: Record<string, string[]> = { admin: ['lab-admins'], analyst: ['lab-analysts'] },
+): string {
+  const lines = Object.entries(roles).map(([role, groups]) => `    ${role}: [${groups.join(', ')}]`);
+  return ['auth:', '  mode: proxy', '  roles:', ...lines, ''].join('\n');
+}
+
+/** A browser-like client (cookies + CSRF) signed in as `user` through the proxy headers of `proxyAuthYaml`. */
+export function userClient(baseUrl: string, user: TestUser, headers: Record<string, string> = {}): ApiClient {
+  const identity: Record<string, string> = {
+    'X-Forwarded-User': user.id,
+    'X-Forwarded-Groups': user.groups.join(','),
+  };
+  if (user.name) identity['X-Forwarded-Preferred-Username'] = user.name;
+  if (user.email) identity['X-Forwarded-Email'] = user.email;
+  return apiClient(baseUrl, { ...identity, ...headers });
+}

@@ -414,3 +414,41 @@ describe('sign-in rate limit', () => {
     expect((await json(limited)).error.code).toBe('rate_limited');
   });
 });
+
+describe('a public client behind a TLS-terminating proxy', () => {
+  let idp: TestIdp;
+  let app: TestApp;
+  beforeAll(async () => {
+    const port = await freePort();
+    idp = await startTestIdp({ clientOrigins: [`https://127.0.0.1:${port}`], clientSecret: null });
+    app = await startTestApp({
+      config: `server:\n  trustProxy: loopback\n${idp.authYaml()}`,
+      env: { PORT: String(port) },
+    });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await idp?.close();
+  });
+
+  it('signs in with PKCE only and marks the session cookie Secure', async () => {
+    expect(idp.authYaml()).not.toContain('clientSecret');
+    const client = apiClient(app.url, { 'X-Forwarded-Proto': 'https' });
+    const start = await client.get('/api/auth/login');
+    const authorize = new URL(start.headers.get('location')!);
+    expect(authorize.searchParams.get('redirect_uri')).toBe(
+      `https://127.0.0.1:${new URL(app.url).port}/api/auth/callback`,
+    );
+    const callback = await idp.authorize(authorize.href, 'adm');
+    // The proxy terminates TLS: the BFF itself is reached over plain http.
+    const done = await client.get(callback.replace(/^https:/, 'http:'));
+    expect(done.status).toBe(303);
+    const cookie = done.headers.getSetCookie().find((line) => line.startsWith('labdeck_session='))!;
+    expect(cookie).toMatch(/; Secure/i);
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect((await json(await client.get('/api/session'))).user).toMatchObject({
+      id: 'adm',
+      roles: ['admin'],
+    });
+  });
+});
