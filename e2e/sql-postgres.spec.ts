@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page, test } from '@playwright/test';
 
 /** Collects console errors and failed requests for the whole test (as e2e/shell.spec.ts does). */
@@ -51,6 +52,13 @@ test('a new user queries the sample database, cancels, sees errors, exports and 
   await expect(page.getByTestId('row-count')).toHaveText('10,000 rows');
   await expect(page.getByRole('gridcell', { name: 'delivered' }).first()).toBeVisible();
   await expect(page.getByRole('columnheader', { name: /total/ })).toBeVisible();
+  for (const theme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: theme });
+    await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
+    const { violations } = await new AxeBuilder({ page }).analyze();
+    const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    expect(serious.map((v) => `${theme}: ${v.id} ${v.nodes.map((n) => n.target).join(' ')}`)).toEqual([]);
+  }
 
   // Cancel: a long pg_sleep stops within seconds.
   await setSql(page, 'SELECT pg_sleep(30)');
