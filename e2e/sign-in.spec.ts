@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import { type Browser, expect, type Page, type Request, test } from '@playwright/test';
 import { freePort } from '../server/platform/net.ts';
 import { startTestIdp, TEST_USERS, type TestIdp } from './support/idp.ts';
@@ -93,6 +94,7 @@ test('an analyst signs in at the provider, lands on Home, signs out through the 
   await page.goto(`${labdeck.url}/`);
   await expect(page).toHaveURL(/\/signin\?returnTo=(%2F|\/)$/);
   await expect(page.getByRole('heading', { level: 1, name: 'Sign in to Labdeck' })).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
 
   await signInAtProvider(page, 'ana');
   await expect(page).toHaveURL(`${labdeck.url}/`);
@@ -145,6 +147,37 @@ test('an admin sees the admin pages, the sessions and the audit log with both si
     audit.getByRole('row').filter({ hasText: 'auth.login' }).filter({ hasText: 'adm' }),
   ).toHaveCount(1);
   await expect(audit).not.toContainText('auth.logout');
+  for (const theme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: theme });
+    await page.reload();
+    await expect(page.getByTestId('audit-table')).toBeVisible();
+    expect(await seriousViolations(page)).toEqual([]);
+  }
+  expect(problems).toEqual([]);
+  await page.context().close();
+});
+
+test('a session ended elsewhere sends the user to sign in and back to where they were', async ({
+  browser,
+}) => {
+  const page = await signedInPage(browser, 'ana');
+  const { problems } = watchForFailures(page);
+  await page.getByRole('link', { name: 'Lineage' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Lineage' })).toBeVisible();
+  // "Sign out everywhere" from another tab of the same browser: this tab still shows the app.
+  const csrf = (await page.context().cookies()).find((c) => c.name === 'labdeck_csrf')!.value;
+  const ended = await page.request.post(`${labdeck.url}/api/auth/logout-everywhere`, {
+    headers: { 'x-csrf-token': csrf },
+  });
+  expect(ended.status()).toBe(200);
+
+  await page.getByRole('link', { name: 'Settings' }).click();
+  await expect(page).toHaveURL(/\/signin\?returnTo=(%2F|\/)settings$/);
+  // The provider still knows this browser: no password, straight back to Settings.
+  await page.getByRole('link', { name: 'Lab SSO' }).click();
+  await expect(page).toHaveURL(`${labdeck.url}/settings`);
+  await expect(page.getByRole('heading', { level: 1, name: 'Settings' })).toBeVisible();
+  await expect(page.getByText('Version')).toBeVisible();
   expect(problems).toEqual([]);
   await page.context().close();
 });
@@ -186,6 +219,13 @@ test('no configured secret appears in the built SPA', () => {
     expect(text).not.toMatch(/clientSecret\s*[:=]\s*['"][^'"$]/);
   }
 });
+
+async function seriousViolations(page: Page) {
+  const results = await new AxeBuilder({ page }).analyze();
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} ${v.nodes.map((n) => n.target).join(' ')}`);
+}
 
 function walk(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
