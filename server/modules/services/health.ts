@@ -14,6 +14,8 @@ interface Entry {
   spark: (number | null)[];
   /** hour number (epoch hours) -> [answered, total], for 24 h / 7 d uptime. */
   hours: Map<number, [number, number]>;
+  /** Bumped on every change, so serialised views can be reused while it stays the same. */
+  rev: number;
 }
 
 export interface Transition {
@@ -41,6 +43,7 @@ export class HealthBook {
         error: null,
         spark: [],
         hours: new Map(),
+        rev: 0,
       };
       this.#entries.set(id, entry);
     }
@@ -51,6 +54,7 @@ export class HealthBook {
   apply(result: ProbeResult): Transition | null {
     const entry = this.#entry(result.serviceId);
     if (entry.lastCheck !== null && result.at < entry.lastCheck) return null;
+    entry.rev++;
     const from = entry.status;
     entry.lastCheck = result.at;
     entry.latencyMs = result.latencyMs;
@@ -67,12 +71,14 @@ export class HealthBook {
   /** Loads the state saved before a restart. */
   restore(id: string, state: { status: ProbeStatus; since: number }): void {
     const entry = this.#entry(id);
+    entry.rev++;
     entry.status = state.status;
     entry.since = state.since;
   }
 
   restoreLast(result: ProbeResult, spark: (number | null)[]): void {
     const entry = this.#entry(result.serviceId);
+    entry.rev++;
     entry.lastCheck = result.at;
     entry.latencyMs = result.latencyMs;
     entry.error = result.error;
@@ -84,7 +90,9 @@ export class HealthBook {
   }
 
   count(id: string, at: number, answered: number, total: number): void {
-    const hours = this.#entry(id).hours;
+    const entry = this.#entry(id);
+    entry.rev++;
+    const hours = entry.hours;
     const hour = Math.floor(at / HOUR);
     const slot = hours.get(hour);
     if (slot) {
@@ -94,6 +102,11 @@ export class HealthBook {
       hours.set(hour, [answered, total]);
       for (const key of hours.keys()) if (key <= hour - WEEK_HOURS) hours.delete(key);
     }
+  }
+
+  /** Changes whenever the service's health changes (0 for a service never seen). */
+  revision(id: string): number {
+    return this.#entries.get(id)?.rev ?? 0;
   }
 
   forget(keep: ReadonlySet<string>): void {

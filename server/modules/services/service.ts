@@ -70,6 +70,7 @@ export class ServicesService {
   #publishTimer: NodeJS.Timeout | undefined;
   #cache = new Map<string, ServiceListBody & { version: number; stateVersion: number; builtAt: number }>();
   #flushing: Promise<void> = Promise.resolve();
+  readonly #fragments = new WeakMap<ServiceDef, { stamp: number; text: string }>();
   #tailing = false;
 
   constructor(ctx: ModuleContext, config: ServicesConfig) {
@@ -144,20 +145,18 @@ export class ServicesService {
       return cached;
     }
     const visible = this.catalog.services.filter((service) => hasAnyRole(user, service.roles));
-    const groups = this.catalog.groups
-      .map((group) => ({
-        name: group.name,
-        collapsed: group.collapsed,
-        services: visible
-          .filter((service) => service.group === group.name)
-          .map((s) => publicService(s, this.health.health(s.id, now))),
-      }))
-      .filter((group) => group.services.length > 0);
-    const body = { version: this.#version, warnings: this.catalog.warnings(), groups };
-    const json = Buffer.from(JSON.stringify(body));
+    const parts: string[] = [];
+    for (const group of this.catalog.groups) {
+      const members = visible.filter((service) => service.group === group.name);
+      if (!members.length) continue;
+      const head = JSON.stringify({ name: group.name, collapsed: group.collapsed }).slice(0, -1);
+      parts.push(`${head},"services":[${members.map((service) => this.#fragment(service, now)).join(',')}]}`);
+    }
+    const head = JSON.stringify({ version: this.#version, warnings: this.catalog.warnings() }).slice(0, -1);
+    const json = Buffer.from(`${head},"groups":[${parts.join(',')}]}`);
     const entry = {
       json,
-      gzip: gzipSync(json, { level: 4 }),
+      gzip: gzipSync(json, { level: 1 }),
       etag: `"${createHash('sha1').update(json).digest('base64url').slice(0, 22)}"`,
       version: this.#version,
       stateVersion: this.#stateVersion,
@@ -166,6 +165,16 @@ export class ServicesService {
     if (this.#cache.size > 100) this.#cache.clear();
     this.#cache.set(key, entry);
     return entry;
+  }
+
+  /** One service's JSON, reused until its health changes (and re-rendered each minute for uptime). */
+  #fragment(service: ServiceDef, now: number): string {
+    const stamp = this.health.revision(service.id) * 1e6 + Math.floor(now / 60_000);
+    const cached = this.#fragments.get(service);
+    if (cached?.stamp === stamp) return cached.text;
+    const text = JSON.stringify(publicService(service, this.health.health(service.id, now)));
+    this.#fragments.set(service, { stamp, text });
+    return text;
   }
 
   find(user: User, id: string): ServiceDef | undefined {
