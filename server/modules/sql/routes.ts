@@ -33,6 +33,8 @@ const metaQuery = z.strictObject({
   catalog: z.string().min(1).max(512).optional(),
   schema: z.string().min(1).max(512).optional(),
   table: z.string().min(1).max(512).optional(),
+  /** Drop this user's cached metadata of the connection first (after DDL). */
+  refresh: z.enum(['1']).optional(),
 });
 const historyQuery = z.strictObject({
   q: z.string().max(500).optional(),
@@ -76,7 +78,7 @@ export function sqlRoutes(router: Router, service: SqlService, store: SqlStore):
     if ((q.schema && !q.catalog) || (q.table && !q.schema))
       throw badRequest('metadata path: give catalog, then schema, then table');
     const path = [q.catalog, q.schema, q.table].filter((p): p is string => Boolean(p));
-    res.json({ items: await service.metadata(userOf(req), String(req.params.id), path) });
+    res.json({ items: await service.metadata(userOf(req), String(req.params.id), path, q.refresh === '1') });
   });
 
   router.get('/sql/connections/:id/functions', async (req, res) => {

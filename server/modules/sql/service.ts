@@ -247,8 +247,11 @@ export function createSqlService(config: SqlConfig, store: SqlStore, log: Logger
       r.controller.abort(new Error('cancelled by the user'));
       return true;
     },
-    metadata(user: User, connectionId: string, path: string[]): Promise<MetaNode[]> {
+    metadata(user: User, connectionId: string, path: string[], refresh = false): Promise<MetaNode[]> {
       const c = connectionFor(user, connectionId);
+      if (refresh)
+        for (const key of metaCache.keys())
+          if (key.startsWith(`${c.config.id}\u0000${user.name}\u0000`)) metaCache.delete(key);
       return cached(`${c.config.id}\u0000${user.name}\u0000m\u0000${path.join('\u0000')}`, () =>
         c.engine.metadata(path, user),
       );

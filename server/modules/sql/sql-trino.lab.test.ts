@@ -88,6 +88,16 @@ describe('Trino runs', () => {
   });
 });
 
+describe('explain', () => {
+  it('returns the text plan', async () => {
+    const lines = await readRun(
+      await run('SELECT count(*) FROM tpch.tiny.nation', 'tab1', { mode: 'explain' }),
+    );
+    expect(lines[0]).toMatchObject({ t: 'start', explain: 'text' });
+    expect(String(firstRow(lines)![0])).toMatch(/Fragment|Output/);
+  });
+});
+
 describe('per-tab session', () => {
   it('keeps USE and SET SESSION inside their tab', async () => {
     expect(endOf(await readRun(await run('USE tpch.tiny', 'tabA'))).state).toBe('finished');

@@ -1,6 +1,6 @@
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiClient, apiClient, startTestApp, type TestApp } from '../../test/harness.ts';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type ApiClient, apiClient, createDatabase, startTestApp, type TestApp } from '../../test/harness.ts';
 import { endOf, type Json, readRun, rowCount } from './test-support.ts';
 
 let app: TestApp;
@@ -10,8 +10,22 @@ const run = (sql: string, extra: Record<string, unknown> = {}) =>
   client.post('/api/sql/run', { connectionId: 'sample', sql, tabId: 'tab1', ...extra });
 
 beforeAll(async () => {
+  // A writable database of its own, as a team's warehouse connection would be.
+  const scratchUrl = await createDatabase(inject('postgresUrl'));
   app = await startTestApp({
-    config: 'sql:\n  previewRows: 2000000\n  sample:\n    enabled: true\n    database: labdeck_sample_test\n',
+    config: [
+      'sql:',
+      '  previewRows: 2000000',
+      '  sample:',
+      '    enabled: true',
+      '    database: labdeck_sample_test',
+      '  connections:',
+      '    - id: scratch',
+      '      name: Scratch',
+      '      engine: postgres',
+      `      url: ${scratchUrl}`,
+      '      statementTimeoutMs: 1500',
+    ].join('\n'),
   });
   client = apiClient(app.url);
   admin = new pg.Client({ connectionString: app.databaseUrl });
@@ -23,11 +37,12 @@ afterAll(async () => {
 });
 
 describe('connections', () => {
-  it('lists the sample connection without any credentials', async () => {
+  it('lists connections (the sample too) without any credentials', async () => {
     const res = await client.get('/api/sql/connections');
     expect(res.status).toBe(200);
     const body = (await res.json()) as Json;
     expect(body.connections).toEqual([
+      { id: 'scratch', name: 'Scratch', engine: 'postgres', readOnly: false },
       { id: 'sample', name: 'Sample (PostgreSQL)', engine: 'postgres', readOnly: true },
     ]);
     expect(JSON.stringify(body)).not.toMatch(/postgres:\/\/|password/i);
@@ -131,6 +146,64 @@ async function sleepers(seconds = 60): Promise<number> {
   );
   return rows[0].n;
 }
+
+describe('writable connection', () => {
+  const onScratch = (sql: string) =>
+    client.post('/api/sql/run', { connectionId: 'scratch', sql, tabId: 'w' });
+
+  it('runs DDL and DML with affected-row counts, and refreshed metadata shows new tables', async () => {
+    const before = (await getJson('/api/sql/connections/scratch/metadata?catalog=x&schema=public')).items;
+    expect(before).toEqual([]);
+    expect(endOf(await readRun(await onScratch('CREATE TABLE notes (id int, body text)'))).state).toBe(
+      'finished',
+    );
+    const insert = endOf(
+      await readRun(await onScratch("INSERT INTO notes SELECT g, 'n' || g FROM generate_series(1, 3) g")),
+    );
+    expect(insert).toMatchObject({ state: 'finished', updateCount: 3 });
+    const cached = (await getJson('/api/sql/connections/scratch/metadata?catalog=x&schema=public')).items;
+    expect(cached).toEqual([]);
+    const fresh = (await getJson('/api/sql/connections/scratch/metadata?catalog=x&schema=public&refresh=1'))
+      .items;
+    expect(fresh).toEqual([{ name: 'notes', kind: 'table' }]);
+  });
+
+  it('stops statements at the connection statement timeout', async () => {
+    const end = endOf(await readRun(await onScratch('SELECT pg_sleep(5)')));
+    expect(end.state).toBe('failed');
+    expect(end.error?.message).toMatch(/statement timeout/);
+  });
+
+  it('explains with EXPLAIN ANALYZE as JSON, rolling back writes', async () => {
+    const lines = await readRun(
+      await client.post('/api/sql/run', {
+        connectionId: 'scratch',
+        sql: 'DELETE FROM notes',
+        tabId: 'w',
+        mode: 'explain',
+      }),
+    );
+    expect(lines[0]).toMatchObject({ t: 'start', explain: 'pg-json' });
+    const plan = JSON.parse(String((lines.find((l) => l.t === 'rows')!.first as unknown[])[0]));
+    expect(plan[0].Plan['Node Type']).toBe('ModifyTable');
+    const count = await readRun(await onScratch('SELECT count(*) FROM notes'));
+    expect(count.find((l) => l.t === 'rows')!.first).toEqual(['3']);
+  });
+
+  it('places an EXPLAIN error on the line of the statement', async () => {
+    const end = endOf(
+      await readRun(
+        await client.post('/api/sql/run', {
+          connectionId: 'scratch',
+          sql: 'SELECT\n  nope',
+          tabId: 'w',
+          mode: 'explain',
+        }),
+      ),
+    );
+    expect(end.error).toMatchObject({ line: 2, column: 3 });
+  });
+});
 
 describe('export', () => {
   it('streams the full result as CSV with no cap', async () => {

@@ -43,6 +43,9 @@ export interface ExportRequest {
   format: 'csv' | 'jsonl';
 }
 
+/** Runs kept per user in the history. */
+export const HISTORY_KEEP = 5_000;
+
 const iso = (value: unknown) => (value instanceof Date ? value.toISOString() : String(value));
 const like = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
@@ -108,7 +111,16 @@ export function createSqlStore(db: Db) {
         `INSERT INTO sql_history (user_id, connection_id, tab_id, sql, state) VALUES ($1, $2, $3, $4, 'running') RETURNING id`,
         [userId, connectionId, tabId, sql],
       );
-      return Number(rows[0]!.id);
+      const id = Number(rows[0]!.id);
+      // Keep the newest runs per user; prune now and then rather than on every insert.
+      if (id % 100 === 0) {
+        await db.query(
+          `DELETE FROM sql_history WHERE user_id = $1 AND id < (
+             SELECT min(id) FROM (SELECT id FROM sql_history WHERE user_id = $1 ORDER BY id DESC LIMIT $2) newest)`,
+          [userId, HISTORY_KEEP],
+        );
+      }
+      return id;
     },
     async finishHistory(
       id: number,

@@ -221,6 +221,10 @@ export const metadataQuery = (connectionId: string, path: string[]) => ({
   staleTime: 5 * 60_000,
 });
 
+/** Drops the server's cached metadata of a connection for this user (after DDL). */
+export const refreshMetadata = (connectionId: string) =>
+  api.get(`/sql/connections/${encodeURIComponent(connectionId)}/metadata`, { params: { refresh: '1' } });
+
 export const functionsQuery = (connectionId: string) => ({
   queryKey: ['sql', 'functions', connectionId],
   queryFn: async () =>
