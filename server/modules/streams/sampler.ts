@@ -325,10 +325,20 @@ export class ClusterSampler {
         entry.offsets.set(partition, offset);
       }
     }
+    let missing = 0;
     for (const [name, { t, offsets }] of byTopic) {
       const topic = this.#topics.get(name);
       if (topic) this.#applyEnds(topic, offsets, t);
     }
+    for (const [index, result] of results.entries()) {
+      if (result.status !== 'fulfilled') continue;
+      for (const request of chunks[index]!) {
+        const got = byTopic.get(request.topic)?.offsets;
+        for (const partition of request.partitions) if (!got?.has(partition)) missing++;
+      }
+    }
+    // Partitions without an answer (leader moved, topic deleted): refresh metadata on the next cycle.
+    if (missing) this.#metaAt = Number.NEGATIVE_INFINITY;
   }
 
   #applyEnds(topic: TopicState, offsets: Map<number, number>, t: number): void {

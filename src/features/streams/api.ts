@@ -15,6 +15,9 @@ import type {
   TopicSummary,
 } from './types';
 
+/** Rows a table asks for; search narrows big clusters (the BFF filters and sorts). */
+const LIST_LIMIT = 200;
+
 const base = (cluster: string) => `/streams/clusters/${encodeURIComponent(cluster)}`;
 
 /** Every sample the BFF takes arrives on the `streams` topic: refetch what shows that cluster. */
@@ -51,7 +54,7 @@ export function useTopics(cluster: MaybeRefOrGetter<string>, params: MaybeRefOrG
         await api.get<{ cluster: ClusterRef; total: number; topics: TopicSummary[] }>(
           `${base(toValue(cluster))}/topics`,
           {
-            params: { ...toValue(params), limit: 1000 },
+            params: { ...toValue(params), limit: LIST_LIMIT },
           },
         )
       ).data,
@@ -68,7 +71,7 @@ export function useGroups(cluster: MaybeRefOrGetter<string>, params: MaybeRefOrG
         await api.get<{ cluster: ClusterRef; total: number; groups: GroupSummary[] }>(
           `${base(toValue(cluster))}/groups`,
           {
-            params: { ...toValue(params), limit: 1000 },
+            params: { ...toValue(params), limit: LIST_LIMIT },
           },
         )
       ).data,

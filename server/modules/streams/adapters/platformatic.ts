@@ -1,7 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
-import { Admin, type BaseOptions, ConfigResourceTypes, ConfigSources, Consumer } from '@platformatic/kafka';
+import {
+  Admin,
+  type BaseOptions,
+  type Broker,
+  ConfigResourceTypes,
+  ConfigSources,
+  type Connection,
+  Consumer,
+  kGetApi,
+  kGetConnection,
+  type listOffsetsV9,
+} from '@platformatic/kafka';
 import type { ClusterConfig } from '../config.ts';
 import type {
   ClusterMetadata,
@@ -14,6 +25,7 @@ import type {
   PeekRequest,
   ReplicaSize,
   TopicConfigEntry,
+  TopicPartitions,
 } from './types.ts';
 
 const sourceNames = Object.fromEntries(Object.entries(ConfigSources).map(([name, value]) => [value, name]));
@@ -49,6 +61,10 @@ export function clientOptions(cluster: ClusterConfig, cwd: string): Omit<BaseOpt
 export function platformaticAdapter(cluster: ClusterConfig, cwd: string): KafkaAdapter {
   const base = clientOptions(cluster, cwd);
   const admin = new Admin({ ...base, clientId: `labdeck-streams-${cluster.id}` });
+  // Leaders from the last metadata() call: ListOffsets goes straight to them, without the client's
+  // forced metadata refresh per call (which on 2,000 topics costs more than the offsets themselves).
+  let leaders = new Map<string, number[]>();
+  let brokers = new Map<number, Broker>();
 
   return {
     async metadata() {
@@ -65,6 +81,14 @@ export function platformaticAdapter(cluster: ClusterConfig, cwd: string): KafkaA
         })),
         topics: [],
       };
+      brokers = new Map([...meta.brokers].map(([id, b]) => [id, { host: b.host, port: b.port }]));
+      leaders = new Map();
+      for (const [name, topic] of meta.topics)
+        if (topic)
+          leaders.set(
+            name,
+            topic.partitions.map((p) => p.leader),
+          );
       for (const [name, topic] of meta.topics) {
         // The client leaves a hole for topics it filters (internal ones, with some versions).
         if (!topic) continue;
@@ -86,16 +110,62 @@ export function platformaticAdapter(cluster: ClusterConfig, cwd: string): KafkaA
 
     async listOffsets(which, topics) {
       const timestamp = which === 'latest' ? -1n : -2n;
-      const listed = await admin.listOffsets({
-        topics: topics.map(({ topic, partitions }) => ({
-          name: topic,
-          partitions: partitions.map((partitionIndex) => ({ partitionIndex, timestamp })),
-        })),
-      });
+      const byLeader = new Map<number, listOffsetsV9.ListOffsetsRequestTopic[]>();
+      const unknown: TopicPartitions[] = [];
+      for (const { topic, partitions } of topics) {
+        const known = leaders.get(topic);
+        if (!known) {
+          unknown.push({ topic, partitions });
+          continue;
+        }
+        for (const partitionIndex of partitions) {
+          const leader = known[partitionIndex];
+          if (leader === undefined || leader < 0 || !brokers.has(leader)) continue;
+          let list = byLeader.get(leader);
+          if (!list) {
+            list = [];
+            byLeader.set(leader, list);
+          }
+          let entry = list.at(-1);
+          if (entry?.name !== topic) {
+            entry = { name: topic, partitions: [] };
+            list.push(entry);
+          }
+          entry.partitions.push({ partitionIndex, currentLeaderEpoch: -1, timestamp });
+        }
+      }
       const out: OffsetResult[] = [];
-      for (const topic of listed) {
-        for (const p of topic.partitions)
-          out.push({ topic: topic.name, partition: p.partitionIndex, offset: Number(p.offset) });
+      const collect = (response: listOffsetsV9.ListOffsetsResponse) => {
+        for (const topic of response.topics) {
+          for (const p of topic.partitions) {
+            // A partition in error (leader moved, topic deleted) is left out: the sampler refreshes metadata.
+            if (p.errorCode === 0)
+              out.push({ topic: topic.name, partition: p.partitionIndex, offset: Number(p.offset) });
+          }
+        }
+      };
+      await Promise.all(
+        [...byLeader].map(async ([leader, request]) => {
+          try {
+            collect(await listOffsetsOn(admin, brokers.get(leader)!, request));
+          } catch (error) {
+            const partial = (error as { response?: listOffsetsV9.ListOffsetsResponse }).response;
+            if (!partial?.topics) throw error;
+            collect(partial);
+          }
+        }),
+      );
+      if (unknown.length) {
+        const listed = await admin.listOffsets({
+          topics: unknown.map(({ topic, partitions }) => ({
+            name: topic,
+            partitions: partitions.map((partitionIndex) => ({ partitionIndex, timestamp })),
+          })),
+        });
+        for (const topic of listed) {
+          for (const p of topic.partitions)
+            out.push({ topic: topic.name, partition: p.partitionIndex, offset: Number(p.offset) });
+        }
       }
       return out;
     },
@@ -308,4 +378,26 @@ function toPeeked(
   };
   if (value && value.length > maxValueBytes) message.truncatedFrom = value.length;
   return message;
+}
+
+/** One ListOffsets request to one broker, on the admin client's own connection pool. */
+function listOffsetsOn(
+  admin: Admin,
+  broker: Broker,
+  topics: listOffsetsV9.ListOffsetsRequestTopic[],
+): Promise<listOffsetsV9.ListOffsetsResponse> {
+  return new Promise((resolve, reject) => {
+    admin[kGetConnection](broker, (error: Error | null, connection?: Connection) => {
+      if (error || !connection) return reject(error ?? new Error('no connection'));
+      admin[kGetApi]<
+        [number, number, listOffsetsV9.ListOffsetsRequestTopic[]],
+        listOffsetsV9.ListOffsetsResponse
+      >('ListOffsets', (apiError, api) => {
+        if (apiError || !api) return reject(apiError ?? new Error('ListOffsets is not supported'));
+        api(connection, -1, 0, topics, (requestError, response) =>
+          requestError ? reject(requestError) : resolve(response!),
+        );
+      });
+    });
+  });
 }
