@@ -41,7 +41,9 @@ describe('ClusterOverview', () => {
   });
 
   it('marks a down cluster, keeps its last figures greyed and says it recovers by itself', () => {
-    const wrapper = mount(ClusterOverview, { props: { cluster: cluster({ status: 'down', error: 'connect ECONNREFUSED' }) } });
+    const wrapper = mount(ClusterOverview, {
+      props: { cluster: cluster({ status: 'down', error: 'connect ECONNREFUSED' }) },
+    });
     expect(wrapper.get('[data-testid="cluster-status"]').text()).toBe('Down');
     expect(wrapper.text()).toContain('Cannot reach the cluster: connect ECONNREFUSED');
     expect(wrapper.text()).toContain('1,235 msg/s');
@@ -51,9 +53,15 @@ describe('ClusterOverview', () => {
 
 describe('TrendSpark and VerdictBadge', () => {
   it('draws a line with gaps and stays empty with too few points', () => {
-    const path = mount(TrendSpark, { props: { points: [1, 2, null, 4], label: 'x', width: 30, height: 22 } }).find('path');
+    const path = mount(TrendSpark, {
+      props: { points: [1, 2, null, 4], label: 'x', width: 30, height: 22 },
+    }).find('path');
     expect(path.attributes('d')).toMatch(/^M0\.0 .*L10\.0 .*M30\.0 /);
-    expect(mount(TrendSpark, { props: { points: [null, 5], label: 'x' } }).find('path').exists()).toBe(false);
+    expect(
+      mount(TrendSpark, { props: { points: [null, 5], label: 'x' } })
+        .find('path')
+        .exists(),
+    ).toBe(false);
   });
 
   it.each([
