@@ -109,6 +109,8 @@ export const authSection = z
     roles: z
       .record(z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'expected a role name'), z.array(name))
       .default({}),
+    /** Audit entries older than this are deleted. */
+    auditRetentionDays: z.number().int().min(1).max(3650).default(400),
     /** Roles every signed-in user gets. */
     defaultRoles: z.array(z.string().min(1)).default([]),
   })

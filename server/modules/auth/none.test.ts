@@ -29,6 +29,8 @@ describe('authentication off (mode none, the default)', () => {
     expect(csp).toContain("worker-src 'self' blob:");
     expect(csp).toContain("style-src 'self' 'unsafe-inline'");
     expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("img-src 'self' data: blob: https: http:");
+    expect(csp).not.toContain('unsafe-eval');
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
   });
 
@@ -76,5 +78,35 @@ describe('refusing to expose an unauthenticated Labdeck', () => {
     await expect(startTestApp({ config: 'auth:\n  mode: oidc\n' })).rejects.toThrow(
       /auth\.providers.*at least one provider/,
     );
+  });
+});
+
+describe('housekeeping', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp({ config: 'auth:\n  auditRetentionDays: 30\n' });
+  });
+  afterAll(() => app?.close());
+
+  it('drops audit entries past retention, stale sign-in flows and long-ended sessions', async () => {
+    const { db } = app.context;
+    await db.query(
+      `INSERT INTO audit_log (action, at) VALUES ('old.entry', now() - interval '31 days'), ('new.entry', now())`,
+    );
+    await db.query(
+      `INSERT INTO auth_login_flows (state, browser_hash, provider, nonce, code_verifier, return_to, created_at)
+       VALUES ('s1', 'b', 'lab', 'n', 'v', '/', now() - interval '1 hour')`,
+    );
+    await db.query(
+      `INSERT INTO auth_sessions (id_hash, public_id, user_id, user_name, expires_at, revoked_at)
+       VALUES ('h1', 'p1', 'ana', 'Ana', now() + interval '1 hour', now() - interval '2 days')`,
+    );
+    const { createAuthStore } = await import('./store.ts');
+    await createAuthStore(db).sweep(30);
+    const left = await db.query<{ n: number }>(
+      `SELECT (SELECT count(*) FROM audit_log WHERE action LIKE '%.entry')::int
+            + (SELECT count(*) FROM auth_login_flows)::int + (SELECT count(*) FROM auth_sessions)::int AS n`,
+    );
+    expect(left.rows[0]!.n).toBe(1);
   });
 });

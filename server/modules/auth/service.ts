@@ -165,7 +165,9 @@ export function createAuthService(ctx: ModuleContext, config: AuthConfig) {
       returnTo: safeReturnTo(returnTo),
     });
     if (++logins % SWEEP_EVERY_LOGINS === 1)
-      store.sweep().catch((error) => log.warn({ err: error }, 'sweeping old sessions failed'));
+      store
+        .sweep(config.auditRetentionDays)
+        .catch((error) => log.warn({ err: error }, 'sweeping old sessions failed'));
     return url.href;
   }
 

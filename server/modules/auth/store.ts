@@ -238,8 +238,11 @@ export function createAuthStore(db: Db) {
         : null;
     },
 
-    /** Drops finished business: stale sign-in flows and sessions that ended more than a day ago. */
-    async sweep(): Promise<void> {
+    /** Drops finished business: stale sign-in flows, sessions ended over a day ago, expired audit entries. */
+    async sweep(auditRetentionDays: number): Promise<void> {
+      await db.query('DELETE FROM audit_log WHERE at < now() - make_interval(days => $1)', [
+        auditRetentionDays,
+      ]);
       await db.query(`DELETE FROM auth_login_flows WHERE created_at < now() - ${FLOW_TTL}`);
       await db.query(
         `DELETE FROM auth_sessions WHERE (revoked_at IS NOT NULL AND revoked_at < now() - interval '1 day')
