@@ -32,6 +32,8 @@ export const lineageSection = z
         /** Neighbours shown per node and direction before a "+N more" node. */
         pageSize: z.number().int().min(1).max(10_000).default(50),
         maxDepth: z.number().int().min(1).max(50).default(20),
+        /** Nodes in one answer at most; a bigger walk comes back with `truncated: true`. */
+        maxNodes: z.number().int().min(10).max(100_000).default(2_000),
       })
       .prefault({}),
     kafka: z

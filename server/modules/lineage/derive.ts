@@ -65,6 +65,8 @@ export interface DatasetRow {
   last: Date;
   facets: Record<string, unknown>;
   deleted: string[];
+  /** Digest per facet name, to skip rewriting unchanged rows. */
+  hashes: Record<string, string>;
 }
 export interface JobRow {
   key: string;
@@ -128,8 +130,8 @@ export interface Derived {
   completes: Map<string, { runId: string; at: Date }>;
   versions: Map<string, VersionRow>;
   columnEdges: Map<string, ColumnEdgeRow>;
-  /** Per output dataset: the latest time a columnLineage facet described it. */
-  columnSupersede: Map<string, Date>;
+  /** Per output dataset: the latest columnLineage facet's time and digest. */
+  columnSupersede: Map<string, { at: Date; hash: string }>;
   jobVersions: Map<string, { jobKey: string; hash: string; at: Date; runId: string }>;
 }
 
@@ -223,13 +225,26 @@ function addDataset(
   touchNamespace(d, ref.namespace, time);
   let row = d.datasets.get(key);
   if (!row) {
-    row = { key, namespace: ref.namespace, name: ref.name, first: time, last: time, facets: {}, deleted: [] };
+    row = {
+      key,
+      namespace: ref.namespace,
+      name: ref.name,
+      first: time,
+      last: time,
+      facets: {},
+      deleted: [],
+      hashes: {},
+    };
     d.datasets.set(key, row);
   }
   row.last = time;
   mergeFacets(row, ref.facets);
+  for (const [name, value] of Object.entries(ref.facets ?? {})) row.hashes[name] = digest(value);
+  for (const name of row.deleted) delete row.hashes[name];
   return key;
 }
+
+const digest = (value: unknown) => createHash('sha1').update(JSON.stringify(value)).digest('base64url');
 
 function addJob(
   d: Derived,
@@ -358,7 +373,9 @@ interface ColumnLineageShape {
 function addColumnLineage(d: Derived, outKey: string, jobKey: string, facet: unknown, time: Date) {
   const fields = (facet as ColumnLineageShape | undefined)?.fields;
   if (!fields || (facet as { _deleted?: unknown })._deleted) return;
-  d.columnSupersede.set(outKey, time);
+  // A later facet for the same dataset replaces an earlier one of this batch.
+  for (const [key, edge] of d.columnEdges) if (edge.outKey === outKey) d.columnEdges.delete(key);
+  d.columnSupersede.set(outKey, { at: time, hash: digest(facet) });
   for (const [outField, { inputFields = [] }] of Object.entries(fields)) {
     for (const input of inputFields) {
       const inKey = addDataset(d, { namespace: input.namespace, name: input.name }, time);

@@ -32,6 +32,8 @@ export interface GraphEdge {
 export interface Graph {
   nodes: GraphNode[];
   edges: GraphEdge[];
+  /** True when the walk stopped at maxNodes. */
+  truncated?: boolean;
 }
 
 export interface WalkOptions {
@@ -41,6 +43,8 @@ export interface WalkOptions {
   pageSize: number;
   /** Skip this many neighbours of the start node (paging through a wide node). */
   offset?: number;
+  /** Stop adding nodes past this many (a screen cannot show more anyway). */
+  maxNodes?: number;
 }
 
 /** Neighbour lookups, so the same walk runs over the live index or over edges loaded for a past time. */
@@ -178,6 +182,8 @@ export function walk(adj: Adjacency, start: string, options: WalkOptions): Graph
   const first = adj.node(start);
   if (!first) return { nodes: [], edges: [] };
   nodes.set(start, toGraphNode(first));
+  const maxNodes = options.maxNodes ?? Number.POSITIVE_INFINITY;
+  let truncated = false;
   const sides: ('up' | 'down')[] = options.direction === 'both' ? ['up', 'down'] : [options.direction];
   for (const side of sides) {
     const seen = new Set([start]);
@@ -191,7 +197,13 @@ export function walk(adj: Adjacency, start: string, options: WalkOptions): Graph
         for (const other of page) {
           const info = adj.node(other);
           if (!info) continue;
-          if (!nodes.has(other)) nodes.set(other, toGraphNode(info));
+          if (!nodes.has(other)) {
+            if (nodes.size >= maxNodes) {
+              truncated = true;
+              continue;
+            }
+            nodes.set(other, toGraphNode(info));
+          }
           const [source, target] = side === 'up' ? [other, id] : [id, other];
           edges.set(`${source}\u0000${target}`, { source, target });
           if (!seen.has(other)) {
@@ -216,7 +228,9 @@ export function walk(adj: Adjacency, start: string, options: WalkOptions): Graph
       frontier = next;
     }
   }
-  return { nodes: [...nodes.values()], edges: [...edges.values()] };
+  const graph: Graph = { nodes: [...nodes.values()], edges: [...edges.values()] };
+  if (truncated) graph.truncated = true;
+  return graph;
 }
 
 function toGraphNode(info: NodeInfo): GraphNode {

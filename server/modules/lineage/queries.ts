@@ -61,6 +61,7 @@ export async function pastAdjacency(
   depth: number,
   sides: ('up' | 'down')[],
   asOf: Date,
+  maxNodes = Number.POSITIVE_INFINITY,
 ): Promise<Adjacency> {
   const up = new Map<string, string[]>();
   const down = new Map<string, string[]>();
@@ -99,6 +100,7 @@ export async function pastAdjacency(
           }
         }
         frontier = next;
+        if (seen.size > maxNodes) break;
       }
     }
   }

@@ -37,7 +37,7 @@ export function lineageRoutes(router: Router, service: LineageService, config: L
   });
   router.get('/lineage', async (req, res) => {
     const q = parse(lineageQuery, req.query);
-    res.json(await service.lineage({ ...q, asOf: toDate(q.asOf) }));
+    res.json(await service.lineage({ ...q, asOf: toDate(q.asOf), maxNodes: config.graph.maxNodes }));
   });
 
   const columnsQuery = z.strictObject({

@@ -12,6 +12,15 @@ export const LIVE_TOPIC = 'lineage';
 /** Changes bigger than this reach browsers as a "refetch" hint instead of in full. */
 const LIVE_DETAIL_LIMIT = 500;
 
+/** Events stored per transaction at most when requests are grouped. */
+const GROUP_COMMIT_EVENTS = 5_000;
+
+interface PendingWrite {
+  events: Keyed[];
+  resolve: (stored: boolean[]) => void;
+  reject: (error: unknown) => void;
+}
+
 export interface EventResult {
   index: number;
   status: 'stored' | 'duplicate' | 'rejected';
@@ -32,6 +41,7 @@ export interface LineageQuery {
   asOf: Date | null;
   pageSize: number;
   offset: number;
+  maxNodes: number;
 }
 
 export class LineageService {
@@ -39,6 +49,8 @@ export class LineageService {
   readonly #db: Db;
   readonly #bus: EventBus;
   readonly #log: Logger;
+  readonly #queue: PendingWrite[] = [];
+  #writing = false;
 
   constructor(db: Db, bus: EventBus, log: Logger) {
     this.#db = db;
@@ -64,19 +76,73 @@ export class LineageService {
       if (!check.ok) results[index] = { index, status: 'rejected', problems: check.problems };
       else valid.push({ index, keyed: keyOf({ parsed: check.parsed, raw: body, source }) });
     });
-    const { stored, change } = await storeBatch(
-      this.#db,
-      valid.map((v) => v.keyed),
-    );
-    const claimed = new Set<string>();
-    for (const { index, keyed } of valid) {
-      const first = stored.has(keyed.dedupKey) && !claimed.has(keyed.dedupKey);
-      if (first) claimed.add(keyed.dedupKey);
-      results[index] = { index, status: first ? 'stored' : 'duplicate' };
-    }
-    if (claimed.size) this.#publish(change);
+    const stored = valid.length ? await this.#write(valid.map((v) => v.keyed)) : [];
+    valid.forEach(({ index }, i) => {
+      results[index] = { index, status: stored[i] ? 'stored' : 'duplicate' };
+    });
     const count = (status: EventResult['status']) => results.filter((r) => r.status === status).length;
     return { stored: count('stored'), duplicates: count('duplicate'), rejected: count('rejected'), results };
+  }
+
+  /**
+   * Group commit: requests that arrive while a transaction runs are stored together in the next one
+   * (each still all-or-nothing, each answered only after its commit). One writer per process keeps
+   * concurrent requests from queueing on each other's row locks. Resolves, per event, whether this
+   * call stored it (false: it was already stored, a duplicate).
+   */
+  #write(events: Keyed[]): Promise<boolean[]> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ events, resolve, reject });
+      void this.#drain();
+    });
+  }
+
+  async #drain(): Promise<void> {
+    if (this.#writing) return;
+    this.#writing = true;
+    try {
+      while (this.#queue.length) {
+        const group = [this.#queue.shift()!];
+        let size = group[0]!.events.length;
+        while (this.#queue.length && size + this.#queue[0]!.events.length <= GROUP_COMMIT_EVENTS) {
+          const next = this.#queue.shift()!;
+          size += next.events.length;
+          group.push(next);
+        }
+        await this.#commit(group);
+      }
+    } finally {
+      this.#writing = false;
+    }
+  }
+
+  async #commit(group: PendingWrite[]): Promise<void> {
+    let result: Awaited<ReturnType<typeof storeBatch>>;
+    try {
+      result = await storeBatch(
+        this.#db,
+        group.flatMap((g) => g.events),
+      );
+    } catch (error) {
+      // One request's data must not fail the others: retry them one by one.
+      if (group.length > 1) {
+        for (const one of group) await this.#commit([one]);
+        return;
+      }
+      group[0]!.reject(error);
+      return;
+    }
+    const claimed = new Set<string>();
+    for (const pending of group) {
+      pending.resolve(
+        pending.events.map((e) => {
+          const first = result.stored.has(e.dedupKey) && !claimed.has(e.dedupKey);
+          if (first) claimed.add(e.dedupKey);
+          return first;
+        }),
+      );
+    }
+    if (claimed.size) this.#publish(result.change);
   }
 
   #publish(change: LineageChange) {
@@ -102,10 +168,19 @@ export class LineageService {
       direction: query.direction,
       pageSize: query.pageSize,
       offset: query.offset,
+      maxNodes: query.maxNodes,
     };
     if (!query.asOf) return { ...walk(this.index, query.nodeId, options), asOf: null };
     const sides: ('up' | 'down')[] = query.direction === 'both' ? ['up', 'down'] : [query.direction];
-    const past = await pastAdjacency(this.#db, this.index, query.nodeId, query.depth, sides, query.asOf);
+    const past = await pastAdjacency(
+      this.#db,
+      this.index,
+      query.nodeId,
+      query.depth,
+      sides,
+      query.asOf,
+      query.maxNodes,
+    );
     return { ...walk(past, query.nodeId, options), asOf: query.asOf.toISOString() };
   }
 

@@ -58,7 +58,7 @@ async function storeIn(client: pg.PoolClient, events: Keyed[]): Promise<StoreRes
   if (events.length === 0) return { stored: new Set(), change };
   const inserted = await client.query<{ id: number; dedup_key: string }>(
     `INSERT INTO lineage_events (kind, run_id, event_type, event_time, dedup_key, source, body)
-     SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::jsonb[])
+     SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::json[])
      ON CONFLICT (dedup_key) DO NOTHING
      RETURNING id, dedup_key`,
     [
@@ -111,13 +111,17 @@ async function upsertDatasets(client: pg.PoolClient, d: Derived, change: Lineage
     name: string;
     inserted: boolean;
   }>(
-    `INSERT INTO lineage_datasets AS t (namespace, name, first_seen, updated_at, facets)
-     SELECT ns, name, first, last, facets FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::jsonb[], $6::text[])
-       AS u(ns, name, first, last, facets, deleted)
+    `INSERT INTO lineage_datasets AS t (namespace, name, first_seen, updated_at, facets, facet_hashes)
+     SELECT ns, name, first, last, facets, hashes
+       FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::jsonb[], $6::jsonb[]) AS u(ns, name, first, last, facets, hashes)
      ON CONFLICT (namespace, name) DO UPDATE SET
        first_seen = least(t.first_seen, excluded.first_seen),
        updated_at = greatest(t.updated_at, excluded.updated_at),
-       facets = CASE WHEN excluded.updated_at >= t.updated_at THEN t.facets || excluded.facets ELSE excluded.facets || t.facets END
+       facets = CASE WHEN excluded.updated_at >= t.updated_at THEN t.facets || excluded.facets ELSE excluded.facets || t.facets END,
+       facet_hashes = CASE WHEN excluded.updated_at >= t.updated_at THEN t.facet_hashes || excluded.facet_hashes ELSE excluded.facet_hashes || t.facet_hashes END
+     -- Rewriting an unchanged row is the main cost of a busy dataset: only write what changed.
+     WHERE t.first_seen > excluded.first_seen OR t.updated_at < excluded.updated_at - interval '1 minute'
+        OR NOT (t.facet_hashes @> excluded.facet_hashes)
      RETURNING id, namespace, name, (xmax = 0) AS inserted`,
     [
       rows.map((r) => r.namespace),
@@ -125,13 +129,13 @@ async function upsertDatasets(client: pg.PoolClient, d: Derived, change: Lineage
       rows.map((r) => iso(r.first)),
       rows.map((r) => iso(r.last)),
       rows.map((r) => JSON.stringify(r.facets)),
-      rows.map((r) => r.deleted.join(',')),
+      rows.map((r) => JSON.stringify(r.hashes)),
     ],
   );
   const deleted = rows.filter((r) => r.deleted.length);
   if (deleted.length) {
     await client.query(
-      `UPDATE lineage_datasets t SET facets = t.facets - string_to_array(u.deleted, ',')
+      `UPDATE lineage_datasets t SET facets = t.facets - string_to_array(u.deleted, ','), facet_hashes = t.facet_hashes - string_to_array(u.deleted, ',')
        FROM unnest($1::text[], $2::text[], $3::text[]) AS u(ns, name, deleted) WHERE t.namespace = u.ns AND t.name = u.name`,
       [deleted.map((r) => r.namespace), deleted.map((r) => r.name), deleted.map((r) => r.deleted.join(','))],
     );
@@ -142,6 +146,15 @@ async function upsertDatasets(client: pg.PoolClient, d: Derived, change: Lineage
     ids.set(id, row.id);
     if (row.inserted)
       change.nodes.push({ id, kind: 'dataset', dbId: row.id, namespace: row.namespace, name: row.name });
+  }
+  const unchanged = rows.filter((r) => !ids.has(r.key));
+  if (unchanged.length) {
+    const known = await client.query<{ id: number; namespace: string; name: string }>(
+      `SELECT t.id, t.namespace, t.name FROM lineage_datasets t
+         JOIN unnest($1::text[], $2::text[]) AS u(ns, name) ON t.namespace = u.ns AND t.name = u.name`,
+      [unchanged.map((r) => r.namespace), unchanged.map((r) => r.name)],
+    );
+    for (const row of known.rows) ids.set(nodeKey('dataset', row.namespace, row.name), row.id);
   }
   return ids;
 }
@@ -281,25 +294,18 @@ async function upsertEdges(
     direction === 'in' ? [dsKey.get(dataset)!, jobKey.get(job)!] : [jobKey.get(job)!, dsKey.get(dataset)!];
   if (edges.length) {
     const { rows } = await client.query<{ job_id: number; dataset_id: number; direction: string }>(
-      `INSERT INTO lineage_edges AS t (job_id, dataset_id, direction, valid_from, last_seen, last_run_id)
-       SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::uuid[])
-       ON CONFLICT (job_id, dataset_id, direction) WHERE valid_to IS NULL DO UPDATE SET
-         valid_from = least(t.valid_from, excluded.valid_from),
-         last_run_id = CASE WHEN excluded.last_seen >= t.last_seen THEN coalesce(excluded.last_run_id, t.last_run_id) ELSE t.last_run_id END,
-         last_seen = greatest(t.last_seen, excluded.last_seen)
-       RETURNING job_id, dataset_id, direction, (xmax = 0) AS inserted`,
+      `INSERT INTO lineage_edges (job_id, dataset_id, direction, valid_from)
+       SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::timestamptz[])
+       ON CONFLICT (job_id, dataset_id, direction) WHERE valid_to IS NULL DO NOTHING
+       RETURNING job_id, dataset_id, direction`,
       [
         edges.map((e) => jobIds.get(e.jobKey)),
         edges.map((e) => datasetIds.get(e.datasetKey)),
         edges.map((e) => e.direction),
         edges.map((e) => iso(e.first)),
-        edges.map((e) => iso(e.last)),
-        edges.map((e) => e.runId),
       ],
     );
-    for (const row of rows as ((typeof rows)[number] & { inserted: boolean })[]) {
-      if (row.inserted) change.edgesAdded.push(pair(row.job_id, row.dataset_id, row.direction));
-    }
+    for (const row of rows) change.edgesAdded.push(pair(row.job_id, row.dataset_id, row.direction));
   }
   // A COMPLETE run states the job's inputs and outputs: edges its run did not touch end here,
   // per direction the run reported at all.
@@ -314,8 +320,9 @@ async function upsertEdges(
       `UPDATE lineage_edges e SET valid_to = c.at
        FROM unnest($1::bigint[], $2::uuid[], $3::timestamptz[]) AS c(job_id, run_id, at)
        WHERE e.job_id = c.job_id AND e.valid_to IS NULL AND e.valid_from < c.at
-         AND e.last_run_id IS DISTINCT FROM c.run_id
          AND EXISTS (SELECT 1 FROM lineage_run_io r WHERE r.run_id = c.run_id AND r.direction = e.direction)
+         AND NOT EXISTS (SELECT 1 FROM lineage_run_io r
+                          WHERE r.run_id = c.run_id AND r.direction = e.direction AND r.dataset_id = e.dataset_id)
        RETURNING e.job_id, e.dataset_id, e.direction`,
       [
         completes.map(([k]) => jobIds.get(k)),
@@ -341,7 +348,8 @@ async function insertVersions(client: pg.PoolClient, d: Derived, datasetIds: Ids
   const { rows } = await client.query<{ id: number; version_count: number; namespace: string; name: string }>(
     `WITH v AS (
        INSERT INTO lineage_dataset_versions AS t (dataset_id, run_id, created_at, schema_hash, fields)
-       SELECT u.dataset_id, u.run_id, u.at, u.hash, u.fields
+       -- Fields are kept only where the schema changed; the version before holds them otherwise.
+       SELECT u.dataset_id, u.run_id, u.at, u.hash, CASE WHEN u.hash IS DISTINCT FROM d.schema_hash THEN u.fields END
          FROM unnest($1::bigint[], $2::uuid[], $3::timestamptz[], $4::text[], $5::jsonb[], $6::bool[]) AS u(dataset_id, run_id, at, hash, fields, is_write)
          JOIN lineage_datasets d ON d.id = u.dataset_id
         WHERE u.is_write OR (u.hash IS NOT NULL AND u.hash IS DISTINCT FROM d.schema_hash)
@@ -377,6 +385,25 @@ async function insertVersions(client: pg.PoolClient, d: Derived, datasetIds: Ids
     change.versions.push({ dataset: nodeKey('dataset', row.namespace, row.name), count: row.version_count });
 }
 
+/** Output datasets whose columnLineage facet differs from the one last applied (the others are skipped). */
+async function changedColumnLineage(
+  client: pg.PoolClient,
+  d: Derived,
+  datasetIds: Ids,
+): Promise<Set<string>> {
+  const candidates = [...d.columnSupersede].sort(([a], [b]) => (a < b ? -1 : 1));
+  if (!candidates.length) return new Set();
+  const { rows } = await client.query<{ id: number }>(
+    `UPDATE lineage_datasets t SET column_lineage_hash = u.hash
+       FROM unnest($1::bigint[], $2::text[]) AS u(id, hash)
+      WHERE t.id = u.id AND t.column_lineage_hash IS DISTINCT FROM u.hash
+      RETURNING t.id`,
+    [candidates.map(([k]) => datasetIds.get(k)), candidates.map(([, c]) => c.hash)],
+  );
+  const changed = new Set(rows.map((r) => r.id));
+  return new Set(candidates.filter(([k]) => changed.has(datasetIds.get(k)!)).map(([k]) => k));
+}
+
 async function upsertColumnEdges(
   client: pg.PoolClient,
   d: Derived,
@@ -384,49 +411,66 @@ async function upsertColumnEdges(
   datasetIds: Ids,
   change: LineageChange,
 ) {
-  const edges = [...d.columnEdges.values()].sort((a, b) =>
-    a.outKey === b.outKey
-      ? a.outField < b.outField
-        ? -1
-        : a.outField > b.outField
-          ? 1
-          : a.inKey < b.inKey
-            ? -1
-            : 1
-      : a.outKey < b.outKey
-        ? -1
-        : 1,
-  );
+  const changed = await changedColumnLineage(client, d, datasetIds);
+  if (!changed.size) return;
+  const edges = [...d.columnEdges.values()]
+    .filter((e) => changed.has(e.outKey))
+    .sort((a, b) =>
+      a.outKey === b.outKey
+        ? a.outField < b.outField
+          ? -1
+          : a.outField > b.outField
+            ? 1
+            : a.inKey < b.inKey
+              ? -1
+              : 1
+        : a.outKey < b.outKey
+          ? -1
+          : 1,
+    );
+  const cols = {
+    out: edges.map((e) => datasetIds.get(e.outKey)),
+    outField: edges.map((e) => e.outField),
+    in: edges.map((e) => datasetIds.get(e.inKey)),
+    inField: edges.map((e) => e.inField),
+  };
+  // A columnLineage facet states all of its dataset's column edges: current ones it no longer lists end.
+  const superseded = [...d.columnSupersede]
+    .filter(([k]) => changed.has(k))
+    .sort(([a], [b]) => (a < b ? -1 : 1));
+  if (superseded.length) {
+    await client.query(
+      `WITH listed AS (SELECT * FROM unnest($3::bigint[], $4::text[], $5::bigint[], $6::text[]) AS l(o, of, i, inf))
+       UPDATE lineage_column_edges e SET valid_to = c.at
+       FROM unnest($1::bigint[], $2::timestamptz[]) AS c(ds, at)
+       WHERE e.out_dataset_id = c.ds AND e.valid_to IS NULL AND e.valid_from < c.at
+         AND NOT EXISTS (SELECT 1 FROM listed l WHERE l.o = e.out_dataset_id AND l.of = e.out_field AND l.i = e.in_dataset_id AND l.inf = e.in_field)`,
+      [
+        superseded.map(([k]) => datasetIds.get(k)),
+        superseded.map(([, c]) => iso(c.at)),
+        cols.out,
+        cols.outField,
+        cols.in,
+        cols.inField,
+      ],
+    );
+    change.columnLineage.push(...superseded.map(([k]) => k));
+  }
   if (edges.length) {
     await client.query(
-      `INSERT INTO lineage_column_edges AS t (out_dataset_id, out_field, in_dataset_id, in_field, job_id, transformations, valid_from, last_seen)
-       SELECT o, of, i, inf, j, tr, at, at FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::bigint[], $6::jsonb[], $7::timestamptz[])
-         AS u(o, of, i, inf, j, tr, at)
-       ON CONFLICT (out_dataset_id, out_field, in_dataset_id, in_field) WHERE valid_to IS NULL DO UPDATE SET
-         valid_from = least(t.valid_from, excluded.valid_from),
-         last_seen = greatest(t.last_seen, excluded.last_seen),
-         job_id = excluded.job_id,
-         transformations = excluded.transformations`,
+      `INSERT INTO lineage_column_edges (out_dataset_id, out_field, in_dataset_id, in_field, job_id, transformations, valid_from)
+       SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::bigint[], $6::jsonb[], $7::timestamptz[])
+       ON CONFLICT (out_dataset_id, out_field, in_dataset_id, in_field) WHERE valid_to IS NULL DO NOTHING`,
       [
-        edges.map((e) => datasetIds.get(e.outKey)),
-        edges.map((e) => e.outField),
-        edges.map((e) => datasetIds.get(e.inKey)),
-        edges.map((e) => e.inField),
+        cols.out,
+        cols.outField,
+        cols.in,
+        cols.inField,
         edges.map((e) => (e.jobKey ? jobIds.get(e.jobKey) : null)),
         edges.map((e) => json(e.transformations)),
         edges.map((e) => iso(e.at)),
       ],
     );
-  }
-  const superseded = [...d.columnSupersede].sort(([a], [b]) => (a < b ? -1 : 1));
-  if (superseded.length) {
-    await client.query(
-      `UPDATE lineage_column_edges e SET valid_to = c.at
-       FROM unnest($1::bigint[], $2::timestamptz[]) AS c(ds, at)
-       WHERE e.out_dataset_id = c.ds AND e.valid_to IS NULL AND e.last_seen < c.at`,
-      [superseded.map(([k]) => datasetIds.get(k)), superseded.map(([, at]) => iso(at))],
-    );
-    change.columnLineage.push(...superseded.map(([k]) => k));
   }
 }
 

@@ -1,0 +1,122 @@
+// OpenLineage ingestion through HTTP batches (validate, store raw, derive in one transaction per batch)
+// against a plain multi-row INSERT of the same JSON into the same database, in the same run.
+//   node bench/lineage-ingest.ts [--seconds 10] [--batch 500] [--concurrency 4] [--rounds 3]
+// Goal: >= 5,000 events/s sustained (median of rounds).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { startLabdeckProcess } from '../e2e/support/labdeck.ts';
+import { planGraph, rng, runEvents } from '../server/modules/lineage/test/generate.ts';
+import { EmbeddedPostgres } from '../server/platform/db/embedded.ts';
+
+const flag = (name: string, fallback: number) => {
+  const at = process.argv.indexOf(`--${name}`);
+  return at > 0 ? Number(process.argv[at + 1]) : fallback;
+};
+const seconds = flag('seconds', 10);
+const batchSize = flag('batch', 500);
+const concurrency = flag('concurrency', 4);
+const rounds = flag('rounds', 3);
+const GOAL = 5_000;
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+const dir = mkdtempSync(path.join(tmpdir(), 'labdeck-bench-lineage-'));
+const postgres = new EmbeddedPostgres({ dir: path.join(dir, 'pg') });
+await postgres.start();
+const databaseUrl = postgres.url;
+const labdeck = await startLabdeckProcess({ env: { DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' } });
+const client = new pg.Pool({ connectionString: databaseUrl, max: concurrency });
+
+try {
+  const plan = planGraph(5_000, 7);
+  const random = rng(11);
+  let clock = Date.UTC(2026, 0, 1);
+  /** Endless realistic traffic: START + COMPLETE per run of a random job. */
+  const nextBatch = () => {
+    const events: Record<string, unknown>[] = [];
+    while (events.length < batchSize) {
+      clock += 250;
+      events.push(...runEvents(plan.jobs[Math.floor(random() * plan.jobs.length)]!, clock, random));
+    }
+    return events;
+  };
+  const sample = nextBatch();
+  const bytes = Buffer.byteLength(JSON.stringify(sample)) / sample.length;
+  console.log(
+    `lineage-ingest: ${plan.jobs.length} jobs, ${plan.datasets.length} datasets, ~${Math.round(bytes)} bytes/event, batches of ${batchSize}, ${concurrency} concurrent, ${seconds} s x ${rounds} rounds, Node ${process.version}`,
+  );
+
+  /** Sends batches from `concurrency` workers for `seconds`; returns events/s. */
+  async function drive(send: (events: Record<string, unknown>[]) => Promise<void>): Promise<number> {
+    const batches = Array.from({ length: 64 }, nextBatch).map((events) => ({
+      events,
+      body: JSON.stringify(events),
+    }));
+    let done = 0;
+    let i = 0;
+    const end = performance.now() + seconds * 1000;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (performance.now() < end) {
+          const batch = batches[i++ % batches.length]!;
+          // Fresh run ids so every event is new (no idempotent shortcut).
+          const events = batch.events.map((e) => ({
+            ...e,
+            run: { ...(e.run as object), runId: crypto.randomUUID() },
+          }));
+          await send(events);
+          done += events.length;
+        }
+      }),
+    );
+    return done / ((performance.now() - started) / 1000);
+  }
+
+  const viaLabdeck = (events: Record<string, unknown>[]) =>
+    fetch(`${labdeck.url}/api/v1/lineage/batch`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(events),
+    }).then(async (res) => {
+      if (res.status !== 200)
+        throw new Error(`batch answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
+      await res.arrayBuffer();
+    });
+  await client.query(
+    'CREATE TABLE IF NOT EXISTS bench_plain_events (id bigserial PRIMARY KEY, body jsonb NOT NULL)',
+  );
+  const plainInsert = async (events: Record<string, unknown>[]) => {
+    await client.query('INSERT INTO bench_plain_events (body) SELECT * FROM unnest($1::jsonb[])', [
+      events.map((e) => JSON.stringify(e)),
+    ]);
+  };
+
+  await drive(viaLabdeck); // warm-up (JIT, caches, first derived rows)
+  const labdeckRates: number[] = [];
+  const plainRates: number[] = [];
+  for (let round = 1; round <= rounds; round++) {
+    const rate = await drive(viaLabdeck);
+    const plain = await drive(plainInsert);
+    labdeckRates.push(rate);
+    plainRates.push(plain);
+    console.log(
+      `  round ${round}: Labdeck HTTP batch ${rate.toFixed(0)} events/s | plain INSERT of the same JSON ${plain.toFixed(0)} events/s`,
+    );
+  }
+  const { rows } = await client.query<{ events: number; edges: number; runs: number }>(
+    'SELECT (SELECT count(*) FROM lineage_events)::int AS events, (SELECT count(*) FROM lineage_edges)::int AS edges, (SELECT count(*) FROM lineage_runs)::int AS runs',
+  );
+  const rate = median(labdeckRates);
+  console.log(
+    `lineage-ingest: median ${rate.toFixed(0)} events/s through HTTP (goal >= ${GOAL}), baseline plain INSERT median ${median(plainRates).toFixed(0)} events/s; stored ${rows[0]!.events} events, ${rows[0]!.runs} runs, ${rows[0]!.edges} edges`,
+  );
+  if (rate < GOAL) process.exitCode = 1;
+} finally {
+  await client.end();
+  await labdeck.stop();
+  await postgres.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
