@@ -44,7 +44,9 @@ export function planGraph(jobCount: number, seed = 1, layers = 12): GraphPlan {
     const ns = NAMESPACES[datasets.length % NAMESPACES.length]!;
     const name = `${ns}|l${layer}.schema_${datasets.length % 97}.table_${datasets.length}`;
     datasets.push(name);
-    (byLayer[layer] ??= []).push(name);
+    const list = byLayer[layer] ?? [];
+    list.push(name);
+    byLayer[layer] = list;
     return name;
   };
   const sourceCount = Math.max(10, Math.floor(jobCount * 0.3));
