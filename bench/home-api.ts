@@ -11,8 +11,9 @@ interface CannonResult {
 }
 const autocannon = autocannonModule as (options: Record<string, unknown>) => Promise<CannonResult>;
 
+import { availableParallelism, loadavg } from 'node:os';
 import { startLabdeckProcess } from '../e2e/support/labdeck.ts';
-import { flag, servicesConfig, sleep, startTarget } from './home-probes.ts';
+import { cpuSeconds, flag, servicesConfig, sleep, startTarget } from './home-probes.ts';
 
 const rate = flag('rate', 2000);
 const seconds = flag('seconds', 20);
@@ -23,6 +24,7 @@ const target = await startTarget();
 const labdeck = await startLabdeckProcess({ config: servicesConfig(count, target.url, 30_000) });
 
 async function run(path: string, headers: Record<string, string> = {}) {
+  const cpuBefore = await cpuSeconds(labdeck.url);
   const result = await autocannon({
     url: labdeck.url + path,
     connections: 50,
@@ -31,8 +33,9 @@ async function run(path: string, headers: Record<string, string> = {}) {
     headers,
   });
   const { latency, requests, non2xx, errors } = result;
+  const cpu = (((await cpuSeconds(labdeck.url)) - cpuBefore) / seconds) * 100;
   console.log(
-    `${path.padEnd(16)} ${requests.average.toFixed(0)} req/s, latency p50 ${latency.p50} ms, p99 ${latency.p99} ms, max ${latency.max} ms, non-2xx ${non2xx}, errors ${errors}`,
+    `${path.padEnd(16)} ${requests.average.toFixed(0)} req/s, latency p50 ${latency.p50} ms, p99 ${latency.p99} ms, max ${latency.max} ms, non-2xx ${non2xx}, errors ${errors}, BFF CPU ${cpu.toFixed(0)}% of one core, load avg ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores`,
   );
   return result;
 }
