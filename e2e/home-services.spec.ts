@@ -134,7 +134,11 @@ test('a pinned favourite survives a reload and a BFF restart; the wall screen re
 }) => {
   const problems = watchForFailures(page);
   await page.goto(labdeck.url);
+  const saved = page.waitForResponse(
+    (res) => res.url().endsWith('/api/services/favourites/team-wiki') && res.request().method() === 'PUT',
+  );
   await page.getByRole('button', { name: 'Pin Team wiki' }).click();
+  expect((await saved).status()).toBe(204);
   const favourites = page.getByRole('region', { name: /Favourites/ });
   await expect(favourites.getByTestId('service-team-wiki')).toBeVisible();
   await page.reload();
