@@ -46,9 +46,8 @@ export async function prepareSampleDatabase(
         log.info({ database }, 'sample database seeded');
       }
       await client.query(`REVOKE ALL ON DATABASE ${pg.escapeIdentifier(database)} FROM PUBLIC`);
-      await client.query(
-        `GRANT CONNECT, TEMPORARY ON DATABASE ${pg.escapeIdentifier(database)} TO ${READER}`,
-      );
+      await client.query(`REVOKE ALL ON DATABASE ${pg.escapeIdentifier(database)} FROM ${READER}`);
+      await client.query(`GRANT CONNECT ON DATABASE ${pg.escapeIdentifier(database)} TO ${READER}`);
       await client.query(`REVOKE CREATE ON SCHEMA public FROM PUBLIC`);
       await client.query(`GRANT USAGE ON SCHEMA public TO ${READER}`);
       await client.query(`GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${READER}`);

@@ -79,6 +79,8 @@ describe('PostgreSQL runs', () => {
     expect(own.error?.message).toMatch(/does not exist/);
     const files = endOf(await readRun(await run("SELECT pg_read_file('/etc/passwd')")));
     expect(files.error?.message).toMatch(/permission denied/);
+    const temp = endOf(await readRun(await run('CREATE TEMP TABLE t AS SELECT 1')));
+    expect(temp.state).toBe('failed');
   });
 
   it('marks a syntax error at its line and column', async () => {

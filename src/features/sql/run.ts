@@ -80,6 +80,8 @@ export async function execute(
     controller,
   } satisfies Partial<RunState>);
   let firstRows = true;
+  performance.clearMarks('sql:first-batch');
+  performance.clearMarks('sql:first-rows-painted');
   const onMessage = (m: RunMessage) => {
     if (state.controller !== controller) return;
     switch (m.t) {
