@@ -5,6 +5,7 @@ import type { User } from '../../platform/identity.ts';
 import { defineServerModule } from '../../platform/module.ts';
 import { apiClient, startTestApp, type TestApp } from '../../test/harness.ts';
 import { servicesModule } from './index.ts';
+import type { PublicService, ServiceListJson } from './service.ts';
 
 /** Stands in for the auth module: the user comes from a test header. */
 const testAuth = defineServerModule({
@@ -62,7 +63,7 @@ services:
   });
 
   const list = async (user: User) =>
-    (await (await app.fetch('/api/services', { headers: as(user) })).json()) as any;
+    (await (await app.fetch('/api/services', { headers: as(user) })).json()) as ServiceListJson;
 
   it('requires a user', async () => {
     expect((await app.fetch('/api/services')).status).toBe(401);
@@ -70,13 +71,13 @@ services:
 
   it('lists only what the caller may see, without probe settings or secrets', async () => {
     const forAdmin = await list(admin);
-    expect(forAdmin.groups[0].services.map((s: { id: string }) => s.id)).toEqual(['target', 'secret-admin']);
+    expect(forAdmin.groups[0]!.services.map((s: { id: string }) => s.id)).toEqual(['target', 'secret-admin']);
     const forAnalyst = await list(analyst);
-    expect(forAnalyst.groups[0].services.map((s: { id: string }) => s.id)).toEqual(['target']);
+    expect(forAnalyst.groups[0]!.services.map((s: { id: string }) => s.id)).toEqual(['target']);
     const text = JSON.stringify(forAdmin);
     expect(text).not.toContain('very-secret-token');
     expect(text).not.toContain('Authorization');
-    expect(forAdmin.groups[0].services[0]).toMatchObject({
+    expect(forAdmin.groups[0]!.services[0]!).toMatchObject({
       name: 'Target',
       icon: 'trino',
       probe: 'http',
@@ -86,7 +87,7 @@ services:
 
   it('probes, turns down when the target fails and pushes the change over SSE', async () => {
     await expect
-      .poll(async () => (await list(admin)).groups[0].services[0].status, { timeout: 10_000 })
+      .poll(async () => (await list(admin)).groups[0]!.services[0]!.status, { timeout: 10_000 })
       .toBe('up');
     const events = await app.fetch('/api/events?topics=services', {
       headers: as(admin),
@@ -94,12 +95,12 @@ services:
     });
     const reader = events.body!.pipeThrough(new TextDecoderStream()).getReader();
     healthy = false;
-    let service: any;
+    let service: PublicService | undefined;
     for (;;) {
       const chunk = (await reader.read()).value ?? '';
       if (!chunk.includes('"stateChanged":true')) continue;
-      service = (await list(admin)).groups[0].services[0];
-      if (service.status === 'down') break;
+      service = (await list(admin)).groups[0]!.services[0]!;
+      if (service?.status === 'down') break;
     }
     await reader.cancel();
     expect(service).toMatchObject({
@@ -109,7 +110,7 @@ services:
     });
     healthy = true;
     await expect
-      .poll(async () => (await list(admin)).groups[0].services[0].status, { timeout: 10_000 })
+      .poll(async () => (await list(admin)).groups[0]!.services[0]!.status, { timeout: 10_000 })
       .toBe('up');
   });
 
@@ -117,7 +118,7 @@ services:
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     const res = await app.fetch('/api/services/target/history', { headers: as(admin) });
     expect(res.status).toBe(200);
-    const body = (await res.json()) as any;
+    const body = (await res.json()) as { buckets: unknown[]; failures: { status: string; error: string }[] };
     expect(body.buckets.length).toBeGreaterThan(0);
     expect(body.failures[0]).toMatchObject({ status: 'down', error: 'HTTP 500 Internal Server Error' });
     expect(
@@ -150,7 +151,9 @@ services:
 
   it('shows discovery state to admins only', async () => {
     expect((await app.fetch('/api/services/discovery', { headers: as(analyst) })).status).toBe(403);
-    const body = (await (await app.fetch('/api/services/discovery', { headers: as(admin) })).json()) as any;
+    const body = (await (
+      await app.fetch('/api/services/discovery', { headers: as(admin) })
+    ).json()) as unknown;
     expect(body).toMatchObject({ sources: [], problems: [], leader: true });
   });
 });

@@ -2,6 +2,7 @@ import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/harness.ts';
+import type { ServiceListJson } from './service.ts';
 
 const ingress = (name: string, annotations: Record<string, string>) => ({
   apiVersion: 'networking.k8s.io/v1',
@@ -63,11 +64,9 @@ services:
     api.close();
   });
 
-  const services = async () => (await (await app.fetch('/api/services')).json()) as any;
+  const services = async () => (await (await app.fetch('/api/services')).json()) as ServiceListJson;
   const flat = async () =>
-    (await services()).groups.flatMap((g: any) =>
-      g.services.map((s: any) => `${g.name}/${s.id}/${s.source}`),
-    );
+    (await services()).groups.flatMap((g) => g.services.map((s) => `${g.name}/${s.id}/${s.source}`));
 
   it('merges discovered services, declared ones winning on the same id', async () => {
     await expect.poll(flat).toEqual(['Declared/target/config', 'BI/superset/kubernetes']);
@@ -82,7 +81,10 @@ services:
   });
 
   it('shows skipped objects with their reason to admins', async () => {
-    const body = (await (await app.fetch('/api/services/discovery')).json()) as any;
+    const body = (await (await app.fetch('/api/services/discovery')).json()) as {
+      sources: unknown[];
+      problems: unknown[];
+    };
     expect(body.sources).toEqual([expect.objectContaining({ name: 'kubernetes', ok: true, count: 2 })]);
     expect(body.problems).toEqual([
       expect.objectContaining({

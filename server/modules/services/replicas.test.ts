@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Labdeck, startLabdeck } from '../../platform/runtime.ts';
 import { createDatabase } from '../../test/harness.ts';
 import { serverModules } from '../index.ts';
+import type { ServiceListJson } from './service.ts';
 import { ServicesStore } from './store.ts';
 
 async function start(databaseUrl: string, config: string): Promise<Labdeck> {
@@ -27,7 +28,7 @@ async function start(databaseUrl: string, config: string): Promise<Labdeck> {
 }
 
 const list = async (app: Labdeck) =>
-  ((await (await fetch(`${app.url}/api/services`)).json()) as any).groups[0].services[0];
+  ((await (await fetch(`${app.url}/api/services`)).json()) as ServiceListJson).groups[0]!.services[0]!;
 
 describe('history and state across restarts and replicas', () => {
   let target: Server;
@@ -74,7 +75,7 @@ services:
     const b = await start(databaseUrl, config);
     try {
       const leader = async (app: Labdeck) =>
-        ((await (await fetch(`${app.url}/api/services/discovery`)).json()) as any).leader;
+        ((await (await fetch(`${app.url}/api/services/discovery`)).json()) as { leader: boolean }).leader;
       const la = await leader(a);
       const lb = await leader(b);
       expect([la, lb]).toEqual([true, false]);

@@ -47,6 +47,16 @@ function publicService(service: ServiceDef, health: ReturnType<HealthBook['healt
   };
 }
 
+/** One service in GET /api/services. */
+export type PublicService = ReturnType<typeof publicService>;
+
+/** The body of GET /api/services. */
+export interface ServiceListJson {
+  version: number;
+  warnings: string[];
+  groups: { name: string; collapsed: boolean; services: PublicService[] }[];
+}
+
 /**
  * The services capability: catalog (declared + discovered), probing on the leader replica, history in
  * PostgreSQL, health in memory, and the cached list the API serves.

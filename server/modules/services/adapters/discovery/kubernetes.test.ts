@@ -5,6 +5,7 @@ import type { ServiceDef } from '../../types.ts';
 import { kubernetesSource } from './kubernetes.ts';
 import type { DiscoveryProblem, DiscoverySource } from './types.ts';
 
+// biome-ignore lint/suspicious/noExplicitAny: Kubernetes objects of every shape, built and patched by the test
 type Obj = Record<string, any>;
 
 const ingress = (name: string, annotations: Record<string, string>, host = `${name}.lab.example`): Obj => ({
