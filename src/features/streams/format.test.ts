@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ago, bytes, count, rate, seconds } from './format';
+import { ago, behind, bytes, count, rate, seconds } from './format';
 
 describe('streams format', () => {
   it.each([
@@ -23,6 +23,12 @@ describe('streams format', () => {
     [600, '10 min'],
     [10_800, '3.0 h'],
   ])('seconds(%s) = %s', (value, expected) => expect(seconds(value)).toBe(expected));
+
+  it.each([
+    [null, 500, 'not consuming'],
+    [null, 0, '–'],
+    [30, 500, '30 s'],
+  ])('behind(%s, %s) = %s', (lagSeconds, lag, expected) => expect(behind(lagSeconds, lag)).toBe(expected));
 
   it('counts and ages', () => {
     expect(count(1234)).toBe('1,234');

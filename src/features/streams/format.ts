@@ -40,3 +40,7 @@ export function ago(at: number | null | undefined, now = Date.now()): string {
   if (!at) return 'never';
   return `${seconds(Math.max(0, (now - at) / 1000))} ago`.replace('< 1 s ago', 'just now');
 }
+
+/** Estimated time behind; a group that is behind but does not commit is "not consuming". */
+export const behind = (lagSeconds: number | null, lag: number | null): string =>
+  lagSeconds === null && (lag ?? 0) > 0 ? 'not consuming' : seconds(lagSeconds);

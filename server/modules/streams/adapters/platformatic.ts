@@ -214,7 +214,7 @@ export function platformaticAdapter(cluster: ClusterConfig, cwd: string): KafkaA
           members: [...group.members.values()].map((member) => ({
             id: member.id,
             clientId: member.clientId,
-            host: member.clientHost,
+            host: member.clientHost.replace(/^\//, ''),
             assignments: [...(member.assignments?.values() ?? [])].map((a) => ({
               topic: a.topic,
               partitions: [...a.partitions],

@@ -1,5 +1,7 @@
 -- The leader replica's latest view of each cluster, so every replica serves the same figures.
-CREATE TABLE IF NOT EXISTS streams_snapshots (
+-- Rewritten every sampling interval: UNLOGGED keeps that churn out of the WAL (it is a cache; a crash
+-- empties it and the leader refills it on its next cycle).
+CREATE UNLOGGED TABLE IF NOT EXISTS streams_snapshots (
   cluster_id text PRIMARY KEY,
   sampled_at timestamptz NOT NULL,
   body jsonb NOT NULL
