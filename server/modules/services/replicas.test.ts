@@ -124,3 +124,49 @@ describe('retention', () => {
     expect(hours.reduce((sum, h) => sum + h.answered, 0)).toBe(2);
   });
 });
+
+describe("Labdeck's own database restarting", () => {
+  let target: Server;
+  let app: Labdeck;
+  beforeAll(async () => {
+    target = createServer((_req, res) => res.end('ok'));
+    await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
+    const cwd = mkdtempSync(path.join(tmpdir(), 'labdeck-services-embedded-'));
+    writeFileSync(
+      path.join(cwd, 'labdeck.yaml'),
+      `services:\n  probes: { intervalMs: 500 }\n  groups:\n    - name: G\n      services:\n        - { id: target, name: Target, url: "http://127.0.0.1:${(target.address() as AddressInfo).port}/" }\n`,
+    );
+    app = await startLabdeck({
+      modules: serverModules,
+      cwd,
+      env: { PORT: '0', HOST: '127.0.0.1', LABDECK_CONFIG: path.join(cwd, 'labdeck.yaml') },
+      log: pino({ level: 'silent' }),
+    });
+  });
+  afterAll(async () => {
+    await app?.close();
+    target?.close();
+  });
+
+  it('keeps serving the last health while the database is down, then probes and records again', {
+    timeout: 90_000,
+  }, async () => {
+    await expect.poll(async () => (await list(app)).status, { timeout: 10_000 }).toBe('up');
+    await app.embedded!.stop();
+    const res = await fetch(`${app.url}/api/services`);
+    expect(res.status).toBe(200);
+    await app.embedded!.start();
+    const after = Date.now();
+    await expect
+      .poll(async () => Date.parse((await list(app)).lastCheck ?? '0'), { timeout: 30_000 })
+      .toBeGreaterThan(after);
+    const saved = async () =>
+      (
+        await app.context.db.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM service_results WHERE at > $1',
+          [new Date(after)],
+        )
+      ).rows[0]!.n;
+    await expect.poll(saved, { timeout: 10_000 }).toBeGreaterThan(0);
+  });
+});
