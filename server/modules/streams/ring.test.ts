@@ -14,6 +14,15 @@ describe('Ring', () => {
     expect(ring.last(1)).toBe(50);
   });
 
+  it('grows its storage up to the capacity and keeps order across growth', () => {
+    const ring = new Ring(40, 2);
+    for (let t = 1; t <= 100; t++) ring.push(t, -t);
+    expect(ring.length).toBe(40);
+    expect(ring.row(0)).toEqual([61, -61]);
+    expect(ring.row(39)).toEqual([100, -100]);
+    expect(ring.since(95).map((row) => row[0])).toEqual([96, 97, 98, 99, 100]);
+  });
+
   it.each([
     { since: 0, expected: [1, 2, 3, 4] },
     { since: 2, expected: [3, 4] },

@@ -1,13 +1,18 @@
-/** Fixed-capacity ring of numeric rows (time first), stored column-wise in typed arrays. */
+/**
+ * Bounded ring of numeric rows (time first), stored column-wise in typed arrays. Storage starts small and
+ * doubles up to `capacity`, so thousands of young rings cost little.
+ */
 export class Ring {
   readonly capacity: number;
-  readonly #columns: Float64Array[];
+  #columns: Float64Array[];
+  #size: number;
   #start = 0;
   #length = 0;
 
   constructor(capacity: number, width: number) {
     this.capacity = Math.max(1, Math.floor(capacity));
-    this.#columns = Array.from({ length: width }, () => new Float64Array(this.capacity));
+    this.#size = Math.min(this.capacity, 16);
+    this.#columns = Array.from({ length: width }, () => new Float64Array(this.#size));
   }
 
   get length(): number {
@@ -15,20 +20,32 @@ export class Ring {
   }
 
   push(...values: number[]): void {
-    const at = (this.#start + this.#length) % this.capacity;
+    if (this.#length === this.#size && this.#size < this.capacity) this.#grow();
+    const at = (this.#start + this.#length) % this.#size;
     for (let c = 0; c < this.#columns.length; c++) this.#columns[c]![at] = values[c] ?? Number.NaN;
-    if (this.#length < this.capacity) this.#length++;
-    else this.#start = (this.#start + 1) % this.capacity;
+    if (this.#length < this.#size) this.#length++;
+    else this.#start = (this.#start + 1) % this.#size;
+  }
+
+  #grow(): void {
+    const size = Math.min(this.capacity, this.#size * 2);
+    this.#columns = this.#columns.map((column) => {
+      const next = new Float64Array(size);
+      for (let i = 0; i < this.#length; i++) next[i] = column[(this.#start + i) % this.#size]!;
+      return next;
+    });
+    this.#start = 0;
+    this.#size = size;
   }
 
   /** Row i, oldest first. */
   row(i: number): number[] {
-    const at = (this.#start + i) % this.capacity;
+    const at = (this.#start + i) % this.#size;
     return this.#columns.map((column) => column[at]!);
   }
 
   get(i: number, column: number): number {
-    return this.#columns[column]![(this.#start + i) % this.capacity]!;
+    return this.#columns[column]![(this.#start + i) % this.#size]!;
   }
 
   last(column: number): number | undefined {

@@ -47,7 +47,7 @@ interface GroupPartitionState {
   status: Verdict;
   lagSeconds: number | null;
   consumeRate: number | null;
-  /** [t, committed, lag] over the status window. */
+  /** [t, committed, lag] over the window. */
   ring: Ring;
 }
 
@@ -465,7 +465,8 @@ export class ClusterSampler {
     t: number,
   ): void {
     const windowMs = this.cluster.statusWindow;
-    const capacity = Math.ceil(windowMs / this.cluster.interval) + 2;
+    // Full resolution over the whole window (storage grows as samples come); verdicts read the status window.
+    const capacity = Math.ceil(Math.max(windowMs, this.cluster.window) / this.cluster.interval) + 2;
     for (const key of group.parts.keys()) if (!offsets.has(key)) group.parts.delete(key);
     let total: number | null = null;
     let consumed = 0;
