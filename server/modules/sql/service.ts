@@ -90,6 +90,8 @@ export function createSqlService(config: SqlConfig, store: SqlStore, log: Logger
       throw new ApiError(429, 'too_many_runs', `At most ${MAX_RUNS_PER_USER} queries may run at once`);
     const session =
       c.engine.engine === 'trino' ? await store.tabSession(user.id, body.tabId, c.config.id) : {};
+    // Recorded before the stream opens: if Labdeck's database is down, the answer is a plain error.
+    const historyId = await store.startHistory(user.id, c.config.id, body.tabId, body.sql);
     const controller = new AbortController();
     const runId = randomUUID();
     running.set(runId, { userId: user.id, controller });
@@ -101,7 +103,6 @@ export function createSqlService(config: SqlConfig, store: SqlStore, log: Logger
     res.setHeader('Cache-Control', 'no-store, no-transform');
     res.setHeader('X-Accel-Buffering', 'no');
     res.flushHeaders();
-    const historyId = await store.startHistory(user.id, c.config.id, body.tabId, body.sql);
     const started = performance.now();
     const maxRows = Math.min(body.maxRows ?? config.previewRows, config.previewRows);
     const explain = body.mode === 'explain' ? c.engine.explain(body.sql) : undefined;
