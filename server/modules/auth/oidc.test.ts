@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestIdp, type TestIdp } from '../../../e2e/support/idp.ts';
+import { startTestIdp, TEST_USERS, type TestIdp } from '../../../e2e/support/idp.ts';
 import { freePort } from '../../platform/net.ts';
 import { type ApiClient, apiClient, startTestApp, type TestApp } from '../../test/harness.ts';
 import { createSealer, sha256 } from './crypto.ts';
@@ -366,6 +366,22 @@ describe('token refresh and an identity provider that goes down', () => {
     expect((await client.get('/api/system')).status).toBe(200);
     const after = await expiryOf(client);
     expect(after.access_token_expires_at.getTime()).toBeGreaterThan(Date.now() + 60_000);
+  });
+
+  it('re-maps roles from the groups the provider reports at refresh (a removed admin stops being one)', async () => {
+    const { client } = await signIn(app, idp, 'adm');
+    expect((await client.get('/api/admin/audit')).status).toBe(200);
+    const groups = TEST_USERS.adm!.groups;
+    TEST_USERS.adm!.groups = ['lab-analysts'];
+    try {
+      await app.context.db.query(
+        `UPDATE auth_sessions SET access_token_expires_at = now() WHERE user_id = 'adm' AND revoked_at IS NULL`,
+      );
+      expect((await client.get('/api/admin/audit')).status).toBe(403);
+      expect((await json(await client.get('/api/session'))).user.roles).toEqual(['analyst']);
+    } finally {
+      TEST_USERS.adm!.groups = groups;
+    }
   });
 
   it('ends the session when the provider refuses the refresh token', async () => {

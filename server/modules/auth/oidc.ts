@@ -137,29 +137,25 @@ export class OidcProvider {
     }
     const idClaims = tokens.claims() as Claims | undefined;
     if (!idClaims?.sub) throw new SignInError('rejected', 'The identity provider returned no ID token');
-    let claims: Claims = idClaims;
-    if (configuration.serverMetadata().userinfo_endpoint) {
-      try {
-        claims = {
-          ...idClaims,
-          ...(await client.fetchUserInfo(configuration, tokens.access_token, idClaims.sub)),
-          sub: idClaims.sub,
-        };
-      } catch {
-        // The ID token's claims are enough to sign in; userinfo only adds detail.
-      }
-    }
-    return toTokenSet(tokens, claims);
+    return toTokenSet(tokens, await withUserinfo(configuration, tokens.access_token, idClaims));
   }
 
-  async refresh(refreshToken: string): Promise<TokenSet> {
+  /** New tokens for a refresh token, with the user's current claims (groups may have changed at the IdP). */
+  async refresh(refreshToken: string, subject: string): Promise<TokenSet> {
     const configuration = await this.configuration();
+    let tokens: Awaited<ReturnType<typeof client.refreshTokenGrant>>;
     try {
-      const tokens = await client.refreshTokenGrant(configuration, refreshToken);
-      return toTokenSet(tokens, (tokens.claims() as Claims | undefined) ?? { sub: '' });
+      tokens = await client.refreshTokenGrant(configuration, refreshToken);
     } catch (error) {
       throw classify(error);
     }
+    const idClaims = tokens.claims() as Claims | undefined;
+    if (idClaims && idClaims.sub !== subject)
+      throw new SignInError('rejected', 'The refreshed ID token is for another user');
+    return toTokenSet(
+      tokens,
+      await withUserinfo(configuration, tokens.access_token, idClaims ?? { sub: subject }),
+    );
   }
 
   /** Checks a back-channel logout token from this provider; throws with the reason when it is not valid. */
@@ -204,6 +200,24 @@ export class OidcProvider {
     // The ID token would pass through the browser's address bar; only send it where the operator asked.
     if (idToken && this.config.logoutIdTokenHint) params.id_token_hint = idToken;
     return client.buildEndSessionUrl(configuration, params).href;
+  }
+}
+
+/** ID token claims plus userinfo (many providers put groups only there); userinfo failing is not fatal. */
+async function withUserinfo(
+  configuration: client.Configuration,
+  accessToken: string,
+  idClaims: Claims,
+): Promise<Claims> {
+  if (!configuration.serverMetadata().userinfo_endpoint) return idClaims;
+  try {
+    return {
+      ...idClaims,
+      ...(await client.fetchUserInfo(configuration, accessToken, idClaims.sub)),
+      sub: idClaims.sub,
+    };
+  } catch {
+    return idClaims;
   }
 }
 

@@ -104,21 +104,9 @@ export function createAuthService(ctx: ModuleContext, config: AuthConfig) {
   async function doRefresh(row: SessionRow, provider: OidcProvider): Promise<SessionRow | null> {
     const refreshToken = sealer.open(row.refresh_token_enc ?? '');
     if (!refreshToken) return row; // sealed with another key (restart without auth.session.secret)
+    let tokens: TokenSet;
     try {
-      const tokens = await provider.refresh(refreshToken);
-      const update = {
-        idToken: tokens.idToken,
-        accessTokenExpiresAt: tokens.accessTokenExpiresAt,
-        accessTokenEnc: sealer.seal(tokens.accessToken),
-        refreshTokenEnc: tokens.refreshToken ? sealer.seal(tokens.refreshToken) : undefined,
-      };
-      await store.updateTokens(row.id_hash, update);
-      refreshFailedAt.delete(row.id_hash);
-      return {
-        ...row,
-        access_token_expires_at: tokens.accessTokenExpiresAt ?? null,
-        id_token: tokens.idToken ?? row.id_token,
-      };
+      tokens = await provider.refresh(refreshToken, row.subject ?? '');
     } catch (error) {
       if (error instanceof SignInError && error.code === 'rejected') {
         log.info({ user: row.user_id }, 'refresh token refused by the identity provider; session ended');
@@ -137,6 +125,36 @@ export function createAuthService(ctx: ModuleContext, config: AuthConfig) {
       log.warn({ err: error, user: row.user_id }, 'access token refresh failed; will retry');
       return row;
     }
+    await store.updateTokens(row.id_hash, {
+      idToken: tokens.idToken,
+      accessTokenExpiresAt: tokens.accessTokenExpiresAt,
+      accessTokenEnc: sealer.seal(tokens.accessToken),
+      refreshTokenEnc: tokens.refreshToken ? sealer.seal(tokens.refreshToken) : undefined,
+    });
+    refreshFailedAt.delete(row.id_hash);
+    const refreshed = {
+      ...row,
+      access_token_expires_at: tokens.accessTokenExpiresAt ?? null,
+      id_token: tokens.idToken ?? row.id_token,
+    };
+    return followGroups(refreshed, provider, tokens.claims);
+  }
+
+  /** Roles follow the IdP: a refresh that brings the groups claim re-maps them (a removed admin stops being one). */
+  async function followGroups(row: SessionRow, provider: OidcProvider, claims: Claims): Promise<SessionRow> {
+    if (!(provider.config.groupsClaim in claims)) return row;
+    const groups = groupsFromClaim(claims[provider.config.groupsClaim]);
+    const roles = rolesForGroups(groups, config);
+    if (roles.join() === row.roles.join() && groups.join() === row.groups.join()) return row;
+    await store.updateGroups(row.id_hash, roles, groups);
+    await audit(
+      ctx,
+      null,
+      'auth.roles_changed',
+      { from: row.roles, to: roles },
+      { id: row.user_id, name: row.user_name },
+    );
+    return { ...row, roles, groups };
   }
 
   async function startLogin(
@@ -231,7 +249,8 @@ export function createAuthService(ctx: ModuleContext, config: AuthConfig) {
 
   /** Ends the local session; returns where the browser goes next (the provider's logout, or /signin). */
   async function logout(req: Request, res: Response, everywhere: boolean): Promise<string> {
-    const signedOut = `${origin(req)}/signin?signedOut=1`;
+    // Local targets stay relative (never built from the Host header); the provider gets an absolute URL it checks.
+    const signedOut = '/signin?signedOut=1';
     if (config.mode === 'proxy') return config.proxy.logoutUrl ?? signedOut;
     if (config.mode === 'none') return '/';
     const token = cookies(req)[cookieName];
@@ -248,7 +267,7 @@ export function createAuthService(ctx: ModuleContext, config: AuthConfig) {
       await audit(ctx, req, 'auth.logout', {}, who);
     }
     const provider = row.provider ? providers.get(row.provider) : undefined;
-    return (await provider?.endSessionUrl(row.id_token, signedOut)) ?? signedOut;
+    return (await provider?.endSessionUrl(row.id_token, `${origin(req)}${signedOut}`)) ?? signedOut;
   }
 
   return {

@@ -142,6 +142,14 @@ export function createAuthStore(db: Db) {
       );
     },
 
+    async updateGroups(idHash: string, roles: string[], groups: string[]): Promise<void> {
+      await db.query('UPDATE auth_sessions SET roles = $2, groups = $3 WHERE id_hash = $1', [
+        idHash,
+        roles,
+        groups,
+      ]);
+    },
+
     async revokeByToken(token: string, reason: string): Promise<SessionRow | null> {
       const { rows } = await db.query<SessionRow>(
         `UPDATE auth_sessions SET revoked_at = now(), revoked_reason = $2, access_token_enc = NULL, refresh_token_enc = NULL
