@@ -32,7 +32,8 @@ export interface ServerModule {
   /** Routes mounted under /api. */
   routes?: (router: Router, ctx: ModuleContext) => void;
   start?: (ctx: ModuleContext) => Promise<void> | void;
-  stop?: () => Promise<void> | void;
+  /** Gets the context its start received, so a module keeps per-instance state keyed by it. */
+  stop?: (ctx: ModuleContext) => Promise<void> | void;
 }
 
 export const defineServerModule = (module: ServerModule): ServerModule => module;

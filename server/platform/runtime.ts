@@ -61,7 +61,7 @@ export async function startLabdeck(options: StartOptions): Promise<Labdeck> {
     }
   } catch (error) {
     await context?.bus.close();
-    await shutdownParts(stopped, db, embedded, log);
+    await shutdownParts(stopped, context, db, embedded, log);
     throw error;
   }
   const { bus } = context;
@@ -84,7 +84,7 @@ export async function startLabdeck(options: StartOptions): Promise<Labdeck> {
       await drained;
       clearTimeout(timeout);
       await bus.close();
-      await shutdownParts(stopped, db, embedded, log);
+      await shutdownParts(stopped, context, db, embedded, log);
       log.info('Labdeck stopped');
     })();
     return closing;
@@ -113,13 +113,14 @@ async function startEmbedded(dir: string, log: Logger): Promise<EmbeddedPostgres
 
 async function shutdownParts(
   modules: ServerModule[],
+  context: ModuleContext | undefined,
   db: Db,
   embedded: EmbeddedPostgres | null,
   log: Logger,
 ) {
   for (const module of modules) {
     try {
-      await module.stop?.();
+      if (context) await module.stop?.(context);
     } catch (error) {
       log.error({ err: error, module: module.name }, 'module failed to stop');
     }

@@ -3,6 +3,8 @@ export interface LiveEvent<T = unknown> {
   topic: string;
   type: string;
   data: T;
+  /** Only users holding one of these roles receive the event (admins always do); absent means everyone. */
+  roles?: string[];
 }
 
 export type LiveListener = (event: LiveEvent) => void;

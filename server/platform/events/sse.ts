@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import { Gauge, type Registry } from 'prom-client';
+import { hasAnyRole } from '../access.ts';
+import type { User } from '../identity.ts';
 import type { EventBus, LiveEvent } from './bus.ts';
 
 export interface SseHubOptions {
@@ -18,6 +20,7 @@ interface Stored {
 interface Client {
   res: Response;
   topics: Set<string> | null;
+  user: User | undefined;
 }
 
 const TOPIC = /^[a-z][a-z0-9._-]{0,63}$/;
@@ -87,7 +90,7 @@ export class SseHub {
       'X-Accel-Buffering': 'no',
     });
     res.write('retry: 3000\n\n');
-    const client: Client = { res, topics };
+    const client: Client = { res, topics, user: req.user };
     this.#replay(client, String(req.get('last-event-id') ?? req.query.lastEventId ?? ''));
     this.#clients.add(client);
     req.socket.setNoDelay(true);
@@ -118,6 +121,7 @@ export class SseHub {
 
   #write(client: Client, { seq, event }: Stored): void {
     if (client.topics && !client.topics.has(event.topic)) return;
+    if (event.roles && !hasAnyRole(client.user, event.roles)) return;
     const data = JSON.stringify({ topic: event.topic, type: event.type, data: event.data });
     client.res.write(`id: ${this.#boot}.${seq}\nevent: message\ndata: ${data}\n\n`);
   }
