@@ -468,3 +468,43 @@ describe('a public client behind a TLS-terminating proxy', () => {
     });
   });
 });
+
+describe('several identity providers', () => {
+  let idp: TestIdp;
+  let app: TestApp;
+  beforeAll(async () => {
+    const port = await freePort();
+    const deadPort = await freePort();
+    idp = await startTestIdp({ clientOrigins: [`http://127.0.0.1:${port}`] });
+    const second = [
+      '    - id: partner',
+      '      name: Partner university',
+      `      issuer: http://127.0.0.1:${deadPort}`,
+      '      clientId: labdeck',
+      '  roles:',
+    ].join('\n');
+    app = await startTestApp({
+      config: idp.authYaml().replace('  roles:', second),
+      env: { PORT: String(port) },
+    });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await idp?.close();
+  });
+
+  it('offers one button per provider and signs in with the one chosen', async () => {
+    const session = await json(await app.fetch('/api/session'));
+    expect(session.providers).toEqual([
+      { id: 'lab', name: 'Lab SSO' },
+      { id: 'partner', name: 'Partner university' },
+    ]);
+    const client = apiClient(app.url);
+    const start = await client.get('/api/auth/login?provider=lab');
+    expect(new URL(start.headers.get('location')!).origin).toBe(idp.issuer);
+    const down = await client.get('/api/auth/login?provider=partner&returnTo=/sql');
+    expect(down.headers.get('location')).toBe('/signin?error=idp_unavailable&returnTo=%2Fsql');
+    const unknown = await client.get('/api/auth/login?provider=nope');
+    expect(unknown.headers.get('location')).toBe('/signin?error=misconfigured');
+  });
+});
