@@ -12,6 +12,8 @@ export interface Feature {
   routes: RouteRecordRaw[];
   /** Role needed to see the feature, once sign-in decides roles. */
   requiredRole?: string;
+  /** Runs in the app shell's setup on every page: app-wide composables such as palette commands. */
+  setup?: () => void;
 }
 
 export type IconName = 'home' | 'lineage' | 'sql' | 'streams' | 'jobs' | 'settings';

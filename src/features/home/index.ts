@@ -1,4 +1,5 @@
 import { defineFeature } from '../types';
+import { useQuickLaunch } from './quick-launch';
 
 export default defineFeature({
   id: 'home',
@@ -7,4 +8,5 @@ export default defineFeature({
   icon: 'home',
   keywords: ['services', 'health', 'status'],
   routes: [{ path: '/', name: 'home', component: () => import('./HomePage.vue'), meta: { title: 'Home' } }],
+  setup: useQuickLaunch,
 });

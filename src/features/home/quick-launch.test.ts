@@ -3,13 +3,13 @@ import { createPinia, setActivePinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { defineComponent, h, ref } from 'vue';
 import { usePaletteStore } from '@/shared/palette/palette';
-import { useQuickLaunch } from './quick-launch';
+import { useServiceCommands } from './quick-launch';
 import type { ServiceView } from './types';
 
 const service = (id: string, name: string): ServiceView =>
   ({ id, name, url: `https://${id}.lab/`, description: null, group: 'Data', tags: ['sql'] }) as ServiceView;
 
-describe('useQuickLaunch', () => {
+describe('useServiceCommands', () => {
   beforeEach(() => setActivePinia(createPinia()));
   afterEach(() => vi.restoreAllMocks());
 
@@ -18,7 +18,7 @@ describe('useQuickLaunch', () => {
     const wrapper = mount(
       defineComponent({
         setup() {
-          useQuickLaunch(services);
+          useServiceCommands(services);
           return () => h('input', { 'data-testid': 'field' });
         },
       }),
@@ -45,18 +45,6 @@ describe('useQuickLaunch', () => {
     const open = vi.spyOn(window, 'open').mockReturnValue(null);
     usePaletteStore().commands[0]!.run({ newTab: true });
     expect(open).toHaveBeenCalledWith('https://trino.lab/', '_blank', 'noopener');
-    wrapper.unmount();
-  });
-
-  it('opens the palette with "/" unless the user is typing', async () => {
-    const { wrapper } = mountWith([]);
-    const palette = usePaletteStore();
-    wrapper
-      .get('[data-testid="field"]')
-      .element.dispatchEvent(new KeyboardEvent('keydown', { key: '/', bubbles: true }));
-    expect(palette.isOpen).toBe(false);
-    window.dispatchEvent(new KeyboardEvent('keydown', { key: '/' }));
-    expect(palette.isOpen).toBe(true);
     wrapper.unmount();
   });
 });

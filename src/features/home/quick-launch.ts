@@ -1,5 +1,6 @@
-import { onBeforeUnmount, onMounted, type Ref, watch } from 'vue';
+import { computed, onScopeDispose, type Ref, watch } from 'vue';
 import { usePaletteStore } from '@/shared/palette/palette';
+import { useServices } from './api';
 import type { ServiceView } from './types';
 
 /** Opens a service: same tab, or a new one (Mod+Enter in the palette). */
@@ -8,15 +9,8 @@ export function openService(url: string, newTab: boolean): void {
   else window.location.assign(url);
 }
 
-const isTyping = (target: EventTarget | null) =>
-  target instanceof HTMLElement &&
-  (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
-
-/**
- * Quick launch: every visible service is a palette command, and `/` opens the palette when the user is
- * not typing somewhere. Both go away with the component that called this.
- */
-export function useQuickLaunch(services: Ref<ServiceView[]>): void {
+/** Every service in `services` is a palette command for as long as the calling scope lives. */
+export function useServiceCommands(services: Ref<ServiceView[]>): void {
   const palette = usePaletteStore();
   let unregister = () => {};
   watch(
@@ -36,23 +30,11 @@ export function useQuickLaunch(services: Ref<ServiceView[]>): void {
     },
     { immediate: true },
   );
+  onScopeDispose(() => unregister());
+}
 
-  function onKeydown(event: KeyboardEvent) {
-    if (
-      event.key !== '/' ||
-      event.ctrlKey ||
-      event.metaKey ||
-      event.altKey ||
-      palette.isOpen ||
-      isTyping(event.target)
-    )
-      return;
-    event.preventDefault();
-    palette.open();
-  }
-  onMounted(() => window.addEventListener('keydown', onKeydown));
-  onBeforeUnmount(() => {
-    window.removeEventListener('keydown', onKeydown);
-    unregister();
-  });
+/** Quick launch from any page: the services the user may see, kept current by the live channel. */
+export function useQuickLaunch(): void {
+  const services = useServices();
+  useServiceCommands(computed(() => services.data.value?.groups.flatMap((group) => group.services) ?? []));
 }
