@@ -18,9 +18,9 @@ function watchForFailures(page: Page) {
   });
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   page.on('requestfailed', (request) => {
-    // An EventSource closed by navigation is not a failure.
-    if (!request.url().includes('/api/events'))
-      problems.push(`failed: ${request.url()} ${request.failure()?.errorText}`);
+    // Leaving a page aborts its requests (ERR_ABORTED): that is navigation, not a failure.
+    const error = request.failure()?.errorText;
+    if (error !== 'net::ERR_ABORTED') problems.push(`failed: ${request.url()} ${error}`);
   });
   page.on('response', (response) => {
     if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
