@@ -2,6 +2,7 @@ import path from 'node:path';
 import { migrationsIn } from '../../platform/db/migrate.ts';
 import { defineServerModule, type ModuleContext } from '../../platform/module.ts';
 import { type SqlConfig, sqlSection } from './config.ts';
+import { createSqlMetrics } from './metrics.ts';
 import { sqlRoutes } from './routes.ts';
 import { prepareSampleDatabase, sampleConnection } from './sample.ts';
 import { createSqlService, type SqlService } from './service.ts';
@@ -19,7 +20,12 @@ export const sqlModule = defineServerModule({
   async start(ctx) {
     const config = ctx.config.sql as SqlConfig;
     const store = createSqlStore(ctx.db);
-    const service = createSqlService(config, store, ctx.log.child({ module: 'sql' }));
+    const service = createSqlService(
+      config,
+      store,
+      ctx.log.child({ module: 'sql' }),
+      createSqlMetrics(ctx.metrics),
+    );
     instances.set(ctx, { service, store });
     started.add(service);
     const { enabled, database, name, roles } = config.sample;

@@ -9,6 +9,7 @@ import { createTrinoEngine } from './adapters/trino.ts';
 import type { Column, MetaNode, Progress, RunOutcome, RunSink, SqlEngine } from './adapters/types.ts';
 import type { ConnectionConfig, SqlConfig } from './config.ts';
 import { csvHeader, csvLines, jsonlLines } from './export-format.ts';
+import type { SqlMetrics } from './metrics.ts';
 import type { SqlStore } from './store.ts';
 
 /** What the browser may know about a connection: never URLs, users or secrets. */
@@ -44,7 +45,7 @@ const engineFactories = {
   postgres: createPostgresEngine,
 } as const;
 
-export function createSqlService(config: SqlConfig, store: SqlStore, log: Logger) {
+export function createSqlService(config: SqlConfig, store: SqlStore, log: Logger, metrics?: SqlMetrics) {
   const connections = new Map<string, Connection>();
   const running = new Map<string, { userId: string; controller: AbortController }>();
   const metaCache = new Map<string, { at: number; value: Promise<unknown> }>();
@@ -80,6 +81,13 @@ export function createSqlService(config: SqlConfig, store: SqlStore, log: Logger
     value.catch(() => metaCache.delete(key));
     if (metaCache.size > META_MAX) metaCache.delete(metaCache.keys().next().value!);
     return value;
+  }
+
+  function record(engine: string, kind: 'run' | 'export', outcome: RunOutcome, ms: number) {
+    if (!metrics) return;
+    metrics.runs.inc({ engine, kind, state: outcome.state });
+    metrics.rows.inc({ engine, kind }, outcome.rows);
+    metrics.seconds.observe({ engine, kind }, ms / 1000);
   }
 
   /** Streams one statement as NDJSON lines: start, columns, rows..., progress..., end. */
@@ -122,6 +130,7 @@ export function createSqlService(config: SqlConfig, store: SqlStore, log: Logger
       },
     };
     let outcome: RunOutcome;
+    metrics?.running.inc();
     try {
       outcome = await c.engine.run(
         {
@@ -144,12 +153,14 @@ export function createSqlService(config: SqlConfig, store: SqlStore, log: Logger
       };
     } finally {
       running.delete(runId);
+      metrics?.running.dec();
     }
     if (explain && outcome.error?.line) outcome.error.line -= 1; // the EXPLAIN prefix sits on its own line
     if (outcome.session && c.engine.engine === 'trino') {
       await store.saveTabSession(user.id, body.tabId, c.config.id, outcome.session);
     }
     const elapsedMs = Math.round(performance.now() - started);
+    record(c.engine.engine, 'run', outcome, elapsedMs);
     await store
       .finishHistory(historyId, {
         durationMs: elapsedMs,
@@ -205,19 +216,24 @@ export function createSqlService(config: SqlConfig, store: SqlStore, log: Logger
     };
     const historyId = await store.startHistory(user.id, c.config.id, request.tabId, request.sql);
     const started = performance.now();
-    const outcome = await c.engine.run(
-      { sql: request.sql, user, session, signal: controller.signal, maxRows: Number.MAX_SAFE_INTEGER },
-      {
-        started() {},
-        progress() {},
-        columns(cols) {
-          columns = cols;
-          begin();
-          if (request.format === 'csv') void writeRaw(res, csvHeader(cols));
+    metrics?.running.inc();
+    const outcome = await c.engine
+      .run(
+        { sql: request.sql, user, session, signal: controller.signal, maxRows: Number.MAX_SAFE_INTEGER },
+        {
+          started() {},
+          progress() {},
+          columns(cols) {
+            columns = cols;
+            begin();
+            if (request.format === 'csv') void writeRaw(res, csvHeader(cols));
+          },
+          rows: (rows) =>
+            writeRaw(res, request.format === 'csv' ? csvLines(rows) : jsonlLines(columns, rows)),
         },
-        rows: (rows) => writeRaw(res, request.format === 'csv' ? csvLines(rows) : jsonlLines(columns, rows)),
-      },
-    );
+      )
+      .finally(() => metrics?.running.dec());
+    record(c.engine.engine, 'export', outcome, performance.now() - started);
     await store
       .finishHistory(historyId, {
         durationMs: Math.round(performance.now() - started),

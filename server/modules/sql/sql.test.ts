@@ -207,6 +207,15 @@ describe('writable connection', () => {
   });
 });
 
+describe('metrics', () => {
+  it('counts runs by engine and state, and rows streamed', async () => {
+    const text = await (await app.fetch('/metrics')).text();
+    expect(text).toMatch(/labdeck_sql_runs_total\{engine="postgres",kind="run",state="cancelled"\} [1-9]/);
+    expect(text).toMatch(/labdeck_sql_rows_total\{engine="postgres",kind="run"\} [1-9]\d{6}/);
+    expect(text).toMatch(/labdeck_sql_running 0/);
+  });
+});
+
 describe('export', () => {
   it('streams the full result as CSV with no cap', async () => {
     const created = await client.post('/api/sql/exports', {
