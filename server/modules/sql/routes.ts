@@ -59,6 +59,13 @@ const userOf = (req: { user?: User }): User => {
 
 const MAX_TABS = 100;
 
+/**
+ * SQL Lab API. POST /sql/run answers `application/x-ndjson`, one JSON object per line:
+ *   {t:'start', runId, historyId, maxRows, explain?}  {t:'query', queryId}  {t:'columns', columns:[{name,type}]}
+ *   {t:'rows', rows:[[...], ...]} (repeated)  {t:'progress', progress}  {t:'end', state, rows, truncated, elapsedMs, error?}
+ * `error.line/column` are 1-based within the statement sent. Closing the response cancels the query;
+ * so does POST /sql/runs/:runId/cancel. Exports: POST /sql/exports -> {url}, then GET url (once) streams the file.
+ */
 export function sqlRoutes(router: Router, service: SqlService, store: SqlStore): void {
   router.get('/sql/connections', (req, res) => {
     res.json({ connections: service.connections(userOf(req)) });
