@@ -4,6 +4,7 @@ import {
   bytesDelta,
   type LagSample,
   lagSeconds,
+  lagSeries,
   offsetDelta,
   partitionLag,
   partitionVerdict,
@@ -192,7 +193,9 @@ describe('partitionVerdict', () => {
       expected: 'REWIND',
     },
   ] as const)('$name -> $expected', ({ samples, since, now, expected }) => {
-    expect(partitionVerdict({ samples, committedSince: since, now, windowMs })).toBe(expected);
+    expect(partitionVerdict({ samples: lagSeries(samples), committedSince: since, now, windowMs })).toBe(
+      expected,
+    );
   });
 
   it('flags a committed offset below the log start as ERROR', () => {
@@ -200,9 +203,15 @@ describe('partitionVerdict', () => {
       [0, 5, 95],
       [5000, 5, 95],
     ]);
-    expect(partitionVerdict({ samples, committedSince: 0, now: 5000, windowMs, outOfRange: true })).toBe(
-      'ERROR',
-    );
+    expect(
+      partitionVerdict({
+        samples: lagSeries(samples),
+        committedSince: 0,
+        now: 5000,
+        windowMs,
+        outOfRange: true,
+      }),
+    ).toBe('ERROR');
   });
 });
 

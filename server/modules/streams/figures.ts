@@ -81,9 +81,24 @@ export interface LagSample {
   lag: number;
 }
 
+/** Samples oldest first, read by index (a plain array, or a view over a ring without copying). */
+export interface LagSeries {
+  length: number;
+  t(i: number): number;
+  committed(i: number): number;
+  lag(i: number): number;
+}
+
+export const lagSeries = (samples: readonly LagSample[]): LagSeries => ({
+  length: samples.length,
+  t: (i) => samples[i]!.t,
+  committed: (i) => samples[i]!.committed,
+  lag: (i) => samples[i]!.lag,
+});
+
 export interface VerdictInput {
   /** Samples within the window, oldest first. */
-  samples: readonly LagSample[];
+  samples: LagSeries;
   /** When the committed offset last changed (or was first seen). */
   committedSince: number;
   now: number;
@@ -106,24 +121,31 @@ export function partitionVerdict({
   windowMs,
   outOfRange,
 }: VerdictInput): Verdict {
-  const last = samples.at(-1);
-  if (!last) return 'OK';
-  for (let i = 1; i < samples.length; i++)
-    if (samples[i]!.committed < samples[i - 1]!.committed) return 'REWIND';
+  const n = samples.length;
+  if (n === 0) return 'OK';
+  if (rewound(samples)) return 'REWIND';
   if (outOfRange) return 'ERROR';
-  if (last.lag === 0) return 'OK';
+  if (samples.lag(n - 1) === 0) return 'OK';
   if (now - committedSince > windowMs) return 'STOP';
-  const sinceMoved = samples.filter((sample) => sample.t >= committedSince);
-  if (lagGrows(samples) || lagGrows(sinceMoved)) return 'WARN';
-  if (samples.length >= 2 && committedSince <= samples[0]!.t) return 'STALL';
+  let moved = 0;
+  while (moved < n && samples.t(moved) < committedSince) moved++;
+  if (lagGrows(samples, 0) || lagGrows(samples, moved)) return 'WARN';
+  if (n >= 2 && committedSince <= samples.t(0)) return 'STALL';
   return 'OK';
 }
 
-/** At least three samples, lag never shrinking between two of them, and larger at the end. */
-function lagGrows(samples: readonly LagSample[]): boolean {
-  if (samples.length < 3) return false;
-  for (let i = 1; i < samples.length; i++) if (samples[i]!.lag < samples[i - 1]!.lag) return false;
-  return samples.at(-1)!.lag > samples[0]!.lag;
+/** The committed offset went backwards between two samples. */
+export function rewound(samples: LagSeries): boolean {
+  for (let i = 1; i < samples.length; i++) if (samples.committed(i) < samples.committed(i - 1)) return true;
+  return false;
+}
+
+/** From index `from`: at least three samples, lag never shrinking between two of them, and larger at the end. */
+function lagGrows(samples: LagSeries, from: number): boolean {
+  const n = samples.length;
+  if (n - from < 3) return false;
+  for (let i = from + 1; i < n; i++) if (samples.lag(i) < samples.lag(i - 1)) return false;
+  return samples.lag(n - 1) > samples.lag(from);
 }
 
 export function worstVerdict(verdicts: Iterable<Verdict>): Verdict {

@@ -55,12 +55,12 @@ export class Ring {
   /** Rows whose first column (time) is > since, oldest first. */
   since(since: number): number[][] {
     const rows: number[][] = [];
-    for (let i = this.#firstAfter(since); i < this.#length; i++) rows.push(this.row(i));
+    for (let i = this.firstAfter(since); i < this.#length; i++) rows.push(this.row(i));
     return rows;
   }
 
   /** Index of the first row with time > since (rows are in time order). */
-  #firstAfter(since: number): number {
+  firstAfter(since: number): number {
     let lo = 0;
     let hi = this.#length;
     while (lo < hi) {

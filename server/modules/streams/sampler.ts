@@ -5,11 +5,14 @@ import {
   averageRate,
   bytesDelta,
   type LagSample,
+  type LagSeries,
   lagSeconds,
+  lagSeries,
   offsetDelta,
   partitionLag,
   partitionVerdict,
   rateOf,
+  rewound,
   type Verdict,
   worstVerdict,
 } from './figures.ts';
@@ -500,16 +503,14 @@ export class ClusterSampler {
       part.lag = lag;
       part.outOfRange = outOfRange;
       part.ring.push(t, offset, lag ?? Number.NaN);
-      const samples: LagSample[] = [];
-      for (const [st, sc, sl] of part.ring.since(t - windowMs))
-        if (!Number.isNaN(sl!)) samples.push({ t: st!, committed: sc!, lag: sl! });
-      const first = samples[0];
+      const samples = windowOf(part.ring, t - windowMs);
+      const n = samples.length;
       part.consumeRate =
-        first && samples.length > 1 && t > first.t
-          ? Math.max(0, ((offset - first.committed) * 1000) / (t - first.t))
+        n > 1 && t > samples.t(0)
+          ? Math.max(0, ((offset - samples.committed(0)) * 1000) / (t - samples.t(0)))
           : null;
       part.status =
-        empty && (lag ?? 0) > 0 && !samples.some((s, i) => i > 0 && s.committed < samples[i - 1]!.committed)
+        empty && (lag ?? 0) > 0 && !rewound(samples)
           ? 'STOP'
           : partitionVerdict({ samples, committedSince: part.committedSince, now: t, windowMs, outOfRange });
       part.lagSeconds = lagSeconds(lag, part.consumeRate);
@@ -638,7 +639,10 @@ function topicView(topic: TopicState, now: number): TopicView {
   const ring = topic.ring;
   for (let i = Math.max(0, ring.length - SPARK_POINTS); i < ring.length; i++)
     spark.push(nullable(ring.get(i, 2)));
-  const recent = ring.since(now - 60_000).map(([t, dt, rate]) => ({ t: t!, dt: dt!, rate: nullable(rate!) }));
+  const recent: Array<{ t: number; dt: number; rate: number | null }> = [];
+  for (let i = ring.firstAfter(now - 60_000); i < ring.length; i++) {
+    recent.push({ t: ring.get(i, 0), dt: ring.get(i, 1), rate: nullable(ring.get(i, 2)) });
+  }
   return {
     name: topic.name,
     internal: topic.internal,
@@ -698,6 +702,27 @@ function groupView(group: GroupState): GroupView {
 }
 
 const nullable = (value: number): number | null => (Number.isNaN(value) ? null : value);
+
+/** The [t, committed, lag] rows of a ring after `since`, read in place; rows without a lag are skipped. */
+function windowOf(ring: Ring, since: number): LagSeries {
+  const from = ring.firstAfter(since);
+  let clean = true;
+  for (let i = from; i < ring.length && clean; i++) if (Number.isNaN(ring.get(i, 2))) clean = false;
+  if (!clean) {
+    const rows: LagSample[] = [];
+    for (let i = from; i < ring.length; i++) {
+      const lag = ring.get(i, 2);
+      if (!Number.isNaN(lag)) rows.push({ t: ring.get(i, 0), committed: ring.get(i, 1), lag });
+    }
+    return lagSeries(rows);
+  }
+  return {
+    length: ring.length - from,
+    t: (i) => ring.get(from + i, 0),
+    committed: (i) => ring.get(from + i, 1),
+    lag: (i) => ring.get(from + i, 2),
+  };
+}
 
 /** Splits topic requests into chunks of at most `size` partitions (a topic is never split unless larger). */
 export function chunk(requests: readonly TopicPartitions[], size: number): TopicPartitions[][] {
