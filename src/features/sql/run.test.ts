@@ -41,6 +41,7 @@ describe('execute', () => {
   it.each([1, 7, 1000])('reads NDJSON split into %i-byte chunks', async (size) => {
     const fetch = fakeFetch(ndjson, size);
     vi.stubGlobal('fetch', fetch);
+    // biome-ignore lint/suspicious/noDocumentCookie: the BFF sets this cookie; the test plays its part
     document.cookie = 'labdeck_csrf=tok%3D1';
     const state = createRunState();
     expect(await execute(state, request, 5)).toBe('finished');
