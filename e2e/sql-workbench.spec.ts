@@ -40,6 +40,18 @@ test('run selection, parameters, explain, chart, schema browser, saved link, his
   await page.getByRole('gridcell', { name: 'delivered' }).click();
   await expect(page.getByRole('region', { name: 'Cell value' })).toContainText('delivered');
 
+  // Run all runs every statement in order; the last result stays.
+  await setSql(page, 'SELECT 1 AS one;\nSELECT 2 AS two;');
+  await page.getByTestId('run-all').click();
+  await expect(page.getByRole('columnheader', { name: /^two/ })).toBeVisible();
+  await expect(status(page)).toHaveAttribute('data-state', 'finished');
+
+  // Format in the connection's dialect.
+  await setSql(page, 'select order_id,total from orders where total>10');
+  await page.getByTestId('format').click();
+  await expect(editorLines(page)).toContainText('SELECT');
+  await expect(editorLines(page)).toContainText('WHERE');
+
   // {{name}} parameters get inputs.
   await setSql(page, 'SELECT count(*) AS c FROM orders WHERE customer_id = {{customer}}');
   await page.getByTestId('param-customer').fill('7');
