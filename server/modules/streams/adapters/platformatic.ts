@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import {
   Admin,
@@ -44,8 +45,17 @@ export function clientOptions(cluster: ClusterConfig, cwd: string): Omit<BaseOpt
   if (cluster.tls) {
     const tls: TlsOptions = {};
     if (typeof cluster.tls === 'object') {
-      const read = (file: string | undefined) =>
-        file ? readFileSync(new URL(file, `file://${cwd}/`)) : undefined;
+      const read = (file: string | undefined) => {
+        if (!file) return undefined;
+        const full = path.resolve(cwd, file);
+        try {
+          return readFileSync(full);
+        } catch (error) {
+          throw new Error(
+            `streams cluster ${cluster.id}: cannot read TLS file ${full}: ${(error as Error).message}`,
+          );
+        }
+      };
       tls.ca = read(cluster.tls.ca);
       tls.cert = read(cluster.tls.cert);
       tls.key = read(cluster.tls.key);
