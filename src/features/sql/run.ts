@@ -31,6 +31,8 @@ export interface RunState {
   /** Where the statement started in the editor text, to place error markers. */
   statementOffset: number;
   controller: AbortController | null;
+  /** Increases with every run, so views can react to a new run even when it ends in the same tick. */
+  sequence: number;
 }
 
 export function createRunState(): RunState {
@@ -51,6 +53,7 @@ export function createRunState(): RunState {
     updateCount: null,
     statementOffset: 0,
     controller: null,
+    sequence: 0,
   });
 }
 
@@ -74,10 +77,12 @@ export async function execute(
     elapsedMs: 0,
     runId: null,
     queryId: null,
-    explain: null,
+    // Known from the request; the start line says which plan format the engine gives.
+    explain: request.mode === 'explain' ? 'text' : null,
     updateCount: null,
     statementOffset,
     controller,
+    sequence: state.sequence + 1,
   } satisfies Partial<RunState>);
   let firstRows = true;
   performance.clearMarks('sql:first-batch');
@@ -88,7 +93,7 @@ export async function execute(
       case 'start':
         state.runId = m.runId;
         state.maxRows = m.maxRows;
-        state.explain = m.explain ?? null;
+        state.explain = m.explain ?? state.explain;
         break;
       case 'query':
         state.queryId = m.queryId;
