@@ -53,5 +53,10 @@ export function sortedOrder(
   });
 }
 
-export const initialWidth = (column: Column) =>
-  Math.min(320, Math.max(90, column.name.length * 9 + 28, isNumericType(column.type) ? 90 : 140));
+/** A first column width from its name and type (timestamps fit without cutting). */
+export function initialWidth(column: Column): number {
+  const byName = column.name.length * 9 + 28;
+  if (/^timestamp/i.test(column.type)) return Math.max(byName, 230);
+  if (/^date$/i.test(column.type)) return Math.max(byName, 110);
+  return Math.min(320, Math.max(90, byName, isNumericType(column.type) ? 90 : 140));
+}
