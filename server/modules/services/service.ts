@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { hasAnyRole } from '../../platform/access.ts';
 import type { User } from '../../platform/identity.ts';
+import { LEADER_LOCKS, Leadership } from '../../platform/leader.ts';
 import type { ModuleContext } from '../../platform/module.ts';
 import { dockerSource } from './adapters/discovery/docker.ts';
 import { kubernetesSource } from './adapters/discovery/kubernetes.ts';
@@ -10,7 +11,6 @@ import type { ProbeStatus } from './adapters/probes/types.ts';
 import { Catalog } from './catalog.ts';
 import type { ServicesConfig } from './config.ts';
 import { HealthBook } from './health.ts';
-import { Leadership } from './leader.ts';
 import { ProbeScheduler } from './scheduler.ts';
 import { ServicesStore } from './store.ts';
 import type { ProbeResult, ServiceDef } from './types.ts';
@@ -92,9 +92,11 @@ export class ServicesService {
       ...config.probes,
       onResult: (result) => this.#onOwnResult(result),
     });
-    this.#leadership = new Leadership(ctx.db, ctx.log.child({ module: 'services' }), (leader) =>
-      this.#onLeadership(leader),
-    );
+    this.#leadership = new Leadership(ctx.db, ctx.log.child({ module: 'services' }), {
+      lock: LEADER_LOCKS.probes,
+      duty: 'probes services',
+      onChange: (leader) => this.#onLeadership(leader),
+    });
   }
 
   get isLeader(): boolean {

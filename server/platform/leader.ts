@@ -1,26 +1,39 @@
 import type pg from 'pg';
-import type { Db } from '../../platform/db/pool.ts';
-import type { Logger } from '../../platform/log.ts';
+import type { Db } from './db/pool.ts';
+import type { Logger } from './log.ts';
 
-const PROBE_LOCK = 7_210_101;
+/** Advisory lock keys of the background jobs that only one replica may run. */
+export const LEADER_LOCKS = { probes: 7_210_101, kafkaSampler: 7_210_201 } as const;
+
+export interface LeadershipOptions {
+  /** One of LEADER_LOCKS. */
+  lock: number;
+  /** What the leader does, for the log: "probes services". */
+  duty: string;
+  onChange: (leader: boolean) => void;
+}
 
 /**
- * Only one replica probes: the one holding a session-level advisory lock on a dedicated connection.
+ * Only one replica does a job: the one holding a session-level advisory lock on a dedicated connection.
  * Losing the connection loses the lock; every replica keeps trying, so another one takes over.
  */
 export class Leadership {
   readonly #db: Db;
   readonly #log: Logger;
+  readonly #lock: number;
+  readonly #duty: string;
   readonly #onChange: (leader: boolean) => void;
   #client: pg.PoolClient | undefined;
   #timer: NodeJS.Timeout | undefined;
   #leader = false;
   #stopped = false;
 
-  constructor(db: Db, log: Logger, onChange: (leader: boolean) => void) {
+  constructor(db: Db, log: Logger, options: LeadershipOptions) {
     this.#db = db;
     this.#log = log;
-    this.#onChange = onChange;
+    this.#lock = options.lock;
+    this.#duty = options.duty;
+    this.#onChange = options.onChange;
   }
 
   get isLeader(): boolean {
@@ -37,7 +50,7 @@ export class Leadership {
     const client = this.#client;
     this.#client = undefined;
     if (client) {
-      await client.query('SELECT pg_advisory_unlock($1)', [PROBE_LOCK]).catch(() => {});
+      await client.query('SELECT pg_advisory_unlock($1)', [this.#lock]).catch(() => {});
       client.release();
     }
     this.#set(false);
@@ -53,7 +66,7 @@ export class Leadership {
         client.on('error', () => {});
         const { rows } = await client.query<{ locked: boolean }>(
           'SELECT pg_try_advisory_lock($1) AS locked',
-          [PROBE_LOCK],
+          [this.#lock],
         );
         if (rows[0]?.locked && !this.#stopped) {
           this.#client = client;
@@ -65,8 +78,8 @@ export class Leadership {
     } catch (error) {
       if (this.#client) {
         this.#log.warn(
-          { err: error },
-          'lost the probe lock connection; probing paused until the lock is regained',
+          { err: error, duty: this.#duty },
+          'lost the leader lock connection; paused until regained',
         );
         this.#client.release(error as Error);
         this.#client = undefined;
@@ -82,10 +95,7 @@ export class Leadership {
   #set(leader: boolean): void {
     if (leader === this.#leader) return;
     this.#leader = leader;
-    this.#log.info(
-      { leader },
-      leader ? 'this replica probes services' : 'this replica follows probe results',
-    );
+    this.#log.info({ leader }, `${leader ? 'this replica' : 'another replica'} ${this.#duty}`);
     this.#onChange(leader);
   }
 }
