@@ -6,8 +6,6 @@ import { type AuthConfig, authSection } from './config.ts';
 import { authRoutes } from './routes.ts';
 import { type AuthService, createAuthService } from './service.ts';
 
-export { audit } from './audit.ts';
-
 const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|localhost)$/;
 
 /** One service per running Labdeck (tests run several in one process). */

@@ -43,7 +43,7 @@ describe('authentication off (mode none, the default)', () => {
   });
 
   it('records audit entries for other modules through audit()', async () => {
-    const { audit } = await import('./index.ts');
+    const { audit } = await import('../../platform/audit.ts');
     await audit(app.context, null, 'jobs.trigger', { job: 'nightly' }, { id: 'local', name: 'Local user' });
     const log = await json(await app.fetch('/api/admin/audit?action=jobs.trigger'));
     expect(log.items[0]).toMatchObject({

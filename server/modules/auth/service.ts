@@ -1,9 +1,9 @@
 import { parseCookie } from 'cookie';
 import type { Request, Response } from 'express';
 import * as client from 'openid-client';
+import { audit } from '../../platform/audit.ts';
 import type { User } from '../../platform/identity.ts';
 import type { ModuleContext } from '../../platform/module.ts';
-import { audit } from './audit.ts';
 import type { AuthConfig } from './config.ts';
 import { createSealer, randomToken, sha256 } from './crypto.ts';
 import { type Claims, OidcProvider, SignInError, type TokenSet } from './oidc.ts';

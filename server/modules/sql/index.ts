@@ -47,7 +47,7 @@ export const sqlModule = defineServerModule({
   routes(router, ctx) {
     const instance = instances.get(ctx);
     if (!instance) throw new Error('sql module: routes mounted before start');
-    sqlRoutes(router, instance.service, instance.store);
+    sqlRoutes(router, instance.service, instance.store, ctx);
   },
   async stop() {
     const all = [...started];

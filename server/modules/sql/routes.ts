@@ -1,7 +1,9 @@
 import type { Router } from 'express';
 import { z } from 'zod';
+import { audit } from '../../platform/audit.ts';
 import { badRequest, forbidden, notFound, unauthorized } from '../../platform/errors.ts';
 import type { User } from '../../platform/identity.ts';
+import type { ModuleContext } from '../../platform/module.ts';
 import type { SqlService } from './service.ts';
 import type { SqlStore } from './store.ts';
 
@@ -66,13 +68,20 @@ const MAX_TABS = 100;
  * `error.line/column` are 1-based within the statement sent. Closing the response cancels the query;
  * so does POST /sql/runs/:runId/cancel. Exports: POST /sql/exports -> {url}, then GET url (once) streams the file.
  */
-export function sqlRoutes(router: Router, service: SqlService, store: SqlStore): void {
+export function sqlRoutes(
+  router: Router,
+  service: SqlService,
+  store: SqlStore,
+  ctx: Pick<ModuleContext, 'db'>,
+): void {
   router.get('/sql/connections', (req, res) => {
     res.json({ connections: service.connections(userOf(req)) });
   });
 
   router.post('/sql/run', async (req, res) => {
-    await service.run(userOf(req), parse(runBody, req.body), res);
+    const body = parse(runBody, req.body);
+    await audit(ctx, req, 'sql.query', { connection: body.connectionId, sql: body.sql.slice(0, 4000) });
+    await service.run(userOf(req), body, res);
   });
 
   router.post('/sql/runs/:runId/cancel', (req, res) => {
@@ -96,6 +105,11 @@ export function sqlRoutes(router: Router, service: SqlService, store: SqlStore):
     const user = userOf(req);
     const body = parse(exportBody, req.body);
     service.connectionFor(user, body.connectionId);
+    await audit(ctx, req, 'sql.export', {
+      connection: body.connectionId,
+      format: body.format,
+      sql: body.sql.slice(0, 4000),
+    });
     const id = await store.createExport({
       userId: user.id,
       connectionId: body.connectionId,

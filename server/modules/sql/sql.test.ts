@@ -278,6 +278,18 @@ describe('tabs, history and saved queries', () => {
     expect(all.items.some((h: { state: string }) => h.state === 'cancelled')).toBe(true);
   });
 
+  it('writes every run to the audit log as the user who ran it', async () => {
+    const { rows } = await app.context.db.query<{
+      user_id: string;
+      details: { connection: string; sql: string };
+    }>("SELECT user_id, details FROM audit_log WHERE action = 'sql.query' ORDER BY id");
+    expect(rows.length).toBeGreaterThan(0);
+    expect(
+      rows.some((row) => row.details.sql.includes('FORM orders') && row.details.connection === 'sample'),
+    ).toBe(true);
+    expect(rows[0]!.user_id).toBeTruthy();
+  });
+
   it('saves, shares by id, and only the owner changes', async () => {
     const created = await client.post('/api/sql/saved', {
       name: 'Top customers',

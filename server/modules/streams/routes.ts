@@ -1,9 +1,9 @@
 import type { Request, Router } from 'express';
 import { z } from 'zod';
 import { requireRole, requireUser } from '../../platform/access.ts';
+import { audit } from '../../platform/audit.ts';
 import { badRequest } from '../../platform/errors.ts';
 import type { ModuleContext } from '../../platform/module.ts';
-import { audit } from '../auth/audit.ts';
 import type { PeekedMessage } from './adapters/types.ts';
 import type { GroupSummary, StreamsService, TopicSummary } from './service.ts';
 

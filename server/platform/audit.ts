@@ -1,6 +1,6 @@
 import type { Request } from 'express';
-import type { Db } from '../../platform/db/pool.ts';
-import type { ModuleContext } from '../../platform/module.ts';
+import type { Db } from './db/pool.ts';
+import type { ModuleContext } from './module.ts';
 
 /** Well-known actions; modules may use their own dotted names (`sql.query`, `jobs.trigger`, ...). */
 export type AuditAction =
