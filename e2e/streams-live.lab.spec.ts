@@ -122,7 +122,13 @@ test('a paused consumer group goes WARN then STOP with rising lag, and OK when i
 
 test('the topic page shows partitions, a live chart and the last messages', async ({ page }) => {
   const problems = watchForFailures(page);
-  await page.goto(`${labdeck.url}/streams/lab/topics/${TOPIC}`);
+  // Listed topics are in the command palette.
+  await page.goto(`${labdeck.url}/streams`);
+  await expect(page.locator(`tr[data-topic="${TOPIC}"]`)).toBeVisible();
+  await page.keyboard.press('Control+k');
+  await page.keyboard.type(`topic ${TOPIC}`);
+  await page.keyboard.press('Enter');
+  await expect(page).toHaveURL(new RegExp(`/streams/lab/topics/${TOPIC.replace('.', '\\.')}$`));
   await expect(page.getByRole('heading', { level: 1, name: TOPIC })).toBeVisible();
   await expect(page.getByTestId('partition-table').locator('tbody tr')).toHaveCount(3);
   await expect(page.getByRole('img', { name: /Messages and bytes per second/ })).toBeVisible();
