@@ -86,7 +86,8 @@ try {
       const job = plan.jobs[Math.floor(random() * plan.jobs.length)]!;
       starts.push(`job:${job.namespace}:${job.name}`);
     } else {
-      const ref = plan.datasets[Math.floor(random() * plan.datasets.length)]!;
+      const job = plan.jobs[Math.floor(random() * plan.jobs.length)]!;
+      const ref = random() < 0.5 ? job.inputs[0]! : job.outputs[0]!;
       starts.push(`dataset:${ref.replace('|', ':')}`);
     }
   }

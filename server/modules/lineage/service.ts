@@ -51,6 +51,8 @@ export class LineageService {
   readonly #log: Logger;
   readonly #queue: PendingWrite[] = [];
   #writing = false;
+  #storedHere = 0;
+  #nextAnalyze = 1_000;
 
   constructor(db: Db, bus: EventBus, log: Logger) {
     this.#db = db;
@@ -143,6 +145,22 @@ export class LineageService {
       );
     }
     if (claimed.size) this.#publish(result.change);
+    this.#analyzeWhenGrown(claimed.size);
+  }
+
+  /**
+   * ANALYZE the derived tables each time this process has doubled what it stored (1k, 2k, 4k...
+   * events): statistics of fast-growing tables otherwise lag and plans degrade badly.
+   */
+  #analyzeWhenGrown(stored: number) {
+    this.#storedHere += stored;
+    if (this.#storedHere < this.#nextAnalyze) return;
+    this.#nextAnalyze *= 2;
+    this.#db
+      .query(
+        'ANALYZE lineage_edges, lineage_run_io, lineage_column_edges, lineage_datasets, lineage_jobs, lineage_runs, lineage_dataset_versions',
+      )
+      .catch((error) => this.#log.warn({ err: error }, 'ANALYZE of lineage tables failed'));
   }
 
   #publish(change: LineageChange) {

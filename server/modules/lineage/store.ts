@@ -311,25 +311,40 @@ async function upsertEdges(
   // per direction the run reported at all.
   const completes = [...d.completes].sort(([a], [b]) => (a < b ? -1 : 1));
   if (completes.length) {
-    const { rows } = await client.query<{
+    // Simple `= ANY` lookups and the decision in JS: a join here was planned as nested loops over
+    // "empty" tables while their statistics lagged, and took minutes.
+    const runs = new Map(completes.map(([job, c]) => [jobIds.get(job)!, c]));
+    const current = await client.query<{
+      id: number;
       job_id: number;
       dataset_id: number;
       direction: string;
-      ds_key: string;
+      valid_from: Date;
     }>(
-      `UPDATE lineage_edges e SET valid_to = c.at
-       FROM unnest($1::bigint[], $2::uuid[], $3::timestamptz[]) AS c(job_id, run_id, at)
-       WHERE e.job_id = c.job_id AND e.valid_to IS NULL AND e.valid_from < c.at
-         AND EXISTS (SELECT 1 FROM lineage_run_io r WHERE r.run_id = c.run_id AND r.direction = e.direction)
-         AND NOT EXISTS (SELECT 1 FROM lineage_run_io r
-                          WHERE r.run_id = c.run_id AND r.direction = e.direction AND r.dataset_id = e.dataset_id)
-       RETURNING e.job_id, e.dataset_id, e.direction`,
-      [
-        completes.map(([k]) => jobIds.get(k)),
-        completes.map(([, c]) => c.runId),
-        completes.map(([, c]) => iso(c.at)),
-      ],
+      'SELECT id, job_id, dataset_id, direction, valid_from FROM lineage_edges WHERE job_id = ANY($1::bigint[]) AND valid_to IS NULL',
+      [[...runs.keys()]],
     );
+    const io = await client.query<{ run_id: string; dataset_id: number; direction: string }>(
+      'SELECT run_id, dataset_id, direction FROM lineage_run_io WHERE run_id = ANY($1::uuid[])',
+      [[...runs.values()].map((c) => c.runId)],
+    );
+    const touched = new Set(io.rows.map((r) => `${r.run_id}|${r.direction}|${r.dataset_id}`));
+    const reported = new Set(io.rows.map((r) => `${r.run_id}|${r.direction}`));
+    const rows = current.rows.filter((e) => {
+      const run = runs.get(e.job_id)!;
+      return (
+        e.valid_from < run.at &&
+        reported.has(`${run.runId}|${e.direction}`) &&
+        !touched.has(`${run.runId}|${e.direction}|${e.dataset_id}`)
+      );
+    });
+    if (rows.length) {
+      await client.query(
+        `UPDATE lineage_edges e SET valid_to = u.at FROM unnest($1::bigint[], $2::timestamptz[]) AS u(id, at)
+          WHERE e.id = u.id AND e.id = ANY($1::bigint[])`,
+        [rows.map((r) => r.id), rows.map((r) => iso(runs.get(r.job_id)!.at))],
+      );
+    }
     const missing = rows.filter((r) => !dsKey.has(r.dataset_id));
     if (missing.length) {
       const named = await client.query<{ id: number; namespace: string; name: string }>(
