@@ -1,5 +1,5 @@
-import type pg from 'pg';
 import { notFound } from '../../platform/errors.ts';
+import { LEADER_LOCKS, Leadership } from '../../platform/leader.ts';
 import type { ModuleContext } from '../../platform/module.ts';
 import { type AdapterFactory, defaultAdapter } from './adapters/index.ts';
 import type { KafkaAdapter, PeekedMessage } from './adapters/types.ts';
@@ -9,8 +9,6 @@ import { ClusterSampler } from './sampler.ts';
 import { createStreamsStore, type StreamsStore } from './store.ts';
 import type { ClusterView, GroupView, SeriesPoint, TopicView } from './views.ts';
 
-/** Advisory lock key: only the replica holding it samples Kafka. */
-export const SAMPLER_LOCK = 7_210_200;
 export const LIVE_TOPIC = 'streams';
 
 export type ClusterSummary = Omit<ClusterView, 'topics' | 'groups'>;
@@ -45,7 +43,7 @@ export class StreamsService {
   readonly #config: StreamsConfig;
   readonly #store: StreamsStore;
   readonly #clusters = new Map<string, ClusterRuntime>();
-  #lockClient: pg.PoolClient | null = null;
+  readonly #leadership: Leadership;
   #timer: NodeJS.Timeout | undefined;
   #prunedAt = 0;
   #stopped = false;
@@ -67,32 +65,36 @@ export class StreamsService {
         configs: new Map(),
       });
     }
+    this.#leadership = new Leadership(ctx.db, ctx.log.child({ module: 'streams' }), {
+      lock: LEADER_LOCKS.kafkaSampler,
+      duty: 'samples Kafka',
+      onChange: (leader) => (leader ? this.#startSampling() : void this.#stopSampling()),
+    });
   }
 
   get isLeader(): boolean {
-    return this.#lockClient !== null;
+    return this.#leadership.isLeader;
   }
 
   async start(): Promise<void> {
     if (!this.#clusters.size) return;
-    await this.#campaign();
+    await this.#leadership.start();
     this.#loop();
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#timer);
-    await Promise.all([...this.#clusters.values()].map((c) => c.sampler?.stop()));
-    await this.#resign();
+    await this.#stopSampling();
+    await this.#leadership.stop();
     await Promise.all([...this.#clusters.values()].map((c) => c.adapter.close()));
   }
 
+  /** Followers refresh the leader's snapshots; the leader's samplers run on their own clocks. */
   #loop(): void {
     const every = Math.min(...[...this.#clusters.values()].map((c) => c.config.interval), 5_000);
     this.#timer = setTimeout(async () => {
       try {
-        if (this.#lockClient) await this.#lockClient.query('SELECT 1').catch(() => this.#resign(true));
-        if (!this.isLeader) await this.#campaign();
         if (!this.isLeader) await this.#loadSnapshots();
       } catch (error) {
         this.#ctx.log.warn({ err: error }, 'streams: follower refresh failed');
@@ -102,26 +104,8 @@ export class StreamsService {
     this.#timer.unref();
   }
 
-  async #campaign(): Promise<void> {
-    let client: pg.PoolClient | undefined;
-    try {
-      client = await this.#ctx.db.pool.connect();
-      const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [
-        SAMPLER_LOCK,
-      ]);
-      if (!rows[0]?.ok || this.#stopped) {
-        client.release();
-        return;
-      }
-    } catch (error) {
-      client?.release();
-      this.#ctx.log.warn({ err: error }, 'streams: could not take the sampler lock');
-      return;
-    }
-    this.#lockClient = client;
-    // A lost session loses the lock: stop sampling and campaign again.
-    client.on('error', () => void this.#resign(true));
-    this.#ctx.log.info('streams: this replica samples Kafka');
+  #startSampling(): void {
+    if (this.#stopped) return;
     for (const runtime of this.#clusters.values()) {
       runtime.sampler = new ClusterSampler({
         cluster: runtime.config,
@@ -133,17 +117,13 @@ export class StreamsService {
     }
   }
 
-  async #resign(broken = false): Promise<void> {
-    const client = this.#lockClient;
-    if (!client) return;
-    this.#lockClient = null;
+  /** Keeps the last figures (so the API still answers) and stops the samplers. */
+  async #stopSampling(): Promise<void> {
     for (const runtime of this.#clusters.values()) {
       if (runtime.sampler) runtime.snapshot = runtime.sampler.view();
       await runtime.sampler?.stop();
       runtime.sampler = null;
     }
-    if (!broken) await client.query('SELECT pg_advisory_unlock($1)', [SAMPLER_LOCK]).catch(() => {});
-    client.release(broken);
   }
 
   #afterCycle(runtime: ClusterRuntime, sampler: ClusterSampler): void {
