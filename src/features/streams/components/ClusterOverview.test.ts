@@ -1,8 +1,8 @@
 import { mount } from '@vue/test-utils';
 import { describe, expect, it } from 'vitest';
+import SparkLine from '@/shared/ui/SparkLine.vue';
 import type { ClusterSummary } from '../types';
 import ClusterOverview from './ClusterOverview.vue';
-import TrendSpark from './TrendSpark.vue';
 import VerdictBadge from './VerdictBadge.vue';
 
 const cluster = (over: Partial<ClusterSummary> = {}): ClusterSummary => ({
@@ -51,14 +51,14 @@ describe('ClusterOverview', () => {
   });
 });
 
-describe('TrendSpark and VerdictBadge', () => {
+describe('SparkLine and VerdictBadge', () => {
   it('draws a line with gaps and stays empty with too few points', () => {
-    const path = mount(TrendSpark, {
+    const path = mount(SparkLine, {
       props: { points: [1, 2, null, 4], label: 'x', width: 30, height: 22 },
     }).find('path');
     expect(path.attributes('d')).toMatch(/^M0\.0 .*L10\.0 .*M30\.0 /);
     expect(
-      mount(TrendSpark, { props: { points: [null, 5], label: 'x' } })
+      mount(SparkLine, { props: { points: [null, 5], label: 'x' } })
         .find('path')
         .exists(),
     ).toBe(false);
