@@ -143,6 +143,18 @@ export class GraphModel {
     return true;
   }
 
+  /** Ends highlights whose time is over; true when any ended. */
+  clearFlashes(now: number): boolean {
+    let changed = false;
+    for (const node of this.nodes.values()) {
+      if (node.flashUntil && node.flashUntil <= now) {
+        this.nodes.set(node.id, { ...node, flashUntil: undefined });
+        changed = true;
+      }
+    }
+    return changed;
+  }
+
   moveNode(id: string, x: number, y: number): void {
     const node = this.nodes.get(id);
     if (node) this.nodes.set(id, { ...node, x, y });

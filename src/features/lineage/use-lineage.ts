@@ -21,7 +21,16 @@ const FLASH_MS = 4_000;
 export function useLineage(rootId: Ref<string | null>, depth: Ref<number>, asOf: Ref<string | null>) {
   const model = new GraphModel();
   const version = ref(0);
-  const bump = () => version.value++;
+  let flashTimer: ReturnType<typeof setTimeout> | undefined;
+  const bump = () => {
+    version.value++;
+    // One timer ends every highlight that is over (nodes do not each keep a clock).
+    clearTimeout(flashTimer);
+    flashTimer = setTimeout(() => {
+      if (model.clearFlashes(Date.now() + 50)) version.value++;
+    }, FLASH_MS + 100);
+  };
+  onBeforeUnmount(() => clearTimeout(flashTimer));
   const nodes = computed(() => {
     void version.value;
     return model.nodeList;
