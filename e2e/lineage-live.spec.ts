@@ -2,6 +2,7 @@
 // against a lab PostgreSQL; the open graph follows the run live, then the user explores columns,
 // travels back in time and exports Mermaid.
 import { randomBytes } from 'node:crypto';
+import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page, test } from '@playwright/test';
 import { type LabPostgres, startLabPostgres } from '../lab/dbt/postgres.ts';
 import { runDbtOl } from '../lab/dbt/run.ts';
@@ -133,6 +134,11 @@ test('a dbt run shows up live on the open graph; columns, time travel and Mermai
 
   await page.getByRole('button', { name: 'Now' }).click();
   await expect(node(dataset('marts.client_orders'))).toBeVisible();
+
+  // The page with a graph, columns and the side panel open passes axe.
+  const axe = await new AxeBuilder({ page }).analyze();
+  const serious = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`)).toEqual([]);
 
   // Export the visible subgraph as Mermaid; the text renders.
   await page.getByRole('button', { name: 'Export as Mermaid' }).click();
