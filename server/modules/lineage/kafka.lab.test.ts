@@ -72,7 +72,10 @@ describe('Kafka transport ingest', { timeout: 240_000 }, () => {
 
     let seen = 0;
     await until(
-      async () => (seen = await count(first)) === 400,
+      async () => {
+        seen = await count(first);
+        return seen === 400;
+      },
       () => `all 400 events stored (stored ${seen})`,
     );
     await until(async () => {

@@ -1,6 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/harness.ts';
+import { LineageService } from './service.ts';
 import { fixture, runEvent } from './test/events.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: responses are inspected loosely in tests
@@ -186,6 +187,14 @@ describe('OpenLineage ingestion', () => {
     expect(body.results[0].name).toMatch(/client_orders/);
     const byNs = await get(`/api/lineage/search?${q({ q: 'spark-master' })}`);
     expect(byNs.body.results[0].kind).toBe('job');
+  });
+
+  it('keeps the index of another replica on the same bus current', async () => {
+    const replica = new LineageService(app.context.db, app.context.bus, app.context.log);
+    await replica.start();
+    await post('/api/v1/lineage', runEvent({ job: 'replicated', outputs: [{ name: 'replicated_out' }] }));
+    expect(replica.index.node('job:dbt:replicated')?.state).toBe('COMPLETED');
+    expect(replica.index.down('job:dbt:replicated')).toEqual(['dataset:postgres://db:5432:replicated_out']);
   });
 
   it('refuses a body over the limit with 413 in the one error shape', async () => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Db } from '../../platform/db/pool.ts';
 import { notFound } from '../../platform/errors.ts';
 import type { EventBus } from '../../platform/events/bus.ts';
@@ -45,7 +46,10 @@ export interface LineageQuery {
 }
 
 export class LineageService {
-  readonly index = new GraphIndex();
+  index = new GraphIndex();
+  /** Tells this replica's own changes apart on a bus shared by replicas. */
+  readonly #origin = randomUUID();
+  #reload: NodeJS.Timeout | undefined;
   readonly #db: Db;
   readonly #bus: EventBus;
   readonly #log: Logger;
@@ -67,6 +71,30 @@ export class LineageService {
       { ...this.index.size, ms: Math.round(performance.now() - started) },
       'lineage index loaded',
     );
+    // Changes stored by other replicas (when the bus spans replicas) keep this index current too.
+    this.#bus.subscribe((event) => {
+      if (event.topic !== LIVE_TOPIC) return;
+      const data = event.data as { origin?: string } & LineageChange;
+      if (!data.origin || data.origin === this.#origin) return;
+      if (event.type === 'change') this.index.apply(data);
+      else this.#reloadSoon();
+    });
+  }
+
+  /** Rebuilds the index from PostgreSQL after a change too big to travel on the bus. */
+  #reloadSoon() {
+    if (this.#reload) return;
+    this.#reload = setTimeout(async () => {
+      this.#reload = undefined;
+      const fresh = new GraphIndex();
+      try {
+        await loadIndex(this.#db, fresh);
+        this.index = fresh;
+      } catch (error) {
+        this.#log.error({ err: error }, 'reloading the lineage index failed');
+      }
+    }, 1_000);
+    this.#reload.unref();
   }
 
   /** Validates every event, stores the valid ones in one transaction, and returns per-event results. */
@@ -171,12 +199,11 @@ export class LineageService {
       this.#bus.publish({
         topic: LIVE_TOPIC,
         type: 'bulk',
-        data: { runs: change.runs.length, nodes: change.nodes.length },
+        data: { origin: this.#origin, runs: change.runs.length, nodes: change.nodes.length },
       });
       return;
     }
-    const nodes = change.nodes.map(({ id, kind, namespace, name }) => ({ id, kind, namespace, name }));
-    this.#bus.publish({ topic: LIVE_TOPIC, type: 'change', data: { ...change, nodes } });
+    this.#bus.publish({ topic: LIVE_TOPIC, type: 'change', data: { ...change, origin: this.#origin } });
   }
 
   async lineage(query: LineageQuery): Promise<Graph & { asOf: string | null }> {
