@@ -3,6 +3,7 @@
  * `npm run lab:install`), then Labdeck configured against them, and stops everything on Ctrl+C.
  */
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startKafka } from './kafka/broker.ts';
@@ -50,8 +51,9 @@ let stopping = false;
 async function stop() {
   if (stopping) return;
   stopping = true;
+  const exited = labdeck.exitCode === null ? once(labdeck, 'exit') : Promise.resolve();
   labdeck.kill('SIGTERM');
-  await Promise.allSettled([kafka.stop(), trino.stop()]);
+  await Promise.allSettled([exited, kafka.stop(), trino.stop()]);
   process.exit(0);
 }
 process.on('SIGINT', stop);

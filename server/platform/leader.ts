@@ -95,7 +95,10 @@ export class Leadership {
   #set(leader: boolean): void {
     if (leader === this.#leader) return;
     this.#leader = leader;
-    this.#log.info({ leader }, `${leader ? 'this replica' : 'another replica'} ${this.#duty}`);
+    this.#log.info(
+      { leader },
+      leader ? `this replica ${this.#duty}` : `this replica no longer ${this.#duty}`,
+    );
     this.#onChange(leader);
   }
 }
