@@ -130,6 +130,8 @@ export interface Derived {
   completes: Map<string, { runId: string; at: Date }>;
   versions: Map<string, VersionRow>;
   columnEdges: Map<string, ColumnEdgeRow>;
+  /** Keys of columnEdges per output dataset. */
+  columnKeys: Map<string, string[]>;
   /** Per output dataset: the latest columnLineage facet's time and digest. */
   columnSupersede: Map<string, { at: Date; hash: string }>;
   jobVersions: Map<string, { jobKey: string; hash: string; at: Date; runId: string }>;
@@ -148,6 +150,7 @@ export function derive(events: Keyed[]): Derived {
     completes: new Map(),
     versions: new Map(),
     columnEdges: new Map(),
+    columnKeys: new Map(),
     columnSupersede: new Map(),
     jobVersions: new Map(),
   };
@@ -374,12 +377,15 @@ function addColumnLineage(d: Derived, outKey: string, jobKey: string, facet: unk
   const fields = (facet as ColumnLineageShape | undefined)?.fields;
   if (!fields || (facet as { _deleted?: unknown })._deleted) return;
   // A later facet for the same dataset replaces an earlier one of this batch.
-  for (const [key, edge] of d.columnEdges) if (edge.outKey === outKey) d.columnEdges.delete(key);
+  for (const key of d.columnKeys.get(outKey) ?? []) d.columnEdges.delete(key);
+  const keys: string[] = [];
+  d.columnKeys.set(outKey, keys);
   d.columnSupersede.set(outKey, { at: time, hash: digest(facet) });
   for (const [outField, { inputFields = [] }] of Object.entries(fields)) {
     for (const input of inputFields) {
       const inKey = addDataset(d, { namespace: input.namespace, name: input.name }, time);
       const key = `${outKey}\u0000${outField}\u0000${inKey}\u0000${input.field}`;
+      keys.push(key);
       d.columnEdges.set(key, {
         outKey,
         outField,
