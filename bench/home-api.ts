@@ -54,6 +54,7 @@ try {
   console.log(
     `GET /api/services p99 ${services.latency.p99} ms vs baseline GET /healthz p99 ${baseline.latency.p99} ms (target <= 10 ms)`,
   );
+  if (services.latency.p99 > 10) process.exitCode = 1;
 } finally {
   await labdeck.stop();
   await target.close();

@@ -38,8 +38,10 @@ function watchForFailures(page: Page, allowedHosts: string[] = []) {
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   page.on('requestfailed', (request) => {
     const url = request.url();
-    if (!url.includes('/api/events') && !allowedHosts.some((host) => url.startsWith(host))) {
-      problems.push(`failed: ${url} ${request.failure()?.errorText}`);
+    const error = request.failure()?.errorText;
+    // Leaving or reloading a page aborts its requests (ERR_ABORTED): navigation, not a failure.
+    if (error !== 'net::ERR_ABORTED' && !allowedHosts.some((host) => url.startsWith(host))) {
+      problems.push(`failed: ${url} ${error}`);
     }
   });
   page.on('response', (response) => {
