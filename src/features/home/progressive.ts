@@ -2,7 +2,7 @@ import { onMounted, type Ref, ref, watch } from 'vue';
 import type { ServiceGroupView } from './types';
 
 /** Tiles in the first paint: more than any screen shows above the fold. */
-const FIRST_PAINT_TILES = 40;
+const FIRST_PAINT_TILES = 16;
 
 /**
  * Paints the first screenful of tiles at once and the rest a frame later, so a lab with hundreds of
