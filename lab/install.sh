@@ -2,7 +2,7 @@
 # Installs every lab server the integration tests use (idempotent; fast when already installed).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-for part in kafka trino dbt; do
+for part in kafka trino dbt schema-registry; do
   if [ -f "$here/$part/install.sh" ]; then
     echo "--- lab/$part"
     bash "$here/$part/install.sh"

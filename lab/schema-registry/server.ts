@@ -1,0 +1,206 @@
+// A real Schema Registry for tests and `npm run lab`: Apicurio Registry (in-memory H2 storage), which
+// serves the Confluent-compatible API at /apis/ccompat/v7. Install it first with
+// `bash lab/schema-registry/install.sh`.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  statSync,
+} from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+
+export const APICURIO_VERSION = '3.0.9';
+export const SCHEMA_REGISTRY_INSTALL_HINT = 'bash lab/schema-registry/install.sh';
+
+export interface SchemaRegistryOptions {
+  /** Where the log goes. Default: a fresh temporary directory. */
+  dir?: string;
+  /** HTTP port on 127.0.0.1; a free one when omitted. */
+  port?: number;
+  /** Require HTTP basic auth with this user (Quarkus embedded users). */
+  auth?: { username: string; password: string };
+  startTimeoutMs?: number;
+  /** Where install.sh put the app. Default: $SCHEMA_REGISTRY_LAB_DIR or <repo>/.lab/schema-registry/app. */
+  installDir?: string;
+}
+
+export interface SchemaRegistry {
+  /** Base URL of the Confluent-compatible API (no trailing slash), e.g. http://127.0.0.1:8081/apis/ccompat/v7. */
+  url: string;
+  port: number;
+  logFile: string;
+  auth?: { username: string; password: string };
+  /** Starts it again after stop(), on the same port (in-memory storage: registered schemas are gone). */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const host = '127.0.0.1';
+const java = process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
+const stopGraceMs = 15_000;
+
+export function schemaRegistryInstallDir(): string {
+  return process.env.SCHEMA_REGISTRY_LAB_DIR ?? resolve(here, '../../.lab/schema-registry/app');
+}
+
+/** Throws a message naming the install script when the registry is not installed. */
+export function assertSchemaRegistryInstalled(installDir = schemaRegistryInstallDir()): string {
+  const jar = join(installDir, `apicurio-registry-app-${APICURIO_VERSION}-runner.jar`);
+  if (!existsSync(join(installDir, `.installed-${APICURIO_VERSION}`)) || !existsSync(jar)) {
+    throw new Error(
+      `The Schema Registry (Apicurio ${APICURIO_VERSION}) is not installed in ${installDir}: run \`${SCHEMA_REGISTRY_INSTALL_HINT}\` first`,
+    );
+  }
+  return jar;
+}
+
+export async function startSchemaRegistry(options: SchemaRegistryOptions = {}): Promise<SchemaRegistry> {
+  const jar = assertSchemaRegistryInstalled(options.installDir);
+  const dir = resolve(options.dir ?? mkdtempSync(join(tmpdir(), 'labdeck-schema-registry-')));
+  mkdirSync(dir, { recursive: true });
+  const port = options.port ?? (await freePort());
+  const logFile = join(dir, 'registry.log');
+  const timeoutMs = options.startTimeoutMs ?? 90_000;
+  const url = `http://${host}:${port}/apis/ccompat/v7`;
+  const auth = options.auth;
+  if (auth && !/^[A-Za-z0-9_-]+$/.test(auth.username))
+    throw new Error('auth.username: letters, digits, - or _');
+  const headers: Record<string, string> = auth
+    ? { authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}` }
+    : {};
+  const args = [
+    '-Xms64m',
+    '-Xmx384m',
+    '-XX:+UseSerialGC',
+    '-XX:TieredStopAtLevel=1',
+    `-Dquarkus.http.port=${port}`,
+    `-Dquarkus.http.host=${host}`,
+    // Apicurio 3 also opens a management port (9000) by default: one fixed port breaks parallel runs.
+    '-Dquarkus.management.enabled=false',
+    '-Dquarkus.http.access-log.enabled=false',
+    '-Dquarkus.log.level=WARN',
+    '-Dquarkus.log.console.color=false',
+    ...(auth
+      ? [
+          '-Dquarkus.http.auth.basic=true',
+          '-Dquarkus.security.users.embedded.enabled=true',
+          '-Dquarkus.security.users.embedded.plain-text=true',
+          `-Dquarkus.security.users.embedded.users.${auth.username}=${auth.password}`,
+          `-Dquarkus.security.users.embedded.roles.${auth.username}=sr-admin`,
+          '-Dquarkus.http.auth.permission.lab.paths=/apis/*',
+          '-Dquarkus.http.auth.permission.lab.policy=authenticated',
+        ]
+      : []),
+    '-jar',
+    jar,
+  ];
+  let child: ChildProcess | undefined;
+  const killOnExit = () => child?.kill('SIGKILL');
+  const registry: SchemaRegistry = {
+    url,
+    port,
+    logFile,
+    ...(auth ? { auth } : {}),
+    async start() {
+      if (child && isRunning(child)) return;
+      if (await answers(`http://${host}:${port}/`))
+        throw new Error(`Cannot start the Schema Registry: ${host}:${port} is in use`);
+      const from = existsSync(logFile) ? statSync(logFile).size : 0;
+      const out = openSync(logFile, 'a');
+      child = spawn(java, args, { cwd: dir, stdio: ['ignore', out, out] });
+      closeSync(out);
+      child.once('error', (error) => appendFileSync(logFile, `${error.message}\n`));
+      process.on('exit', killOnExit);
+      const tail = () =>
+        readFileSync(logFile).subarray(from).toString('utf8').trimEnd().split('\n').slice(-25).join('\n');
+      try {
+        await waitUntilReady(child, `${url}/subjects`, headers, timeoutMs, tail);
+      } catch (error) {
+        await registry.stop();
+        throw error;
+      }
+    },
+    async stop() {
+      if (!child) return;
+      await terminate(child);
+      child = undefined;
+      process.off('exit', killOnExit);
+    },
+  };
+  await registry.start();
+  return registry;
+}
+
+async function waitUntilReady(
+  child: ChildProcess,
+  probe: string,
+  headers: Record<string, string>,
+  timeoutMs: number,
+  tail: () => string,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
+  while (Date.now() < deadline) {
+    if (!isRunning(child)) {
+      throw new Error(
+        `The Schema Registry exited during startup (code ${child.exitCode}, signal ${child.signalCode}):\n${tail()}`,
+      );
+    }
+    try {
+      const res = await fetch(probe, { headers, signal: AbortSignal.timeout(2_000) });
+      const body = await res.text();
+      if (res.ok && body.trim().startsWith('[')) return;
+      last = `HTTP ${res.status} ${body.slice(0, 200)}`;
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    await sleep(250);
+  }
+  throw new Error(
+    `The Schema Registry did not answer ${probe} within ${timeoutMs / 1000} s (${last}):\n${tail()}`,
+  );
+}
+
+async function answers(url: string): Promise<boolean> {
+  try {
+    await fetch(url, { signal: AbortSignal.timeout(1_000) });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isRunning(child: ChildProcess): boolean {
+  return child.exitCode === null && child.signalCode === null;
+}
+
+async function terminate(child: ChildProcess): Promise<void> {
+  if (!isRunning(child)) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), stopGraceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, host);
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  await once(server, 'close');
+  if (address === null || typeof address === 'string') throw new Error('could not pick a free port');
+  return address.port;
+}
