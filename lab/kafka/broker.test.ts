@@ -1,6 +1,8 @@
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   Admin,
+  type BaseOptions,
   Consumer,
   type Message,
   Producer,
@@ -8,7 +10,13 @@ import {
   stringSerializers,
 } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type KafkaBroker, startKafka } from './broker.ts';
+import {
+  createCertificateAuthority,
+  type KafkaBroker,
+  type KafkaSecurity,
+  saslMechanisms,
+  startKafka,
+} from './broker.ts';
 
 const topic = 'lab.orders';
 const groupId = 'lab-orders-reader';
@@ -108,5 +116,94 @@ describe('lab Kafka broker', () => {
     admin = newAdmin();
     expect(await admin.listTopics()).toContain(topic);
     expect(await endOffsetTotal()).toBe(BigInt(messageCount));
+  }, 120_000);
+});
+
+/** Every error code in a rejection, through AggregateError's `errors` and `cause`. */
+async function codesOf(promise: Promise<unknown>): Promise<string[]> {
+  const codes: string[] = [];
+  const walk = (error: unknown) => {
+    if (!(error instanceof Error)) return;
+    const { code, errors } = error as Error & { code?: string; errors?: unknown[] };
+    if (code) codes.push(code);
+    for (const inner of errors ?? []) walk(inner);
+    walk(error.cause);
+  };
+  await promise.then(
+    () => codes.push('resolved'),
+    (error) => walk(error),
+  );
+  return codes;
+}
+
+describe('lab Kafka broker with SASL and TLS listeners', () => {
+  let broker: KafkaBroker;
+  let security: KafkaSecurity;
+  const alice = { name: 'alice', password: 'alice-secret-1' };
+
+  const listTopics = async (bootstrap: string, options: Partial<BaseOptions>) => {
+    const admin = new Admin({
+      clientId: 'broker-security-test',
+      bootstrapBrokers: [bootstrap],
+      retries: 0,
+      connectTimeout: 5_000,
+      ...options,
+    });
+    try {
+      return await admin.listTopics();
+    } finally {
+      await admin.close().catch(() => {});
+    }
+  };
+
+  beforeAll(async () => {
+    broker = await startKafka({ security: { users: [alice, { name: 'bob', password: 'bob-secret-2' }] } });
+    security = broker.security!;
+    const admin = new Admin({ clientId: 'broker-security-test', bootstrapBrokers: [broker.bootstrap] });
+    try {
+      await admin.createTopics({ topics: ['secured'], partitions: 1, replicas: 1 });
+    } finally {
+      await admin.close();
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    await broker?.stop();
+    if (broker) rmSync(broker.dir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('returns the listeners, mechanisms, users and the CA', () => {
+    expect(security.sasl).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(new Set([security.sasl, security.ssl, security.saslSsl, broker.bootstrap]).size).toBe(4);
+    expect(security.mechanisms).toEqual(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512']);
+    expect(security.users.map((u) => u.name)).toEqual(['alice', 'bob']);
+    expect(security.caPem).toMatch(/^-----BEGIN CERTIFICATE-----/);
+    expect(readFileSync(security.caFile, 'utf8')).toBe(security.caPem);
+  });
+
+  it.each(saslMechanisms)(
+    'authenticates %s over SASL_PLAINTEXT and SASL_SSL, and refuses a wrong password',
+    async (mechanism) => {
+      const sasl = { mechanism, username: alice.name, password: alice.password };
+      expect(await listTopics(security.sasl, { sasl })).toContain('secured');
+      expect(await listTopics(security.saslSsl, { sasl, tls: { ca: security.caPem } })).toContain('secured');
+      const wrong = listTopics(security.sasl, { sasl: { ...sasl, password: 'not-her-password' } });
+      expect(await codesOf(wrong)).toContain('PLT_KFK_AUTHENTICATION');
+    },
+  );
+
+  it('serves TLS with a certificate for 127.0.0.1 signed by the returned CA, and only to clients trusting it', async () => {
+    expect(await listTopics(security.ssl, { tls: { ca: security.caPem } })).toContain('secured');
+    const other = createCertificateAuthority(join(broker.dir, 'other-ca'));
+    const untrusted = listTopics(security.ssl, { tls: { ca: other.pem } });
+    expect(await codesOf(untrusted)).toContain('SELF_SIGNED_CERT_IN_CHAIN');
+  });
+
+  it('keeps the plaintext listener, and the SCRAM users and CA across a restart', async () => {
+    expect(await listTopics(broker.bootstrap, {})).toContain('secured');
+    await broker.stop();
+    await broker.start();
+    const sasl = { mechanism: 'SCRAM-SHA-512' as const, username: 'bob', password: 'bob-secret-2' };
+    expect(await listTopics(security.saslSsl, { sasl, tls: { ca: security.caPem } })).toContain('secured');
   }, 120_000);
 });

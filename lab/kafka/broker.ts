@@ -18,6 +18,26 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Admin } from '@platformatic/kafka';
+import {
+  type KafkaSecurity,
+  type KafkaSecurityOptions,
+  type KafkaUser,
+  type PreparedSecurity,
+  prepareSecurity,
+  publicSecurity,
+  saslMechanisms,
+  securePorts,
+  securityProperties,
+} from './security.ts';
+
+export {
+  createCertificateAuthority,
+  type KafkaSecurity,
+  type KafkaSecurityOptions,
+  type KafkaUser,
+  type SaslMechanism,
+  saslMechanisms,
+} from './security.ts';
 
 export interface KafkaOptions {
   /** Data, config and logs. Default: a fresh temporary directory. */
@@ -25,6 +45,11 @@ export interface KafkaOptions {
   port?: number;
   controllerPort?: number;
   startTimeoutMs?: number;
+  /**
+   * Extra SASL_PLAINTEXT, SSL and SASL_SSL listeners on the same broker (PLAINTEXT stays, and carries the
+   * controller and inter-broker traffic). `true` picks free ports and one generated user.
+   */
+  security?: boolean | KafkaSecurityOptions;
 }
 
 export interface KafkaBroker {
@@ -33,6 +58,8 @@ export interface KafkaBroker {
   controllerPort: number;
   dir: string;
   logFile: string;
+  /** Present when started with `security`. */
+  security?: KafkaSecurity;
   /** Starts the broker again after stop(), with the same data dir and ports. */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -55,7 +82,10 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroke
   const controllerPort = options.controllerPort ?? (await freePort());
   const logsDir = join(dir, 'logs');
   mkdirSync(logsDir, { recursive: true });
-  const config = writeServerProperties(dir, port, controllerPort);
+  const security = options.security
+    ? await prepareSecurity(dir, options.security === true ? {} : options.security, freePort)
+    : undefined;
+  const config = writeServerProperties(dir, port, controllerPort, security);
   const jvmArgs = [
     ...heap,
     `-Dlog4j2.configurationFile=${log4jConfig}`,
@@ -63,7 +93,7 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroke
     '-cp',
     `${kafkaLibs}/*`,
   ];
-  formatStorageOnce(dir, config, jvmArgs);
+  formatStorageOnce(dir, config, jvmArgs, security?.users ?? []);
 
   const bootstrap = `${host}:${port}`;
   const logFile = join(logsDir, 'server.log');
@@ -78,9 +108,10 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroke
     controllerPort,
     dir,
     logFile,
+    ...(security && { security: publicSecurity(security) }),
     async start() {
       if (child && isRunning(child)) return;
-      for (const used of [port, controllerPort]) {
+      for (const used of [port, controllerPort, ...securePorts(security)]) {
         if (await acceptsConnections(used))
           throw new Error(`Cannot start Kafka: ${host}:${used} is already in use`);
       }
@@ -91,7 +122,7 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroke
       child.once('error', (error) => appendFileSync(outFile, `${error.message}\n`));
       process.on('exit', killOnExit);
       try {
-        await waitUntilReady(child, port, timeoutMs, () => summarizeLogs(logs));
+        await waitUntilReady(child, port, securePorts(security), timeoutMs, () => summarizeLogs(logs));
       } catch (error) {
         await broker.stop();
         throw error;
@@ -108,16 +139,31 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroke
   return broker;
 }
 
-function writeServerProperties(dir: string, port: number, controllerPort: number): string {
+function writeServerProperties(
+  dir: string,
+  port: number,
+  controllerPort: number,
+  security: PreparedSecurity | undefined,
+): string {
+  const listeners = [`PLAINTEXT://${host}:${port}`];
+  const protocols = ['CONTROLLER:PLAINTEXT', 'PLAINTEXT:PLAINTEXT'];
+  if (security) {
+    listeners.push(
+      `SASL_PLAINTEXT://${host}:${security.saslPort}`,
+      `SSL://${host}:${security.sslPort}`,
+      `SASL_SSL://${host}:${security.saslSslPort}`,
+    );
+    protocols.push('SASL_PLAINTEXT:SASL_PLAINTEXT', 'SSL:SSL', 'SASL_SSL:SASL_SSL');
+  }
   const properties = {
     'process.roles': 'broker,controller',
     'node.id': 1,
     'controller.quorum.voters': `1@${host}:${controllerPort}`,
-    listeners: `PLAINTEXT://${host}:${port},CONTROLLER://${host}:${controllerPort}`,
-    'advertised.listeners': `PLAINTEXT://${host}:${port}`,
+    listeners: [...listeners, `CONTROLLER://${host}:${controllerPort}`].join(','),
+    'advertised.listeners': listeners.join(','),
     'controller.listener.names': 'CONTROLLER',
     'inter.broker.listener.name': 'PLAINTEXT',
-    'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+    'listener.security.protocol.map': protocols.join(','),
     'log.dirs': join(dir, 'data'),
     'num.partitions': 1,
     'auto.create.topics.enable': false,
@@ -129,6 +175,7 @@ function writeServerProperties(dir: string, port: number, controllerPort: number
     'share.coordinator.state.topic.replication.factor': 1,
     'share.coordinator.state.topic.min.isr': 1,
     'group.initial.rebalance.delay.ms': 0,
+    ...(security && securityProperties(security)),
   };
   const file = join(dir, 'server.properties');
   const lines = Object.entries(properties).map(([key, value]) => `${key}=${value}`);
@@ -136,9 +183,24 @@ function writeServerProperties(dir: string, port: number, controllerPort: number
   return file;
 }
 
-function formatStorageOnce(dir: string, config: string, jvmArgs: string[]): void {
+/** SCRAM credentials can only be added at format time (or later through the Admin API). */
+function formatStorageOnce(dir: string, config: string, jvmArgs: string[], scramUsers: KafkaUser[]): void {
   if (existsSync(join(dir, 'data', 'meta.properties'))) return;
-  const args = [...jvmArgs, 'kafka.tools.StorageTool', 'format', '-t', newClusterId(), '-c', config];
+  const scram = scramUsers.flatMap(({ name, password }) =>
+    saslMechanisms
+      .filter((mechanism) => mechanism.startsWith('SCRAM-'))
+      .flatMap((mechanism) => ['--add-scram', `${mechanism}=[name=${name},password=${password}]`]),
+  );
+  const args = [
+    ...jvmArgs,
+    'kafka.tools.StorageTool',
+    'format',
+    '-t',
+    newClusterId(),
+    '-c',
+    config,
+    ...scram,
+  ];
   const result = spawnSync(java, args, { encoding: 'utf8' });
   if (result.error) throw new Error(`Kafka storage format failed: ${result.error.message}`);
   if (result.status !== 0) {
@@ -154,7 +216,13 @@ function newClusterId(): string {
   }
 }
 
-async function waitUntilReady(child: ChildProcess, port: number, timeoutMs: number, tail: () => string) {
+async function waitUntilReady(
+  child: ChildProcess,
+  port: number,
+  extraPorts: number[],
+  timeoutMs: number,
+  tail: () => string,
+) {
   const bootstrap = `${host}:${port}`;
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -163,7 +231,10 @@ async function waitUntilReady(child: ChildProcess, port: number, timeoutMs: numb
         `Kafka exited during startup (code ${child.exitCode}, signal ${child.signalCode}):\n${tail()}`,
       );
     }
-    if ((await acceptsConnections(port)) && (await answersMetadata(bootstrap))) return;
+    if ((await acceptsConnections(port)) && (await answersMetadata(bootstrap))) {
+      const open = await Promise.all(extraPorts.map(acceptsConnections));
+      if (open.every(Boolean)) return;
+    }
     await sleep(250);
   }
   throw new Error(`Kafka did not become ready on ${bootstrap} within ${timeoutMs / 1000} s:\n${tail()}`);
