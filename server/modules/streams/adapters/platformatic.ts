@@ -15,6 +15,7 @@ import {
   type listOffsetsV9,
 } from '@platformatic/kafka';
 import type { ClusterConfig } from '../config.ts';
+import { clearKafkaError } from './errors.ts';
 import type {
   ClusterMetadata,
   CommittedOffset,
@@ -67,8 +68,35 @@ export function clientOptions(cluster: ClusterConfig, cwd: string): Omit<BaseOpt
   return options;
 }
 
-/** The adapter over @platformatic/kafka's Admin client (and a group-less Consumer for peeks). */
+/**
+ * The adapter over @platformatic/kafka's Admin client (and a group-less Consumer for peeks). Failures carry
+ * one clear line (authentication, certificate, connection) instead of the client's outermost message.
+ */
 export function platformaticAdapter(cluster: ClusterConfig, cwd: string): KafkaAdapter {
+  const adapter = rawAdapter(cluster, cwd);
+  const clear =
+    <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      try {
+        return await call(...args);
+      } catch (error) {
+        throw clearKafkaError(error, cluster);
+      }
+    };
+  return {
+    metadata: clear(adapter.metadata),
+    listOffsets: clear(adapter.listOffsets),
+    logDirSizes: clear(adapter.logDirSizes),
+    listGroups: clear(adapter.listGroups),
+    describeGroups: clear(adapter.describeGroups),
+    committedOffsets: clear(adapter.committedOffsets),
+    topicConfigs: clear(adapter.topicConfigs),
+    peek: clear(adapter.peek),
+    close: adapter.close,
+  };
+}
+
+function rawAdapter(cluster: ClusterConfig, cwd: string): KafkaAdapter {
   const base = clientOptions(cluster, cwd);
   const admin = new Admin({ ...base, clientId: `labdeck-streams-${cluster.id}` });
   // Leaders from the last metadata() call: ListOffsets goes straight to them, without the client's
