@@ -29,6 +29,24 @@ describe('streams config', () => {
     });
   });
 
+  it('reads a Schema Registry per cluster with a default timeout', () => {
+    const cluster = streamsSection.parse({
+      clusters: [
+        {
+          id: 'a',
+          bootstrap: 'k:9092',
+          schemaRegistry: { url: 'https://sr:8081', username: 'u', password: 'p' },
+        },
+      ],
+    }).clusters[0]!;
+    expect(cluster.schemaRegistry).toEqual({
+      url: 'https://sr:8081',
+      username: 'u',
+      password: 'p',
+      requestTimeout: 5_000,
+    });
+  });
+
   it.each([
     ['500ms', 500],
     ['5s', 5_000],
@@ -63,6 +81,15 @@ describe('streams config', () => {
         ],
       },
       'duplicate cluster id a',
+    ],
+    [{ clusters: [{ id: 'a', bootstrap: 'k:9092', schemaRegistry: { url: 'ftp://sr' } }] }, 'url'],
+    [
+      { clusters: [{ id: 'a', bootstrap: 'k:9092', schemaRegistry: { url: 'http://sr', password: 'p' } }] },
+      'username and password go together',
+    ],
+    [
+      { clusters: [{ id: 'a', bootstrap: 'k:9092', schemaRegistry: { url: 'http://sr', token: 't' } }] },
+      'token',
     ],
   ])('rejects %j naming the problem', (input, message) => {
     const result = streamsSection.safeParse(input);

@@ -34,6 +34,21 @@ const tlsSection = z.strictObject({
   rejectUnauthorized: z.boolean().default(true),
 });
 
+/** Confluent-compatible Schema Registry (Confluent, Apicurio's /apis/ccompat/v7, Karapace, Redpanda). */
+const schemaRegistrySection = z
+  .strictObject({
+    /** Base URL of the API, e.g. http://registry:8081 or http://apicurio:8080/apis/ccompat/v7. */
+    url: z.url({ protocol: /^https?$/ }),
+    /** HTTP basic auth (Confluent Cloud: API key and secret); use ${ENV} for the password. */
+    username: z.string().min(1).optional(),
+    password: z.string().optional(),
+    requestTimeout: duration(100, 60_000).default(5_000),
+  })
+  .refine((registry) => (registry.password === undefined) === (registry.username === undefined), {
+    message: 'username and password go together',
+    path: ['password'],
+  });
+
 export const clusterSection = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'expected lower-case letters, digits, - or _'),
   name: z.string().min(1).optional(),
@@ -57,6 +72,8 @@ export const clusterSection = z.strictObject({
   /** Partitions per ListOffsets request and requests in flight. */
   chunkSize: z.number().int().min(1).max(100_000).default(5_000),
   concurrency: z.number().int().min(1).max(32).default(4),
+  /** Decodes Avro, JSON Schema and Protobuf keys and values in peeks (on the BFF; never sent to browsers). */
+  schemaRegistry: schemaRegistrySection.optional(),
 });
 
 export const streamsSection = z
@@ -93,3 +110,4 @@ export const streamsSection = z
 
 export type StreamsConfig = z.output<typeof streamsSection>;
 export type ClusterConfig = z.output<typeof clusterSection>;
+export type SchemaRegistryConfig = z.output<typeof schemaRegistrySection>;

@@ -4,8 +4,7 @@ import { requireRole, requireUser } from '../../platform/access.ts';
 import { audit } from '../../platform/audit.ts';
 import { badRequest } from '../../platform/errors.ts';
 import type { ModuleContext } from '../../platform/module.ts';
-import type { PeekedMessage } from './adapters/types.ts';
-import type { GroupSummary, StreamsService, TopicSummary } from './service.ts';
+import type { DecodedMessage, GroupSummary, StreamsService, TopicSummary } from './service.ts';
 
 const clusterId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'unknown cluster id');
 const topicName = z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, 'expected a Kafka topic name');
@@ -179,7 +178,8 @@ function sortBy<T>(items: readonly T[], key: (item: T) => number | string, order
     .map(({ item }) => item);
 }
 
-function encodeMessage(message: PeekedMessage) {
+/** Raw bytes as base64 (the browser shows text, JSON or hex); schema-decoded data beside them. */
+function encodeMessage(message: DecodedMessage) {
   return {
     partition: message.partition,
     offset: message.offset,
@@ -188,5 +188,7 @@ function encodeMessage(message: PeekedMessage) {
     value: message.value?.toString('base64') ?? null,
     headers: message.headers.map(([name, value]) => ({ name, value: value?.toString('base64') ?? null })),
     truncatedFrom: message.truncatedFrom ?? null,
+    keyDecoded: message.keyDecoded,
+    valueDecoded: message.valueDecoded,
   };
 }

@@ -6,6 +6,8 @@ import type { KafkaAdapter, PeekedMessage } from './adapters/types.ts';
 import type { ClusterConfig, StreamsConfig } from './config.ts';
 import { averageRate } from './figures.ts';
 import { ClusterSampler } from './sampler.ts';
+import { SchemaRegistryClient } from './schema-registry/client.ts';
+import { type Decoded, SchemaDecoder } from './schema-registry/decoder.ts';
 import { createStreamsStore, type StreamsStore } from './store.ts';
 import type { ClusterView, GroupView, SeriesPoint, TopicView } from './views.ts';
 
@@ -27,11 +29,21 @@ interface ClusterRuntime {
   historyAt: number;
   saving: boolean;
   configs: Map<string, { at: number; value: Awaited<ReturnType<KafkaAdapter['topicConfigs']>> }>;
+  /** Schema Registry decoding of peeked keys and values, when the cluster configures a registry. */
+  decoder: SchemaDecoder | null;
+}
+
+/** A peeked message with its schema-decoded key and value (null: not framed or no registry). */
+export interface DecodedMessage extends PeekedMessage {
+  keyDecoded: Decoded | null;
+  valueDecoded: Decoded | null;
 }
 
 export interface StreamsServiceOptions {
   adapterFactory?: AdapterFactory;
   cwd?: string;
+  /** Tests: the HTTP client of the Schema Registry. */
+  registryFetch?: typeof fetch;
 }
 
 /**
@@ -63,6 +75,14 @@ export class StreamsService {
         historyAt: 0,
         saving: false,
         configs: new Map(),
+        decoder: cluster.schemaRegistry
+          ? new SchemaDecoder(
+              new SchemaRegistryClient(cluster.schemaRegistry, { fetch: options.registryFetch }),
+              {
+                maxBytes: config.peek.maxValueBytes,
+              },
+            )
+          : null,
       });
     }
     this.#leadership = new Leadership(ctx.db, ctx.log.child({ module: 'streams' }), {
@@ -278,16 +298,28 @@ export class StreamsService {
     topic: string,
     partition: number | undefined,
     limit: number,
-  ): Promise<PeekedMessage[]> {
+  ): Promise<DecodedMessage[]> {
     const runtime = this.#runtime(id);
     this.topic(id, topic);
-    return runtime.adapter.peek({
+    const messages = await runtime.adapter.peek({
       topic,
       partition,
       limit: Math.min(limit, this.#config.peek.maxMessages),
       maxValueBytes: this.#config.peek.maxValueBytes,
       timeoutMs: runtime.config.requestTimeout,
     });
+    const decoder = runtime.decoder;
+    if (!decoder) return messages.map((m) => ({ ...m, keyDecoded: null, valueDecoded: null }));
+    // Concurrent: messages of one schema share one registry request (the client dedupes by id).
+    return Promise.all(
+      messages.map(async (m) => {
+        const [keyDecoded, valueDecoded] = await Promise.all([
+          decoder.decode(m.key, { topic, part: 'key' }),
+          decoder.decode(m.value, { topic, part: 'value', cutFrom: m.truncatedFrom }),
+        ]);
+        return { ...m, keyDecoded, valueDecoded };
+      }),
+    );
   }
 }
 
