@@ -72,6 +72,14 @@ describe('describeKafkaError', () => {
     expect(describeKafkaError('plain string', { tls: false })).toBe('plain string');
   });
 
+  it('hints at SASL when a broker closes a connection that did not authenticate', () => {
+    const closed = new NetworkError('Connection closed');
+    expect(describeKafkaError(closed, { tls: false })).toBe(
+      'Connection closed by the broker (does it need sasl?)',
+    );
+    expect(describeKafkaError(closed, { sasl, tls: false })).toBe('Connection closed');
+  });
+
   it('wraps the original error as the cause', () => {
     const original = saslFailure('nope');
     const wrapped = clearKafkaError(original, { sasl, tls: false });

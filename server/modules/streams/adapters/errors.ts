@@ -25,6 +25,9 @@ export function describeKafkaError(error: unknown, cluster: Pick<ClusterConfig, 
     // The outermost message says what was attempted, the innermost two why and where.
     const parts = [...new Set((chains[0] ?? []).map((e) => e.message.replace(/\.$/, '')).filter(Boolean))];
     message = (parts.length > 3 ? [parts[0], ...parts.slice(-2)] : parts).join(': ') || String(error);
+    // A SASL listener drops a client that skips authentication without a word.
+    if (!cluster.sasl && parts.at(-1) === 'Connection closed')
+      message += ' by the broker (does it need sasl?)';
   }
   return redact(message, cluster.sasl?.password);
 }
