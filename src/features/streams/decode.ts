@@ -1,3 +1,5 @@
+import type { SchemaDecoded } from './types';
+
 /** How a peeked key or value (base64 from the BFF) is shown: text, pretty JSON or hex. */
 export type Shown = 'text' | 'json' | 'hex';
 
@@ -39,4 +41,20 @@ export function render(value: string | null, mode: Shown | 'auto'): { mode: Show
     }
   }
   return { mode: 'text', text };
+}
+
+const formats = { avro: 'Avro', json: 'JSON Schema', protobuf: 'Protobuf' } as const;
+
+/** "Avro · schema 12 (subject orders-value)" */
+export function schemaBadge(decoded: SchemaDecoded): string {
+  if ('error' in decoded) return `schema ${decoded.schemaId}`;
+  const subject = decoded.subject ? ` (subject ${decoded.subject})` : '';
+  return `${formats[decoded.format]} · schema ${decoded.schemaId}${subject}`;
+}
+
+/** Pretty JSON of decoded data (`compact`: one line, for keys), or the cut preview the BFF sent. */
+export function decodedText(decoded: SchemaDecoded, compact = false): string {
+  if ('error' in decoded) return '';
+  if (decoded.data === null && decoded.preview !== undefined) return `${decoded.preview}…`;
+  return JSON.stringify(decoded.data, null, compact ? undefined : 2);
 }

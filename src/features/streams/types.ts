@@ -110,6 +110,21 @@ export interface Series {
   points: Array<Array<number | null>>;
 }
 
+/** A key or value the BFF decoded through the cluster's Schema Registry, or why it could not. */
+export type SchemaDecoded =
+  | {
+      format: 'avro' | 'json' | 'protobuf';
+      schemaId: number;
+      subject: string | null;
+      /** Avro record, Protobuf message or JSON Schema title. */
+      type: string | null;
+      /** Null when over the size limit: `preview` holds the start of its JSON. */
+      data: unknown;
+      preview?: string;
+      truncatedFrom?: number;
+    }
+  | { schemaId: number; error: string };
+
 export interface PeekedMessage {
   partition: number;
   offset: number;
@@ -118,4 +133,7 @@ export interface PeekedMessage {
   value: string | null;
   headers: Array<{ name: string; value: string | null }>;
   truncatedFrom: number | null;
+  /** Null: not Confluent-framed, or no registry configured. */
+  keyDecoded: SchemaDecoded | null;
+  valueDecoded: SchemaDecoded | null;
 }
