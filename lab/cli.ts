@@ -1,12 +1,14 @@
 /**
  * `npm run lab`: a whole lab on this machine. Starts the real Kafka and Trino (installed by
- * `npm run lab:install`), then Labdeck configured against them, and stops everything on Ctrl+C.
+ * `npm run lab:install`), the Schema Registry when installed, then Labdeck configured against them, and
+ * stops everything on Ctrl+C.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startKafka } from './kafka/broker.ts';
+import { type SchemaRegistry, startSchemaRegistry } from './schema-registry/server.ts';
 import { startTrino } from './trino/server.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -14,11 +16,21 @@ const dir = path.join(root, '.lab', 'labdeck');
 mkdirSync(dir, { recursive: true });
 
 console.error('lab: starting Kafka and Trino (first start takes ~15 s) ...');
-const [kafka, trino] = await Promise.all([
+const [kafka, trino, registry] = await Promise.all([
   startKafka({ dir: path.join(root, '.lab', 'kafka', 'data'), port: 9092 }),
   startTrino({ port: Number(process.env.TRINO_PORT ?? 8085) }),
+  // Optional: peeks decode Avro/JSON Schema/Protobuf through it.
+  startSchemaRegistry({
+    dir: path.join(root, '.lab', 'schema-registry', 'run'),
+    port: Number(process.env.SCHEMA_REGISTRY_PORT ?? 8081),
+  }).catch((error: Error): SchemaRegistry | null => {
+    console.error(`lab: no Schema Registry (${error.message.split('\n')[0]})`);
+    return null;
+  }),
 ]);
-console.error(`lab: Kafka at ${kafka.bootstrap}, Trino at ${trino.url}`);
+console.error(
+  `lab: Kafka at ${kafka.bootstrap}, Trino at ${trino.url}${registry ? `, Schema Registry at ${registry.url}` : ''}`,
+);
 
 const configFile = path.join(dir, 'labdeck.yaml');
 writeFileSync(
@@ -37,7 +49,7 @@ sql:
     - { id: trino, name: Lab Trino, engine: trino, url: "${trino.url}", catalog: tpch, schema: tiny }
 streams:
   clusters:
-    - { id: lab, name: Lab Kafka, bootstrap: "${kafka.bootstrap}" }
+    - { id: lab, name: Lab Kafka, bootstrap: "${kafka.bootstrap}"${registry ? `, schemaRegistry: { url: "${registry.url}" }` : ''} }
 `,
 );
 
@@ -53,7 +65,7 @@ async function stop() {
   stopping = true;
   const exited = labdeck.exitCode === null ? once(labdeck, 'exit') : Promise.resolve();
   labdeck.kill('SIGTERM');
-  await Promise.allSettled([exited, kafka.stop(), trino.stop()]);
+  await Promise.allSettled([exited, kafka.stop(), trino.stop(), registry?.stop()]);
   process.exit(0);
 }
 process.on('SIGINT', stop);
