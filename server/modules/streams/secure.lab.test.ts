@@ -44,6 +44,8 @@ const secured = [
   ['sasl-scram-512', 'SASL_PLAINTEXT with SCRAM-SHA-512'],
   ['tls', 'SSL with the CA verified'],
   ['sasl-ssl', 'SASL_SSL with SCRAM-SHA-512 and the CA verified'],
+  ['tls-servername', 'SSL with the CA verified against tls.servername localhost'],
+  ['tls-unverified', 'SSL with rejectUnauthorized false and no CA'],
 ] as const;
 
 describe('Streams over SASL and TLS against a real Kafka broker', () => {
@@ -107,6 +109,14 @@ streams:
       ${sasl('SCRAM-SHA-512')}
       tls: { ca: ${security.caFile} }
       ${sampling}
+    - id: tls-servername
+      bootstrap: ${security.ssl}
+      tls: { ca: ${security.caFile}, servername: localhost }
+      ${sampling}
+    - id: tls-unverified
+      bootstrap: ${security.ssl}
+      tls: { rejectUnauthorized: false }
+      ${sampling}
     - id: wrong-plain
       bootstrap: ${security.sasl}
       ${sasl('PLAIN', 'WRONG_PASSWORD')}
@@ -114,6 +124,14 @@ streams:
     - id: wrong-scram
       bootstrap: ${security.sasl}
       ${sasl('SCRAM-SHA-256', 'WRONG_PASSWORD')}
+      ${sampling}
+    - id: system-store
+      bootstrap: ${security.ssl}
+      tls: true
+      ${sampling}
+    - id: wrong-servername
+      bootstrap: ${security.ssl}
+      tls: { ca: ${security.caFile}, servername: kafka.example.com }
       ${sampling}
     - id: no-sasl
       bootstrap: ${security.sasl}
@@ -208,6 +226,27 @@ streams:
     expect(down.error).toBe(
       `TLS certificate of ${broker.security!.ssl} not trusted: self-signed certificate in certificate chain ` +
         '(SELF_SIGNED_CERT_IN_CHAIN); check tls.ca',
+    );
+  });
+
+  it('shows tls: true (the system trust store) down: the lab CA is not in it', async () => {
+    const down = await until(
+      'system-store down',
+      () => cluster('system-store'),
+      (c) => c?.status === 'down',
+    );
+    expect(down.error).toMatch(/not trusted: self-signed certificate in certificate chain .*check tls\.ca$/);
+  });
+
+  it('shows a certificate for another server name down, pointing at tls.servername', async () => {
+    const down = await until(
+      'wrong-servername down',
+      () => cluster('wrong-servername'),
+      (c) => c?.status === 'down',
+    );
+    expect(down.error).toMatch(/not trusted: Hostname\/IP does not match certificate's altnames/);
+    expect(down.error).toMatch(
+      /kafka\.example\.com.*\(ERR_TLS_CERT_ALTNAME_INVALID\); check tls\.servername/,
     );
   });
 

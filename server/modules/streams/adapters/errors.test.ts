@@ -54,10 +54,17 @@ describe('describeKafkaError', () => {
   it.each([
     ['SELF_SIGNED_CERT_IN_CHAIN', 'self-signed certificate in certificate chain'],
     ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'unable to verify the first certificate'],
-    ['ERR_TLS_CERT_ALTNAME_INVALID', "Hostname/IP does not match certificate's altnames"],
   ])('says the certificate is not trusted (%s) and points at tls.ca', (code, text) => {
     expect(describeKafkaError(tlsFailure(code, text), { tls: true })).toBe(
       `TLS certificate of 127.0.0.1:9093 not trusted: ${text} (${code}); check tls.ca`,
+    );
+  });
+
+  it('points at the server name when the certificate is for another host', () => {
+    const text = "Hostname/IP does not match certificate's altnames: Host: kafka.example.com.";
+    expect(describeKafkaError(tlsFailure('ERR_TLS_CERT_ALTNAME_INVALID', text), { tls: true })).toBe(
+      `TLS certificate of 127.0.0.1:9093 not trusted: ${text} (ERR_TLS_CERT_ALTNAME_INVALID); ` +
+        'check tls.servername and the bootstrap host',
     );
   });
 

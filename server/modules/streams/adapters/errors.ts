@@ -20,7 +20,10 @@ export function describeKafkaError(error: unknown, cluster: Pick<ClusterConfig, 
   } else if (tlsFailure) {
     const broker = connectionTarget(tlsFailure);
     const cause = tlsFailure.find((e) => tlsCode(e) !== undefined)!;
-    message = `TLS certificate of ${broker ?? 'the broker'} not trusted: ${cause.message} (${tlsCode(cause)}); check tls.ca`;
+    const code = tlsCode(cause)!;
+    const check =
+      code === 'ERR_TLS_CERT_ALTNAME_INVALID' ? 'tls.servername and the bootstrap host' : 'tls.ca';
+    message = `TLS certificate of ${broker ?? 'the broker'} not trusted: ${cause.message} (${code}); check ${check}`;
   } else {
     // The outermost message says what was attempted, the innermost two why and where.
     const parts = [...new Set((chains[0] ?? []).map((e) => e.message.replace(/\.$/, '')).filter(Boolean))];
