@@ -265,6 +265,21 @@ streams:
       await get(`/api/streams/clusters/${id}/topics`);
     }
     await get('/api/streams/clusters');
+    for (const url of ['/metrics', '/readyz', '/api/session', '/api/admin/audit']) {
+      responses.push(await (await fetch(new URL(url, app.url))).text());
+    }
+    // Live updates carry the cluster summaries, errors included.
+    const live = await fetch(new URL('/api/events?topics=streams', app.url), {
+      signal: AbortSignal.timeout(1_500),
+    });
+    let events = '';
+    try {
+      for await (const chunk of live.body!) events += Buffer.from(chunk).toString();
+    } catch {
+      // the timeout ends the stream
+    }
+    expect(events).toContain('authentication failed for user');
+    responses.push(events);
     const logs = logLines.join('');
     // The capture works: the failures were logged, with their clear reason.
     expect(logs).toContain('SCRAM-SHA-256 authentication failed for user \\"reader\\"');
