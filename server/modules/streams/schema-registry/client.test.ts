@@ -110,6 +110,12 @@ describe('Schema Registry client', () => {
     await expect(client.schema(1)).rejects.toThrow('did not answer within 100 ms');
   });
 
+  it('refuses an answer over the size limit', async () => {
+    const registry = fakeRegistry({ '/schemas/ids/1': { schema: 'x'.repeat(5_000) } });
+    const client = new SchemaRegistryClient(config, { fetch: registry.fetch, maxBodyBytes: 1_000 });
+    await expect(client.schema(1)).rejects.toThrow('the schema registry sent more than 1000 bytes');
+  });
+
   it.each([
     [{ schema: 1 }, 'no schema text'],
     [{ schema: 'x', schemaType: 'XML' }, 'unknown schema type "XML"'],

@@ -38,6 +38,8 @@ export interface RegistryClientOptions {
   /** How long a failure is remembered (a down registry is not asked again for every message). */
   failureTtlMs?: number;
   now?: () => number;
+  /** Largest answer read (a schema with its text); bigger ones are refused. */
+  maxBodyBytes?: number;
 }
 
 const MAX_REFERENCE_DEPTH = 16;
@@ -51,6 +53,7 @@ export class SchemaRegistryClient {
   readonly #max: number;
   readonly #failureTtl: number;
   readonly #now: () => number;
+  readonly #maxBody: number;
   readonly #cache = new Map<string, Promise<unknown>>();
   readonly #failures = new Map<string, { at: number; error: RegistryError }>();
 
@@ -75,6 +78,7 @@ export class SchemaRegistryClient {
     this.#max = options.maxEntries ?? 1_000;
     this.#failureTtl = options.failureTtlMs ?? 5_000;
     this.#now = options.now ?? Date.now;
+    this.#maxBody = options.maxBodyBytes ?? 4 * 1024 * 1024;
   }
 
   /** The schema registered under `id`, with references; cached for good once fetched. */
@@ -169,7 +173,10 @@ export class SchemaRegistryClient {
           : `could not be reached (${causeOf(error)})`;
       throw Object.assign(new RegistryError(`the schema registry ${why}`), { down: true });
     }
-    const body = await res.text().catch(() => '');
+    const body = await readCapped(res, this.#maxBody).catch((error: unknown) => {
+      if (error instanceof RegistryError) throw error;
+      return '';
+    });
     if (res.status === 404) throw new RegistryError(`the schema registry does not know ${what}`);
     if (res.status === 401 || res.status === 403)
       throw Object.assign(
@@ -202,4 +209,23 @@ function text(value: unknown, what: string): string {
 function causeOf(error: unknown): string {
   const cause = (error as { cause?: { code?: string } }).cause;
   return cause?.code ?? (error as Error).name ?? 'network error';
+}
+
+/** The body as text, refusing (and cancelling) one over `max` bytes: a registry is input like any other. */
+async function readCapped(res: Response, max: number): Promise<string> {
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel().catch(() => {});
+      throw new RegistryError(`the schema registry sent more than ${max} bytes`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
