@@ -1,4 +1,5 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   Admin,
@@ -9,7 +10,7 @@ import {
   stringDeserializers,
   stringSerializers,
 } from '@platformatic/kafka';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import {
   createCertificateAuthority,
   type KafkaBroker,
@@ -117,6 +118,13 @@ describe('lab Kafka broker', () => {
     expect(await admin.listTopics()).toContain(topic);
     expect(await endOffsetTotal()).toBe(BigInt(messageCount));
   }, 120_000);
+
+  it('refuses to add security to a data dir formatted without it (it has no SCRAM users)', async () => {
+    await expect(startKafka({ dir: broker.dir, security: true })).rejects.toThrow(
+      `Kafka data in ${broker.dir} was formatted without security, so it has no SCRAM users: use a fresh dir`,
+    );
+    expect(await admin.listTopics()).toContain(topic);
+  });
 });
 
 /** Every error code in a rejection, through AggregateError's `errors` and `cause`. */
@@ -171,6 +179,15 @@ describe('lab Kafka broker with SASL and TLS listeners', () => {
     await broker?.stop();
     if (broker) rmSync(broker.dir, { recursive: true, force: true });
   }, 60_000);
+
+  it('refuses user names and passwords it cannot put in the JAAS config unquoted', async () => {
+    const users = [{ name: 'eve', password: 'with "quotes"' }];
+    const dir = mkdtempSync(join(tmpdir(), 'labdeck-kafka-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    await expect(startKafka({ dir, security: { users } })).rejects.toThrow(
+      'Kafka security: user names and passwords must match /^[A-Za-z0-9._~-]{1,128}$/ (user "eve")',
+    );
+  });
 
   it('returns the listeners, mechanisms, users and the CA', () => {
     expect(security.sasl).toMatch(/^127\.0\.0\.1:\d+$/);

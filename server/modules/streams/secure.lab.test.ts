@@ -1,12 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Admin } from '@platformatic/kafka';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createCertificateAuthority, type KafkaBroker, startKafka } from '../../../lab/kafka/broker.ts';
-import type { Labdeck } from '../../platform/runtime.ts';
-import { startLabdeck } from '../../platform/runtime.ts';
+import { type Labdeck, startLabdeck } from '../../platform/runtime.ts';
 import { createDatabase } from '../../test/harness.ts';
 import { serverModules } from '../index.ts';
 import { produceAtRate, type RateProducer } from './testing/workload.ts';
@@ -52,6 +51,7 @@ describe('Streams over SASL and TLS against a real Kafka broker', () => {
   let broker: KafkaBroker;
   let app: Labdeck;
   let producer: RateProducer;
+  let cwd: string | undefined;
   const logLines: string[] = [];
   const responses: string[] = [];
 
@@ -142,7 +142,7 @@ streams:
       ${sampling}
 `;
     // startTestApp's logger is silent; this one keeps every line (debug and up) to search for secrets.
-    const cwd = mkdtempSync(path.join(tmpdir(), 'labdeck-secure-'));
+    cwd = mkdtempSync(path.join(tmpdir(), 'labdeck-secure-'));
     writeFileSync(path.join(cwd, 'labdeck.yaml'), config);
     app = await startLabdeck({
       modules: serverModules,
@@ -163,6 +163,7 @@ streams:
     await producer?.stop().catch(() => {});
     await app?.close();
     await broker?.stop();
+    for (const dir of [broker?.dir, cwd]) if (dir) rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
   it.each(secured)('samples cluster %s (%s): up, with its broker, topic and rate', async (id) => {
