@@ -1,7 +1,16 @@
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { arch, platform, userInfo } from 'node:os';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  realpathSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { arch, platform, tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { freePort } from '../net.ts';
@@ -158,6 +167,10 @@ export class EmbeddedPostgres {
   #makeReachable(owner: Owner): void {
     chmodSync(this.dir, statSync(this.dir).mode | 0o011);
     if (canEnter(this.dir, owner)) return;
+    // Private temporary dirs (tests, benchmarks) only need to be traversable: the cluster then stays
+    // inside them and goes when they go, instead of piling up under /var/lib/labdeck.
+    openTemporaryAncestors(this.dir);
+    if (canEnter(this.dir, owner)) return;
     const hash = createHash('sha256').update(this.dir).digest('hex').slice(0, 16);
     const fallback = path.join('/var/lib/labdeck', hash);
     mkdirSync(fallback, { recursive: true, mode: 0o711 });
@@ -256,6 +269,14 @@ async function binaries(): Promise<Binaries> {
     throw new Error(
       `No embedded PostgreSQL for ${platform()}-${arch()} (${pkg}); set DATABASE_URL to an external server`,
     );
+  }
+}
+
+/** Lets others traverse (not list) the dirs between the system temp dir and `dir`. */
+function openTemporaryAncestors(dir: string): void {
+  const temp = realpathSync(tmpdir());
+  for (let at = path.dirname(realpathSync(dir)); at.startsWith(temp + path.sep); at = path.dirname(at)) {
+    chmodSync(at, statSync(at).mode | 0o001);
   }
 }
 
