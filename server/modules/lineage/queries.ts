@@ -277,7 +277,12 @@ export async function datasetDetail(db: Db, index: GraphIndex, node: NodeInfo, a
     last_write_at: Date | null;
     last_write_run: string | null;
   }>(
-    'SELECT facets, first_seen, updated_at, last_write_at, last_write_run FROM lineage_datasets WHERE id = $1',
+    // The row itself is rewritten only when its facets change (or hourly); runs that read or wrote it
+    // since then are in lineage_run_io.
+    `SELECT facets, first_seen, last_write_at, last_write_run,
+            greatest(updated_at, (SELECT max(at) FROM lineage_run_io WHERE dataset_id = $1 AND direction = 'in'),
+                                 (SELECT max(at) FROM lineage_run_io WHERE dataset_id = $1 AND direction = 'out')) AS updated_at
+       FROM lineage_datasets WHERE id = $1`,
     [node.dbId],
   );
   const { rows: versions } = await db.query<{

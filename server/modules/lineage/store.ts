@@ -1,7 +1,8 @@
 // SQL of ingestion: one transaction per batch, one multi-row statement (unnest of arrays) per table.
 import type pg from 'pg';
 import type { Db } from '../../platform/db/pool.ts';
-import { type Derived, derive, type Keyed, nodeKey } from './derive.ts';
+import { unnest } from '../../platform/db/unnest.ts';
+import { type DatasetRow, type Derived, derive, type Keyed, nodeKey } from './derive.ts';
 
 export interface StoredNode {
   id: string;
@@ -56,20 +57,21 @@ async function storeIn(client: pg.PoolClient, events: Keyed[]): Promise<StoreRes
     columnLineage: [],
   };
   if (events.length === 0) return { stored: new Set(), change };
+  const rows = unnest([
+    [events.map((e) => e.parsed.kind), 'text'],
+    [events.map((e) => e.runId), 'uuid'],
+    [events.map((e) => e.eventType), 'text'],
+    [events.map((e) => iso(e.time)), 'timestamptz'],
+    [events.map((e) => e.dedupKey), 'text'],
+    [events.map((e) => e.source), 'text'],
+    [events.map((e) => JSON.stringify(e.raw)), 'json'],
+  ]);
   const inserted = await client.query<{ id: number; dedup_key: string }>(
     `INSERT INTO lineage_events (kind, run_id, event_type, event_time, dedup_key, source, body)
-     SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::json[])
+     SELECT * FROM ${rows.sql}
      ON CONFLICT (dedup_key) DO NOTHING
      RETURNING id, dedup_key`,
-    [
-      events.map((e) => e.parsed.kind),
-      events.map((e) => e.runId),
-      events.map((e) => e.eventType),
-      events.map((e) => iso(e.time)),
-      events.map((e) => e.dedupKey),
-      events.map((e) => e.source),
-      events.map((e) => JSON.stringify(e.raw)),
-    ],
+    rows.values,
   );
   const ids = new Map(inserted.rows.map((row) => [row.dedup_key, row.id]));
   const fresh = events.filter((e) => ids.has(e.dedupKey));
@@ -103,8 +105,56 @@ async function upsertNamespaces(client: pg.PoolClient, d: Derived) {
 
 type Ids = Map<string, number>;
 
+const HOUR = 3_600_000;
+
+interface KnownDataset {
+  id: number;
+  namespace: string;
+  name: string;
+  first_seen: Date;
+  updated_at: Date;
+  facet_hashes: Record<string, string>;
+}
+
+/** Rewriting an unchanged row is the main cost of a busy dataset: only new facets, an earlier first
+ * sighting or an hour's age make one. Runs that touch it are in lineage_run_io, which the dataset
+ * detail reads for "updated at". */
+const needsWrite = (row: DatasetRow, known: KnownDataset) =>
+  row.deleted.length > 0 ||
+  known.first_seen > row.first ||
+  known.updated_at.getTime() < row.last.getTime() - HOUR ||
+  Object.entries(row.hashes).some(([name, hash]) => known.facet_hashes[name] !== hash);
+
+async function lookupDatasets(client: pg.PoolClient, rows: DatasetRow[]): Promise<KnownDataset[]> {
+  const { rows: known } = await client.query<KnownDataset>(
+    `SELECT t.id, t.namespace, t.name, t.first_seen, t.updated_at, t.facet_hashes FROM lineage_datasets t
+       JOIN unnest($1::text[], $2::text[]) AS u(ns, name) ON t.namespace = u.ns AND t.name = u.name`,
+    [rows.map((r) => r.namespace), rows.map((r) => r.name)],
+  );
+  return known;
+}
+
 async function upsertDatasets(client: pg.PoolClient, d: Derived, change: LineageChange): Promise<Ids> {
-  const rows = [...d.datasets.values()].sort((a, b) => (a.key < b.key ? -1 : 1));
+  const all = [...d.datasets.values()].sort((a, b) => (a.key < b.key ? -1 : 1));
+  const ids: Ids = new Map();
+  // Read first, without locking: most events name datasets that exist with the same facets.
+  const known = new Map(
+    (await lookupDatasets(client, all)).map((row) => [nodeKey('dataset', row.namespace, row.name), row]),
+  );
+  const rows = all.filter((row) => {
+    const current = known.get(row.key);
+    if (current) ids.set(row.key, current.id);
+    return !current || needsWrite(row, current);
+  });
+  if (rows.length === 0) return ids;
+  const u = unnest([
+    [rows.map((r) => r.namespace), 'text'],
+    [rows.map((r) => r.name), 'text'],
+    [rows.map((r) => iso(r.first)), 'timestamptz'],
+    [rows.map((r) => iso(r.last)), 'timestamptz'],
+    [rows.map((r) => JSON.stringify(r.facets)), 'jsonb'],
+    [rows.map((r) => JSON.stringify(r.hashes)), 'jsonb'],
+  ]);
   const { rows: out } = await client.query<{
     id: number;
     namespace: string;
@@ -113,24 +163,17 @@ async function upsertDatasets(client: pg.PoolClient, d: Derived, change: Lineage
   }>(
     `INSERT INTO lineage_datasets AS t (namespace, name, first_seen, updated_at, facets, facet_hashes)
      SELECT ns, name, first, last, facets, hashes
-       FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::jsonb[], $6::jsonb[]) AS u(ns, name, first, last, facets, hashes)
+       FROM ${u.sql} AS u(ns, name, first, last, facets, hashes)
      ON CONFLICT (namespace, name) DO UPDATE SET
        first_seen = least(t.first_seen, excluded.first_seen),
        updated_at = greatest(t.updated_at, excluded.updated_at),
        facets = CASE WHEN excluded.updated_at >= t.updated_at THEN t.facets || excluded.facets ELSE excluded.facets || t.facets END,
        facet_hashes = CASE WHEN excluded.updated_at >= t.updated_at THEN t.facet_hashes || excluded.facet_hashes ELSE excluded.facet_hashes || t.facet_hashes END
-     -- Rewriting an unchanged row is the main cost of a busy dataset: only write what changed.
-     WHERE t.first_seen > excluded.first_seen OR t.updated_at < excluded.updated_at - interval '1 minute'
+     -- needsWrite again, for rows another transaction wrote since the lookup
+     WHERE t.first_seen > excluded.first_seen OR t.updated_at < excluded.updated_at - interval '1 hour'
         OR NOT (t.facet_hashes @> excluded.facet_hashes)
      RETURNING id, namespace, name, (xmax = 0) AS inserted`,
-    [
-      rows.map((r) => r.namespace),
-      rows.map((r) => r.name),
-      rows.map((r) => iso(r.first)),
-      rows.map((r) => iso(r.last)),
-      rows.map((r) => JSON.stringify(r.facets)),
-      rows.map((r) => JSON.stringify(r.hashes)),
-    ],
+    u.values,
   );
   const deleted = rows.filter((r) => r.deleted.length);
   if (deleted.length) {
@@ -140,7 +183,6 @@ async function upsertDatasets(client: pg.PoolClient, d: Derived, change: Lineage
       [deleted.map((r) => r.namespace), deleted.map((r) => r.name), deleted.map((r) => r.deleted.join(','))],
     );
   }
-  const ids: Ids = new Map();
   for (const row of out) {
     const id = nodeKey('dataset', row.namespace, row.name);
     ids.set(id, row.id);
@@ -149,18 +191,24 @@ async function upsertDatasets(client: pg.PoolClient, d: Derived, change: Lineage
   }
   const unchanged = rows.filter((r) => !ids.has(r.key));
   if (unchanged.length) {
-    const known = await client.query<{ id: number; namespace: string; name: string }>(
-      `SELECT t.id, t.namespace, t.name FROM lineage_datasets t
-         JOIN unnest($1::text[], $2::text[]) AS u(ns, name) ON t.namespace = u.ns AND t.name = u.name`,
-      [unchanged.map((r) => r.namespace), unchanged.map((r) => r.name)],
-    );
-    for (const row of known.rows) ids.set(nodeKey('dataset', row.namespace, row.name), row.id);
+    for (const row of await lookupDatasets(client, unchanged))
+      ids.set(nodeKey('dataset', row.namespace, row.name), row.id);
   }
   return ids;
 }
 
 async function upsertJobs(client: pg.PoolClient, d: Derived, change: LineageChange): Promise<Ids> {
   const rows = [...d.jobs.values()].sort((a, b) => (a.key < b.key ? -1 : 1));
+  const u = unnest([
+    [rows.map((r) => r.namespace), 'text'],
+    [rows.map((r) => r.name), 'text'],
+    [rows.map((r) => iso(r.first)), 'timestamptz'],
+    [rows.map((r) => iso(r.last)), 'timestamptz'],
+    [rows.map((r) => JSON.stringify(r.facets)), 'jsonb'],
+    [rows.map((r) => r.latestRunId), 'uuid'],
+    [rows.map((r) => r.latestState), 'text'],
+    [rows.map((r) => (r.latestTime ? iso(r.latestTime) : null)), 'timestamptz'],
+  ]);
   const { rows: out } = await client.query<{
     id: number;
     namespace: string;
@@ -169,8 +217,7 @@ async function upsertJobs(client: pg.PoolClient, d: Derived, change: LineageChan
   }>(
     `INSERT INTO lineage_jobs AS t (namespace, name, first_seen, updated_at, facets, latest_run_id, latest_state, latest_event_time)
      SELECT ns, name, first, last, facets, run, state, at
-       FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::jsonb[], $6::uuid[], $7::text[], $8::timestamptz[])
-       AS u(ns, name, first, last, facets, run, state, at)
+       FROM ${u.sql} AS u(ns, name, first, last, facets, run, state, at)
      ON CONFLICT (namespace, name) DO UPDATE SET
        first_seen = least(t.first_seen, excluded.first_seen),
        updated_at = greatest(t.updated_at, excluded.updated_at),
@@ -179,16 +226,7 @@ async function upsertJobs(client: pg.PoolClient, d: Derived, change: LineageChan
        latest_state = CASE WHEN excluded.latest_event_time >= coalesce(t.latest_event_time, '-infinity') THEN excluded.latest_state ELSE t.latest_state END,
        latest_event_time = greatest(t.latest_event_time, excluded.latest_event_time)
      RETURNING id, namespace, name, (xmax = 0) AS inserted`,
-    [
-      rows.map((r) => r.namespace),
-      rows.map((r) => r.name),
-      rows.map((r) => iso(r.first)),
-      rows.map((r) => iso(r.last)),
-      rows.map((r) => JSON.stringify(r.facets)),
-      rows.map((r) => r.latestRunId),
-      rows.map((r) => r.latestState),
-      rows.map((r) => (r.latestTime ? iso(r.latestTime) : null)),
-    ],
+    u.values,
   );
   const deleted = rows.filter((r) => r.deleted.length);
   if (deleted.length) {
@@ -217,9 +255,20 @@ async function upsertRuns(
 ) {
   const runs = [...d.runs.values()].sort((a, b) => (a.runId < b.runId ? -1 : 1));
   if (runs.length === 0) return;
+  const u = unnest([
+    [runs.map((r) => r.runId), 'uuid'],
+    [runs.map((r) => jobIds.get(r.jobKey)), 'bigint'],
+    [runs.map((r) => r.state), 'text'],
+    [runs.map((r) => iso(r.stateTime)), 'timestamptz'],
+    [runs.map((r) => (r.startedAt ? iso(r.startedAt) : null)), 'timestamptz'],
+    [runs.map((r) => (r.endedAt ? iso(r.endedAt) : null)), 'timestamptz'],
+    [runs.map((r) => r.parentRunId), 'uuid'],
+    [runs.map((r) => r.errorMessage), 'text'],
+    [runs.map((r) => JSON.stringify(r.facets)), 'jsonb'],
+  ]);
   await client.query(
     `INSERT INTO lineage_runs AS t (run_id, job_id, state, state_time, started_at, ended_at, parent_run_id, error_message, facets)
-     SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::timestamptz[], $7::uuid[], $8::text[], $9::jsonb[])
+     SELECT * FROM ${u.sql}
      ON CONFLICT (run_id) DO UPDATE SET
        state = CASE WHEN excluded.state <> 'NEW' AND (t.state = 'NEW' OR excluded.state_time >= t.state_time) THEN excluded.state ELSE t.state END,
        state_time = CASE WHEN excluded.state <> 'NEW' AND (t.state = 'NEW' OR excluded.state_time >= t.state_time) THEN excluded.state_time ELSE t.state_time END,
@@ -228,17 +277,7 @@ async function upsertRuns(
        parent_run_id = coalesce(excluded.parent_run_id, t.parent_run_id),
        error_message = coalesce(excluded.error_message, t.error_message),
        facets = t.facets || excluded.facets`,
-    [
-      runs.map((r) => r.runId),
-      runs.map((r) => jobIds.get(r.jobKey)),
-      runs.map((r) => r.state),
-      runs.map((r) => iso(r.stateTime)),
-      runs.map((r) => (r.startedAt ? iso(r.startedAt) : null)),
-      runs.map((r) => (r.endedAt ? iso(r.endedAt) : null)),
-      runs.map((r) => r.parentRunId),
-      runs.map((r) => r.errorMessage),
-      runs.map((r) => JSON.stringify(r.facets)),
-    ],
+    u.values,
   );
   await client.query(
     `INSERT INTO lineage_run_states (run_id, state, at, event_id)
@@ -360,12 +399,20 @@ async function upsertEdges(
 async function insertVersions(client: pg.PoolClient, d: Derived, datasetIds: Ids, change: LineageChange) {
   const versions = [...d.versions.values()].sort((a, b) => (a.datasetKey < b.datasetKey ? -1 : 1));
   if (versions.length === 0) return;
+  const u = unnest([
+    [versions.map((v) => datasetIds.get(v.datasetKey)), 'bigint'],
+    [versions.map((v) => v.runId), 'uuid'],
+    [versions.map((v) => iso(v.at)), 'timestamptz'],
+    [versions.map((v) => v.schemaHash), 'text'],
+    [versions.map((v) => json(v.fields)), 'jsonb'],
+    [versions.map((v) => v.isWrite), 'bool'],
+  ]);
   const { rows } = await client.query<{ id: number; version_count: number; namespace: string; name: string }>(
     `WITH v AS (
        INSERT INTO lineage_dataset_versions AS t (dataset_id, run_id, created_at, schema_hash, fields)
        -- Fields are kept only where the schema changed; the version before holds them otherwise.
        SELECT u.dataset_id, u.run_id, u.at, u.hash, CASE WHEN u.hash IS DISTINCT FROM d.schema_hash THEN u.fields END
-         FROM unnest($1::bigint[], $2::uuid[], $3::timestamptz[], $4::text[], $5::jsonb[], $6::bool[]) AS u(dataset_id, run_id, at, hash, fields, is_write)
+         FROM ${u.sql} AS u(dataset_id, run_id, at, hash, fields, is_write)
          JOIN lineage_datasets d ON d.id = u.dataset_id
         WHERE u.is_write OR (u.hash IS NOT NULL AND u.hash IS DISTINCT FROM d.schema_hash)
        ON CONFLICT (dataset_id, run_id) DO UPDATE SET
@@ -387,14 +434,7 @@ async function insertVersions(client: pg.PoolClient, d: Derived, datasetIds: Ids
        last_write_run = CASE WHEN per.write_at >= coalesce(d.last_write_at, '-infinity') THEN per.write_run ELSE d.last_write_run END
      FROM per WHERE d.id = per.dataset_id AND per.added > 0
      RETURNING d.id, d.version_count, d.namespace, d.name`,
-    [
-      versions.map((v) => datasetIds.get(v.datasetKey)),
-      versions.map((v) => v.runId),
-      versions.map((v) => iso(v.at)),
-      versions.map((v) => v.schemaHash),
-      versions.map((v) => json(v.fields)),
-      versions.map((v) => v.isWrite),
-    ],
+    u.values,
   );
   for (const row of rows)
     change.versions.push({ dataset: nodeKey('dataset', row.namespace, row.name), count: row.version_count });
@@ -472,19 +512,20 @@ async function upsertColumnEdges(
     change.columnLineage.push(...superseded.map(([k]) => k));
   }
   if (edges.length) {
+    const u = unnest([
+      [cols.out, 'bigint'],
+      [cols.outField, 'text'],
+      [cols.in, 'bigint'],
+      [cols.inField, 'text'],
+      [edges.map((e) => (e.jobKey ? jobIds.get(e.jobKey) : null)), 'bigint'],
+      [edges.map((e) => json(e.transformations)), 'jsonb'],
+      [edges.map((e) => iso(e.at)), 'timestamptz'],
+    ]);
     await client.query(
       `INSERT INTO lineage_column_edges (out_dataset_id, out_field, in_dataset_id, in_field, job_id, transformations, valid_from)
-       SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::bigint[], $6::jsonb[], $7::timestamptz[])
+       SELECT * FROM ${u.sql}
        ON CONFLICT (out_dataset_id, out_field, in_dataset_id, in_field) WHERE valid_to IS NULL DO NOTHING`,
-      [
-        cols.out,
-        cols.outField,
-        cols.in,
-        cols.inField,
-        edges.map((e) => (e.jobKey ? jobIds.get(e.jobKey) : null)),
-        edges.map((e) => json(e.transformations)),
-        edges.map((e) => iso(e.at)),
-      ],
+      u.values,
     );
   }
 }
