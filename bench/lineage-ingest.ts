@@ -38,7 +38,11 @@ try {
     const events: Record<string, unknown>[] = [];
     while (events.length < batchSize) {
       clock += 250;
-      events.push(...runEvents(plan.jobs[Math.floor(random() * plan.jobs.length)]!, clock, random));
+      events.push(
+        ...runEvents(plan.jobs[Math.floor(random() * plan.jobs.length)]!, clock, random, {
+          columns: plan.columns,
+        }),
+      );
     }
     return events;
   };
@@ -82,7 +86,9 @@ try {
       body: JSON.stringify(events),
     }).then(async (res) => {
       if (res.status !== 200)
-        throw new Error(`batch answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
+        throw new Error(
+          `batch answered ${res.status}: ${(await res.text()).slice(0, 300)}\nLabdeck's log:\n${labdeck.output().slice(-3000)}`,
+        );
       await res.arrayBuffer();
     });
   await client.query(

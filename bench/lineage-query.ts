@@ -38,13 +38,13 @@ try {
   const t1 = Date.UTC(2026, 0, 2);
   const between = new Date(Date.UTC(2026, 0, 1, 12)).toISOString();
   // Generation 1: every job once. Generation 2 (a day later): 30% of jobs again, one input swapped.
-  const gen1 = plan.jobs.map((job, i) => runEvents(job, t0 + i * 10, random, true)[1]!);
+  const gen1 = plan.jobs.map((job, i) => runEvents(job, t0 + i * 10, random, { lean: true })[1]!);
   const gen2 = plan.jobs
     .filter(() => random() < 0.3)
     .map((job, i) => {
       const inputs = [...job.inputs];
       inputs[0] = plan.datasets[Math.floor(random() * plan.datasets.length * 0.3)]!;
-      return runEvents({ ...job, inputs }, t1 + i * 10, random, true)[1]!;
+      return runEvents({ ...job, inputs }, t1 + i * 10, random, { lean: true })[1]!;
     });
   const loadStarted = performance.now();
   const all = [...gen1, ...gen2];

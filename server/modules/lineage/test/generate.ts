@@ -1,6 +1,7 @@
 // Realistic synthetic OpenLineage traffic for benchmarks: dbt- and Spark-like jobs in layers, each
 // reading a few datasets of earlier layers (some hub datasets read by many) and writing one or two,
-// with schema and columnLineage facets and START + COMPLETE per run.
+// with schema and columnLineage facets and START + COMPLETE per run. Schemas are stable, as in real
+// pipelines: each dataset keeps its columns, and 1% of writes add one (schema evolution).
 import { randomUUID } from 'node:crypto';
 
 const PRODUCER = 'https://github.com/OpenLineage/OpenLineage/tree/1.54.0/integration/dbt';
@@ -30,6 +31,8 @@ export interface PlannedJob {
 export interface GraphPlan {
   jobs: PlannedJob[];
   datasets: string[];
+  /** Current column count per dataset; runs that evolve a schema raise it. */
+  columns: Map<string, number>;
 }
 
 const NAMESPACES = ['postgres://warehouse:5432', 's3://lake', 'trino://trino:8080', 'kafka://broker:9092'];
@@ -71,7 +74,8 @@ export function planGraph(jobCount: number, seed = 1, layers = 12): GraphPlan {
     const ns = JOB_NAMESPACES[i % JOB_NAMESPACES.length]!;
     jobs.push({ namespace: ns, name: `project_${i % 53}.model_${i}`, inputs: [...inputs], outputs });
   }
-  return { jobs, datasets };
+  const columns = new Map(datasets.map((d) => [d, 4 + Math.floor(random() * 6)]));
+  return { jobs, datasets, columns };
 }
 
 const split = (ref: string) => {
@@ -91,23 +95,40 @@ const FIELDS = [
   'email',
 ];
 
+const SCHEMA_EVOLUTION = 0.01;
+
+const fieldsOf = (count: number) =>
+  FIELDS.slice(0, count).map((name) => ({
+    name,
+    type: name.endsWith('_at') ? 'timestamp' : 'text',
+    description: `The ${name}.`,
+  }));
+
+export interface RunOptions {
+  /** Datasets without facets (graph-shape benchmarks). */
+  lean?: boolean;
+  /** The plan's column counts, read for inputs and evolved by outputs; without it, 6 columns. */
+  columns?: Map<string, number>;
+}
+
 /** START + COMPLETE of one run of `job` at `time`, shaped like dbt-ol's events. */
 export function runEvents(
   job: PlannedJob,
   time: number,
   random: () => number,
-  lean = false,
+  { lean = false, columns }: RunOptions = {},
 ): Record<string, unknown>[] {
   const runId = randomUUID();
-  const fieldCount = 4 + Math.floor(random() * 6);
-  const fields = FIELDS.slice(0, fieldCount).map((name) => ({
-    name,
-    type: name.endsWith('_at') ? 'timestamp' : 'text',
-    description: `The ${name}.`,
-  }));
+  const columnCount = (ref: string, output: boolean) => {
+    const count = columns?.get(ref) ?? 6;
+    if (!output || !columns || random() >= SCHEMA_EVOLUTION || count >= FIELDS.length) return count;
+    columns.set(ref, count + 1);
+    return count + 1;
+  };
   const dataset = (ref: string, output: boolean) => {
     const { namespace, name } = split(ref);
     if (lean) return { namespace, name };
+    const fields = fieldsOf(columnCount(ref, output));
     const facets: Record<string, unknown> = {
       schema: { ...facet('SchemaDatasetFacet'), fields },
       dataSource: { ...facet('DatasourceDatasetFacet'), name: namespace, uri: namespace },
@@ -129,6 +150,8 @@ export function runEvents(
     }
     return { namespace, name, facets };
   };
+  const outputs = job.outputs.map((o) => dataset(o, true));
+  const selected = fieldsOf(columns?.get(job.outputs[0]!) ?? 6).map((f) => f.name);
   const base = {
     producer: PRODUCER,
     schemaURL: SCHEMA_URL,
@@ -138,12 +161,12 @@ export function runEvents(
       facets: {
         sql: {
           ...facet('SQLJobFacet'),
-          query: `select ${fields.map((f) => f.name).join(', ')} from ${job.inputs.map((i) => split(i).name).join(' join ')}`,
+          query: `select ${selected.join(', ')} from ${job.inputs.map((i) => split(i).name).join(' join ')}`,
         },
       },
     },
     inputs: job.inputs.map((i) => dataset(i, false)),
-    outputs: job.outputs.map((o) => dataset(o, true)),
+    outputs,
   };
   const parent = {
     parent: {
