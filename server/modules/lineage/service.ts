@@ -15,6 +15,8 @@ const LIVE_DETAIL_LIMIT = 500;
 
 /** Events stored per transaction at most when requests are grouped. */
 const GROUP_COMMIT_EVENTS = 5_000;
+/** Transactions writing at once: PostgreSQL runs each on one core, Node prepares the next meanwhile. */
+const WRITERS = 2;
 
 interface PendingWrite {
   events: Keyed[];
@@ -54,7 +56,7 @@ export class LineageService {
   readonly #bus: EventBus;
   readonly #log: Logger;
   readonly #queue: PendingWrite[] = [];
-  #writing = false;
+  #writers = 0;
   #storedHere = 0;
   #nextAnalyze = 1_000;
 
@@ -123,26 +125,24 @@ export class LineageService {
   #write(events: Keyed[]): Promise<boolean[]> {
     return new Promise((resolve, reject) => {
       this.#queue.push({ events, resolve, reject });
-      void this.#drain();
+      this.#drain();
     });
   }
 
-  async #drain(): Promise<void> {
-    if (this.#writing) return;
-    this.#writing = true;
-    try {
-      while (this.#queue.length) {
-        const group = [this.#queue.shift()!];
-        let size = group[0]!.events.length;
-        while (this.#queue.length && size + this.#queue[0]!.events.length <= GROUP_COMMIT_EVENTS) {
-          const next = this.#queue.shift()!;
-          size += next.events.length;
-          group.push(next);
-        }
-        await this.#commit(group);
+  #drain(): void {
+    while (this.#queue.length && this.#writers < WRITERS) {
+      const group = [this.#queue.shift()!];
+      let size = group[0]!.events.length;
+      while (this.#queue.length && size + this.#queue[0]!.events.length <= GROUP_COMMIT_EVENTS) {
+        const next = this.#queue.shift()!;
+        size += next.events.length;
+        group.push(next);
       }
-    } finally {
-      this.#writing = false;
+      this.#writers++;
+      void this.#commit(group).finally(() => {
+        this.#writers--;
+        this.#drain();
+      });
     }
   }
 
