@@ -1,10 +1,16 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../server/platform/net.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
+
+/** Folders of processes started here (config and embedded database); removed when this process exits. */
+const folders = new Set<string>();
+process.once('exit', () => {
+  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+});
 
 export interface LabdeckProcess {
   url: string;
@@ -26,6 +32,7 @@ export interface LabdeckProcessOptions {
 /** Runs the production BFF (`node server/main.ts`, serving the built SPA) with its own embedded database. */
 export async function startLabdeckProcess(options: LabdeckProcessOptions = {}): Promise<LabdeckProcess> {
   const cwd = mkdtempSync(path.join(tmpdir(), 'labdeck-e2e-'));
+  folders.add(cwd);
   if (options.config !== undefined) writeFileSync(path.join(cwd, 'labdeck.yaml'), options.config);
   const port = options.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
