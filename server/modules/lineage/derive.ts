@@ -1,6 +1,6 @@
 // Pure part of ingestion: from a batch of validated events, the rows to upsert into the derived
 // tables, merged per key in event-time order so one multi-row statement per table suffices.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { DatasetRef, ParsedEvent } from './event-schema.ts';
 
 export type RunState = 'NEW' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'ABORTED';
@@ -45,7 +45,7 @@ export function keyOf(event: IncomingEvent): Keyed {
       dedupKey: `run:${runId}:${type}:${preciseInstant(event.parsed.event.eventTime)}`,
     };
   }
-  const digest = createHash('sha256').update(JSON.stringify(event.raw)).digest('base64url');
+  const digest = hash('sha256', JSON.stringify(event.raw), 'base64url');
   return { ...event, time, runId: null, eventType: null, dedupKey: `${event.parsed.kind}:${digest}` };
 }
 
@@ -247,7 +247,7 @@ function addDataset(
   return key;
 }
 
-const digest = (value: unknown) => createHash('sha1').update(JSON.stringify(value)).digest('base64url');
+const digest = (value: unknown) => hash('sha1', JSON.stringify(value), 'base64url');
 
 function addJob(
   d: Derived,
@@ -349,9 +349,7 @@ function addVersion(
   const schema = facets?.schema as SchemaFacetShape | undefined;
   const fields = Array.isArray(schema?.fields) ? schema.fields : null;
   if (!isWrite && !fields) return;
-  const schemaHash = fields
-    ? createHash('sha256').update(JSON.stringify(fields)).digest('base64url').slice(0, 22)
-    : null;
+  const schemaHash = fields ? hash('sha256', JSON.stringify(fields), 'base64url').slice(0, 22) : null;
   // A write: one version per (dataset, run); a schema seen elsewhere: one candidate per dataset, the latest.
   const key = isWrite ? `${datasetKey}\u0000${runId}` : `${datasetKey}\u0000`;
   const existing = d.versions.get(key);
@@ -407,8 +405,5 @@ function jobVersionHash(
   const io = (list: DatasetRef[]) => list.map((x) => `${x.namespace}\u0000${x.name}`).sort();
   const sql = (facets?.sql as { query?: string } | undefined)?.query ?? null;
   const source = (facets?.sourceCode as { sourceCode?: string } | undefined)?.sourceCode ?? null;
-  return createHash('sha256')
-    .update(JSON.stringify([io(inputs), io(outputs), sql, source]))
-    .digest('base64url')
-    .slice(0, 22);
+  return hash('sha256', JSON.stringify([io(inputs), io(outputs), sql, source]), 'base64url').slice(0, 22);
 }

@@ -89,8 +89,8 @@ const knownJobFacets: Record<string, z.ZodType> = {
 function facets(known: Record<string, z.ZodType>, allowDeleted: boolean) {
   return z.record(z.string().min(1).max(LIMITS.facetKey), z.unknown()).superRefine((map, ctx) => {
     for (const [key, value] of Object.entries(map)) {
-      const schema =
-        allowDeleted && deletedFacet.safeParse(value).success ? deletedFacet : (known[key] ?? baseFacet);
+      const deleted = allowDeleted && (value as { _deleted?: unknown } | null)?._deleted === true;
+      const schema = deleted ? deletedFacet : (known[key] ?? baseFacet);
       const result = schema.safeParse(value);
       if (result.success) continue;
       for (const issue of result.error.issues)
@@ -156,7 +156,7 @@ export function validateEvent(value: unknown): Validation {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { ok: false, problems: [{ path: '$', message: 'expected a JSON object (an OpenLineage event)' }] };
   }
-  const bad = unstorable(value, LIMITS.depth);
+  const bad = storable(value, LIMITS.depth) ? null : unstorable(value, LIMITS.depth);
   if (bad) return { ok: false, problems: [bad] };
   const kind = kindOf(value as Record<string, unknown>);
   const schema = kind === 'run' ? runEventSchema : kind === 'dataset' ? datasetEventSchema : jobEventSchema;
@@ -195,9 +195,38 @@ function toProblem(issue: z.core.$ZodIssue): EventProblem {
 }
 
 /**
- * Iterative check (no recursion, so a hostile document cannot overflow the stack) for what PostgreSQL
- * cannot store (NUL, lone surrogates) and for nesting deeper than `max`.
+ * Whether PostgreSQL can store it (no NUL, no lone surrogate) within `max` levels of nesting: the
+ * fast pass every event takes, iterative so a hostile document cannot overflow the stack.
  */
+function storable(root: unknown, max: number): boolean {
+  const values: unknown[] = [root];
+  const depths: number[] = [1];
+  while (values.length) {
+    const value = values.pop();
+    const depth = depths.pop()!;
+    if (typeof value === 'string') {
+      if (value.includes('\u0000') || !value.isWellFormed()) return false;
+      continue;
+    }
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth > max) return false;
+    if (Array.isArray(value)) {
+      for (const item of value) {
+        values.push(item);
+        depths.push(depth + 1);
+      }
+      continue;
+    }
+    for (const key in value) {
+      if (key.includes('\u0000') || !key.isWellFormed()) return false;
+      values.push((value as Record<string, unknown>)[key]);
+      depths.push(depth + 1);
+    }
+  }
+  return true;
+}
+
+/** The same check, naming the path of the first problem (only run when `storable` said no). */
 function unstorable(root: unknown, max: number): EventProblem | null {
   const stack: [unknown, number, string][] = [[root, 1, '$']];
   while (stack.length) {
