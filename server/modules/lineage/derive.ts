@@ -133,7 +133,7 @@ export interface Derived {
   /** Keys of columnEdges per output dataset. */
   columnKeys: Map<string, string[]>;
   /** Per output dataset: the latest columnLineage facet's time and digest. */
-  columnSupersede: Map<string, { at: Date; hash: string }>;
+  columnSupersede: Map<string, { at: Date; facet: unknown; hash: string }>;
   jobVersions: Map<string, { jobKey: string; hash: string; at: Date; runId: string }>;
 }
 
@@ -195,7 +195,20 @@ export function derive(events: Keyed[]): Derived {
       d.jobVersions.set(`${jobKey}\u0000${hash}`, { jobKey, hash, at: time, runId });
     }
   }
+  addDigests(d);
   return d;
+}
+
+/** Digests of what each row ends up with, once per row rather than once per event naming it. */
+function addDigests(d: Derived) {
+  for (const row of d.datasets.values()) {
+    for (const [name, value] of Object.entries(row.facets)) row.hashes[name] = digest(value);
+  }
+  for (const version of d.versions.values()) {
+    if (version.fields)
+      version.schemaHash = hash('sha256', JSON.stringify(version.fields), 'base64url').slice(0, 22);
+  }
+  for (const latest of d.columnSupersede.values()) latest.hash = digest(latest.facet);
 }
 
 function mergeFacets(
@@ -242,8 +255,6 @@ function addDataset(
   }
   row.last = time;
   mergeFacets(row, ref.facets);
-  for (const [name, value] of Object.entries(ref.facets ?? {})) row.hashes[name] = digest(value);
-  for (const name of row.deleted) delete row.hashes[name];
   return key;
 }
 
@@ -349,7 +360,6 @@ function addVersion(
   const schema = facets?.schema as SchemaFacetShape | undefined;
   const fields = Array.isArray(schema?.fields) ? schema.fields : null;
   if (!isWrite && !fields) return;
-  const schemaHash = fields ? hash('sha256', JSON.stringify(fields), 'base64url').slice(0, 22) : null;
   // A write: one version per (dataset, run); a schema seen elsewhere: one candidate per dataset, the latest.
   const key = isWrite ? `${datasetKey}\u0000${runId}` : `${datasetKey}\u0000`;
   const existing = d.versions.get(key);
@@ -357,11 +367,10 @@ function addVersion(
     existing.at = isWrite ? existing.at : at;
     if (fields) {
       existing.fields = fields;
-      existing.schemaHash = schemaHash;
     }
     return;
   }
-  d.versions.set(key, { datasetKey, runId: isWrite ? runId : null, at, isWrite, schemaHash, fields });
+  d.versions.set(key, { datasetKey, runId: isWrite ? runId : null, at, isWrite, schemaHash: null, fields });
 }
 
 interface ColumnLineageShape {
@@ -378,7 +387,7 @@ function addColumnLineage(d: Derived, outKey: string, jobKey: string, facet: unk
   for (const key of d.columnKeys.get(outKey) ?? []) d.columnEdges.delete(key);
   const keys: string[] = [];
   d.columnKeys.set(outKey, keys);
-  d.columnSupersede.set(outKey, { at: time, hash: digest(facet) });
+  d.columnSupersede.set(outKey, { at: time, facet, hash: '' });
   for (const [outField, { inputFields = [] }] of Object.entries(fields)) {
     for (const input of inputFields) {
       const inKey = addDataset(d, { namespace: input.namespace, name: input.name }, time);

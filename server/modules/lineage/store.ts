@@ -30,6 +30,7 @@ export interface StoreResult {
 }
 
 const RETRYABLE = new Set(['40P01', '40001']);
+const HOUR = 3_600_000;
 
 /** Stores a batch of validated events and everything derived from them in one transaction. */
 export async function storeBatch(db: Db, events: Keyed[]): Promise<StoreResult> {
@@ -92,8 +93,24 @@ async function storeIn(client: pg.PoolClient, events: Keyed[]): Promise<StoreRes
   return { stored: new Set(ids.keys()), change };
 }
 
+/**
+ * Every batch names the same few namespaces: looked up first, they are written only when new, seen
+ * earlier or an hour later. Updating them each time made concurrent writers queue on their rows.
+ */
 async function upsertNamespaces(client: pg.PoolClient, d: Derived) {
-  const list = [...d.namespaces].sort(([a], [b]) => (a < b ? -1 : 1));
+  const names = [...d.namespaces.keys()];
+  const { rows: known } = await client.query<{ name: string; first_seen: Date; last_seen: Date }>(
+    'SELECT name, first_seen, last_seen FROM lineage_namespaces WHERE name = ANY($1::text[])',
+    [names],
+  );
+  const current = new Map(known.map((row) => [row.name, row]));
+  const list = [...d.namespaces]
+    .filter(([name, seen]) => {
+      const row = current.get(name);
+      return !row || row.first_seen > seen.first || row.last_seen.getTime() < seen.last.getTime() - HOUR;
+    })
+    .sort(([a], [b]) => (a < b ? -1 : 1));
+  if (list.length === 0) return;
   await client.query(
     `INSERT INTO lineage_namespaces (name, first_seen, last_seen)
      SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[])
@@ -104,8 +121,6 @@ async function upsertNamespaces(client: pg.PoolClient, d: Derived) {
 }
 
 type Ids = Map<string, number>;
-
-const HOUR = 3_600_000;
 
 interface KnownDataset {
   id: number;
