@@ -1,8 +1,8 @@
 // SQL of ingestion: one transaction per batch, one multi-row statement (unnest of arrays) per table.
 import type pg from 'pg';
 import type { Db } from '../../platform/db/pool.ts';
-import { unnest } from '../../platform/db/unnest.ts';
-import { type DatasetRow, type Derived, derive, type Keyed, nodeKey } from './derive.ts';
+import { type Column, unnest } from '../../platform/db/unnest.ts';
+import { type DatasetRow, type Derived, derive, type JobRow, type Keyed, nodeKey } from './derive.ts';
 
 export interface StoredNode {
   id: string;
@@ -122,6 +122,15 @@ async function upsertNamespaces(client: pg.PoolClient, d: Derived) {
 
 type Ids = Map<string, number>;
 
+/** The columns datasets and jobs share, in table order. */
+const nodeColumns = (rows: (DatasetRow | JobRow)[]): Column[] => [
+  [rows.map((r) => r.namespace), 'text'],
+  [rows.map((r) => r.name), 'text'],
+  [rows.map((r) => iso(r.first)), 'timestamptz'],
+  [rows.map((r) => iso(r.last)), 'timestamptz'],
+  [rows.map((r) => JSON.stringify(r.facets)), 'jsonb'],
+];
+
 interface KnownDataset {
   id: number;
   namespace: string;
@@ -162,14 +171,7 @@ async function upsertDatasets(client: pg.PoolClient, d: Derived, change: Lineage
     return !current || needsWrite(row, current);
   });
   if (rows.length === 0) return ids;
-  const u = unnest([
-    [rows.map((r) => r.namespace), 'text'],
-    [rows.map((r) => r.name), 'text'],
-    [rows.map((r) => iso(r.first)), 'timestamptz'],
-    [rows.map((r) => iso(r.last)), 'timestamptz'],
-    [rows.map((r) => JSON.stringify(r.facets)), 'jsonb'],
-    [rows.map((r) => JSON.stringify(r.hashes)), 'jsonb'],
-  ]);
+  const u = unnest([...nodeColumns(rows), [rows.map((r) => JSON.stringify(r.hashes)), 'jsonb']]);
   const { rows: out } = await client.query<{
     id: number;
     namespace: string;
@@ -215,11 +217,7 @@ async function upsertDatasets(client: pg.PoolClient, d: Derived, change: Lineage
 async function upsertJobs(client: pg.PoolClient, d: Derived, change: LineageChange): Promise<Ids> {
   const rows = [...d.jobs.values()].sort((a, b) => (a.key < b.key ? -1 : 1));
   const u = unnest([
-    [rows.map((r) => r.namespace), 'text'],
-    [rows.map((r) => r.name), 'text'],
-    [rows.map((r) => iso(r.first)), 'timestamptz'],
-    [rows.map((r) => iso(r.last)), 'timestamptz'],
-    [rows.map((r) => JSON.stringify(r.facets)), 'jsonb'],
+    ...nodeColumns(rows),
     [rows.map((r) => r.latestRunId), 'uuid'],
     [rows.map((r) => r.latestState), 'text'],
     [rows.map((r) => (r.latestTime ? iso(r.latestTime) : null)), 'timestamptz'],
