@@ -5,6 +5,13 @@ import express, { type Express, type RequestHandler, Router } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { apiGuard } from './access.ts';
+import {
+  bootScriptText,
+  collectBootAnswers,
+  indexHtmlReader,
+  isDocumentRequest,
+  withBootData,
+} from './boot.ts';
 import { csrfProtection } from './csrf.ts';
 import { apiNotFound, errorHandler } from './errors.ts';
 import type { SseHub } from './events/sse.ts';
@@ -61,7 +68,8 @@ export function createApp(ctx: ModuleContext, { modules, sse, staticDir }: AppOp
   api.use(apiNotFound);
   app.use('/api', api);
 
-  if (staticDir && existsSync(path.join(staticDir, 'index.html'))) serveSpa(app, staticDir);
+  if (staticDir && existsSync(path.join(staticDir, 'index.html')))
+    serveSpa(app, staticDir, ctx, modules, sse);
   app.use(errorHandler(ctx.log));
   return app;
 }
@@ -93,8 +101,17 @@ function securityHeaders(): RequestHandler {
   });
 }
 
-/** Hashed assets cache for a year; index.html never, so a deploy is picked up on the next navigation. */
-function serveSpa(app: Express, dir: string): void {
+/**
+ * Hashed assets cache for a year; index.html never (a deploy is picked up on the next navigation, and
+ * a navigation's copy carries the caller's boot data: platform/boot.ts).
+ */
+function serveSpa(
+  app: Express,
+  dir: string,
+  ctx: ModuleContext,
+  modules: readonly ServerModule[],
+  sse: SseHub,
+): void {
   app.use(
     '/assets',
     express.static(path.join(dir, 'assets'), {
@@ -105,11 +122,19 @@ function serveSpa(app: Express, dir: string): void {
     }),
   );
   app.use(express.static(dir, { index: false, maxAge: '1h' }));
-  const indexFile = path.join(dir, 'index.html');
-  app.get('/{*path}', (req, res, next) => {
+  const indexHtml = indexHtmlReader(path.join(dir, 'index.html'));
+  app.get('/{*path}', async (req, res, next) => {
     if (!req.accepts('html')) return next();
-    res.setHeader('Cache-Control', 'no-cache');
-    res.sendFile(indexFile);
+    let html = await indexHtml();
+    if (isDocumentRequest(req)) {
+      // The live position first: events during the collection are replayed to the page, not lost.
+      const liveEventId = sse.currentId();
+      const answers = await collectBootAnswers(modules, ctx, req, req.log ?? ctx.log);
+      html = withBootData(html, bootScriptText(answers, liveEventId));
+    }
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Vary', 'Accept, Cookie');
+    res.type('html').send(html);
   });
 }
 

@@ -1,6 +1,7 @@
-import type { RequestHandler, Router } from 'express';
+import type { Request, RequestHandler, Router } from 'express';
 import type { Registry } from 'prom-client';
 import type { z } from 'zod';
+import type { BootAnswers } from './boot.ts';
 import type { AppConfig } from './config/schema.ts';
 import type { Migration } from './db/migrate.ts';
 import type { Db } from './db/pool.ts';
@@ -31,6 +32,14 @@ export interface ServerModule {
   middleware?: (ctx: ModuleContext) => RequestHandler[];
   /** Routes mounted under /api. */
   routes?: (router: Router, ctx: ModuleContext) => void;
+  /**
+   * Answers of this module's GET /api routes for the caller of an SPA page, embedded into index.html so
+   * the first paint needs no API round trip (platform/boot.ts). Keys are the /api paths (`/services`),
+   * values exactly what the route would answer `req.user` (same access checks, no secrets; `RawJson`
+   * for an already serialized body). Runs after every module's middleware; nothing (or a failure, or
+   * a timeout) means the SPA fetches as usual.
+   */
+  bootData?: (req: Request, ctx: ModuleContext) => Promise<BootAnswers | undefined> | BootAnswers | undefined;
   start?: (ctx: ModuleContext) => Promise<void> | void;
   /** Gets the context its start received, so a module keeps per-instance state keyed by it. */
   stop?: (ctx: ModuleContext) => Promise<void> | void;

@@ -14,6 +14,8 @@ export interface TestAppOptions {
   config?: string;
   env?: NodeJS.ProcessEnv;
   modules?: readonly ServerModule[];
+  /** A folder with an index.html to serve as the SPA (boot data tests). */
+  staticDir?: string;
 }
 
 export interface TestApp extends Labdeck {
@@ -38,6 +40,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     modules: options.modules ?? serverModules,
     env,
     cwd,
+    staticDir: options.staticDir,
     log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
   });
   return { ...app, databaseUrl, fetch: (p, init) => fetch(new URL(p, app.url), init) };

@@ -1,4 +1,6 @@
 import path from 'node:path';
+import type { Request } from 'express';
+import { isDocumentRequest } from '../../platform/boot.ts';
 import { ConfigError } from '../../platform/config/errors.ts';
 import { migrationsIn } from '../../platform/db/migrate.ts';
 import { defineServerModule, type ModuleContext } from '../../platform/module.ts';
@@ -10,6 +12,8 @@ const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|localhost)$/;
 
 /** One service per running Labdeck (tests run several in one process). */
 const services = new WeakMap<ModuleContext, AuthService>();
+/** Page requests whose caller was identified (only those get the session as boot data). */
+const identified = new WeakSet<Request>();
 const serviceOf = (ctx: ModuleContext) => {
   const service = services.get(ctx);
   if (!service) throw new Error('auth module not started');
@@ -43,11 +47,25 @@ export const authModule = defineServerModule({
     return [
       async (req, res, next) => {
         if (req.path.startsWith('/api/')) await service.identify(req, res);
+        else if (isDocumentRequest(req)) {
+          // An SPA page carries the caller's session (boot data); when identifying fails the page
+          // still loads, without it, and the SPA asks /api/session as it always did.
+          try {
+            await service.identify(req, res);
+            identified.add(req);
+          } catch (error) {
+            (req.log ?? ctx.log).warn({ err: error }, 'could not identify the caller of a page');
+          }
+        }
         next();
       },
     ];
   },
   routes(router, ctx) {
     authRoutes(router, ctx, serviceOf(ctx));
+  },
+  bootData(req, ctx) {
+    if (!identified.has(req)) return undefined;
+    return { '/session': serviceOf(ctx).describeSession(req) };
   },
 });

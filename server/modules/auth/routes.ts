@@ -56,16 +56,8 @@ export function authRoutes(router: Router, ctx: ModuleContext, auth: AuthService
   allowAnonymous('/v1/lineage');
 
   router.get('/session', (req, res) => {
-    const row = auth.sessionOf(req);
     res.setHeader('Cache-Control', 'no-store');
-    res.json({
-      authMode: config.mode,
-      user: req.user ?? null,
-      providers: auth.providerList(),
-      session: row
-        ? { expiresAt: row.expires_at.toISOString(), idleTimeoutMinutes: config.session.idleTimeoutMinutes }
-        : null,
-    });
+    res.json(auth.describeSession(req));
   });
 
   router.get('/auth/login', loginLimiter, async (req, res) => {

@@ -279,11 +279,28 @@ export function createAuthService(ctx: ModuleContext, config: AuthConfig) {
     finishLogin,
     logout,
     sessionOf: (req: Request) => sessionsOf.get(req),
-    providerList: () =>
-      config.mode === 'oidc'
-        ? [...providers.values()].map((p) => ({ id: p.config.id, name: p.config.name }))
-        : [],
+    providerList,
+    describeSession,
   };
+
+  function providerList() {
+    return config.mode === 'oidc'
+      ? [...providers.values()].map((p) => ({ id: p.config.id, name: p.config.name }))
+      : [];
+  }
+
+  /** The body of GET /api/session for an identified request (also embedded into index.html). */
+  function describeSession(req: Request) {
+    const row = sessionsOf.get(req);
+    return {
+      authMode: config.mode,
+      user: req.user ?? null,
+      providers: providerList(),
+      session: row
+        ? { expiresAt: row.expires_at.toISOString(), idleTimeoutMinutes: config.session.idleTimeoutMinutes }
+        : null,
+    };
+  }
 }
 
 function stringClaim(claims: Claims, name: string): string | undefined {

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { RawJson } from '../../platform/boot.ts';
 import { migrationsIn } from '../../platform/db/migrate.ts';
 import type { ModuleContext } from '../../platform/module.ts';
 import { defineServerModule } from '../../platform/module.ts';
@@ -25,6 +26,15 @@ export const servicesModule = defineServerModule({
     const service = running.get(ctx);
     if (!service) throw new Error('services module routes mounted before start');
     servicesRoutes(router, service);
+  },
+  /** Home and quick launch paint from these without asking: the caller's list and favourites. */
+  async bootData(req, ctx) {
+    const service = running.get(ctx);
+    if (!service || !req.user) return undefined;
+    return {
+      '/services': new RawJson(service.listFor(req.user).json),
+      '/services/favourites': { ids: await service.store.favourites(req.user.id) },
+    };
   },
   async stop(ctx?: ModuleContext) {
     // The platform calls stop() without its context today; then the oldest running instance stops

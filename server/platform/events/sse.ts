@@ -64,6 +64,14 @@ export class SseHub {
     return this.#clients.size;
   }
 
+  /**
+   * The id of the latest event: a client that connects with it as Last-Event-ID gets every event after
+   * this moment (the SPA's boot data carries it, so changes after the page was built are not missed).
+   */
+  currentId(): string {
+    return `${this.#boot}.${this.#seq}`;
+  }
+
   handler(): RequestHandler {
     return (req, res) => this.#open(req, res);
   }
@@ -99,7 +107,7 @@ export class SseHub {
 
   #replay(client: Client, lastEventId: string): void {
     if (!lastEventId) {
-      client.res.write(`event: hello\nid: ${this.#boot}.${this.#seq}\ndata: {}\n\n`);
+      client.res.write(`event: hello\nid: ${this.currentId()}\ndata: {}\n\n`);
       return;
     }
     const [boot, seqText] = lastEventId.split('.');
