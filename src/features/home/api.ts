@@ -1,5 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/vue-query';
 import { computed, type Ref } from 'vue';
+import { takeBootAnswer } from '@/shared/api/boot';
 import { api } from '@/shared/api/client';
 import { useLive } from '@/shared/api/live';
 import type { DiscoveryState, ServiceHistory, ServiceList } from './types';
@@ -12,6 +13,7 @@ export function useServices() {
   const query = useQuery({
     queryKey: SERVICES,
     queryFn: async () => (await api.get<ServiceList>('/services')).data,
+    initialData: () => takeBootAnswer<ServiceList>('/services'),
     staleTime: 60_000,
     refetchInterval: 60_000,
   });
@@ -36,6 +38,7 @@ export function useFavourites() {
   return useQuery({
     queryKey: ['services', 'favourites'],
     queryFn: async () => (await api.get<{ ids: string[] }>('/services/favourites')).data.ids,
+    initialData: () => takeBootAnswer<{ ids: string[] }>('/services/favourites')?.ids,
     staleTime: 5 * 60_000,
   });
 }

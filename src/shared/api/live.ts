@@ -1,5 +1,6 @@
 import { defineStore } from 'pinia';
 import { getCurrentScope, onScopeDispose, ref } from 'vue';
+import { bootLiveEventId } from './boot';
 
 /** One message of the BFF's live channel (GET /api/events). */
 export interface LiveMessage<T = unknown> {
@@ -24,7 +25,8 @@ export const useLiveStore = defineStore('live', () => {
   const handlers = new Map<string, Set<Handler>>();
   const resetListeners = new Set<() => void>();
   let source: EventSource | null = null;
-  let lastEventId = '';
+  // Resuming from the boot data's position replays what changed after the page was built.
+  let lastEventId = bootLiveEventId();
   let attempts = 0;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   let watchdog: ReturnType<typeof setTimeout> | undefined;
