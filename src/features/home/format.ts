@@ -11,3 +11,18 @@ export function ago(iso: string | null, now = Date.now()): string {
 export const percent = (value: number | null) =>
   value === null ? '–' : `${value.toFixed(value === 100 ? 0 : 2)}%`;
 export const ms = (value: number | null) => (value === null ? '–' : `${value} ms`);
+
+let dateTimeFormat: Intl.DateTimeFormat | undefined;
+
+/** What `Date#toLocaleString()` shows, with one formatter for every tile instead of one per call. */
+export function dateTime(iso: string): string {
+  dateTimeFormat ??= new Intl.DateTimeFormat(undefined, {
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+  });
+  return dateTimeFormat.format(new Date(iso));
+}

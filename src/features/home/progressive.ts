@@ -5,7 +5,7 @@ import type { ServiceGroupView } from './types';
 const FIRST_PAINT_TILES = 16;
 
 /**
- * Paints the first screenful of tiles at once and the rest a frame later, so a lab with hundreds of
+ * Paints the first screenful of tiles at once and the rest once that frame is out, so a lab with hundreds of
  * services shows its first tiles without waiting for every tile to render.
  */
 export function useProgressiveGroups(groups: Ref<ServiceGroupView[]>): Ref<ServiceGroupView[]> {
@@ -26,11 +26,15 @@ export function useProgressiveGroups(groups: Ref<ServiceGroupView[]>): Ref<Servi
       () => groups.value.length > 0,
       (ready) => {
         if (!ready) return;
+        // After the frame that shows the first tiles has been produced (the second animation frame
+        // starts once it is), so rendering the rest does not hold up that frame on a busy machine.
         requestAnimationFrame(() =>
-          setTimeout(() => {
-            limit = Number.POSITIVE_INFINITY;
-            apply();
-          }),
+          requestAnimationFrame(() =>
+            setTimeout(() => {
+              limit = Number.POSITIVE_INFINITY;
+              apply();
+            }),
+          ),
         );
         queueMicrotask(() => stop());
       },
