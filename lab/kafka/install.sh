@@ -5,18 +5,12 @@ set -euo pipefail
 KAFKA_VERSION="${KAFKA_VERSION:-4.3.1}"
 LOG4J_VERSION="2.25.5"
 
-repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-home="$repo/.lab/kafka"
-libs="$home/libs"
-stamp="$libs/.installed-$KAFKA_VERSION"
+# shellcheck source=../install-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../install-lib.sh"
+libs="$lab_root/.lab/kafka/libs"
 
-if [ -f "$stamp" ]; then
-  echo "kafka $KAFKA_VERSION already installed in $libs"
-  exit 0
-fi
-
-command -v java >/dev/null || { echo "java (>= 17) is required" >&2; exit 1; }
-command -v mvn >/dev/null || { echo "mvn is required" >&2; exit 1; }
+lab_exit_if_installed "$libs/.installed-$KAFKA_VERSION" "kafka $KAFKA_VERSION already installed in $libs"
+lab_require java mvn
 
 echo "fetching kafka_2.13:$KAFKA_VERSION and its runtime dependencies from Maven Central..."
 work="$(mktemp -d)"
@@ -41,8 +35,5 @@ if ! mvn -q -B -f "$work/pom.xml" dependency:copy-dependencies -DincludeScope=ru
   echo "mvn failed: could not fetch kafka_2.13:$KAFKA_VERSION" >&2
   exit 1
 fi
-touch "$work/libs/.installed-$KAFKA_VERSION"
-mkdir -p "$home"
-rm -rf "$libs"
-mv "$work/libs" "$libs"
+lab_move_into_place "$work/libs" "$libs" ".installed-$KAFKA_VERSION"
 echo "installed $(ls "$libs" | grep -c '\.jar$') jars ($(du -sh "$libs" | cut -f1)) in $libs"

@@ -5,20 +5,12 @@ set -euo pipefail
 
 APICURIO_VERSION="${APICURIO_VERSION:-3.0.9}"
 
-repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-home="$repo/.lab/schema-registry"
-app="$home/app"
-stamp="$app/.installed-$APICURIO_VERSION"
+# shellcheck source=../install-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../install-lib.sh"
+app="$lab_root/.lab/schema-registry/app"
 
-if [ -f "$stamp" ]; then
-  echo "apicurio registry $APICURIO_VERSION already installed in $app"
-  exit 0
-fi
-
-command -v java >/dev/null || { echo "java (>= 17) is required" >&2; exit 1; }
-command -v curl >/dev/null || { echo "curl is required" >&2; exit 1; }
-command -v unzip >/dev/null || { echo "unzip is required" >&2; exit 1; }
-command -v sha1sum >/dev/null || { echo "sha1sum is required" >&2; exit 1; }
+lab_exit_if_installed "$app/.installed-$APICURIO_VERSION" "apicurio registry $APICURIO_VERSION already installed in $app"
+lab_require java curl unzip sha1sum
 
 url="https://repo1.maven.org/maven2/io/apicurio/apicurio-registry-app/$APICURIO_VERSION/apicurio-registry-app-$APICURIO_VERSION-all.zip"
 work="$(mktemp -d)"
@@ -36,8 +28,5 @@ unzip -q "$work/app.zip" -d "$work/app"
   echo "the zip has no apicurio-registry-app-$APICURIO_VERSION-runner.jar" >&2
   exit 1
 }
-touch "$work/app/.installed-$APICURIO_VERSION"
-mkdir -p "$home"
-rm -rf "$app"
-mv "$work/app" "$app"
+lab_move_into_place "$work/app" "$app" ".installed-$APICURIO_VERSION"
 echo "installed apicurio registry $APICURIO_VERSION ($(du -sh "$app" | cut -f1)) in $app"

