@@ -156,18 +156,8 @@ export function createCertificateAuthority(dir: string, name = 'ca'): Certificat
   mkdirSync(dir, { recursive: true });
   const certFile = join(dir, `${name}.pem`);
   const keyFile = join(dir, `${name}.key`);
-  openssl([
-    'req',
+  newEcKey(keyFile, certFile, [
     '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-keyout',
-    keyFile,
-    '-out',
-    certFile,
     '-days',
     '3650',
     '-subj',
@@ -201,20 +191,7 @@ function issueBrokerKeystore(
       '',
     ].join('\n'),
   );
-  openssl([
-    'req',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-keyout',
-    key,
-    '-out',
-    csr,
-    '-subj',
-    '/CN=localhost',
-  ]);
+  newEcKey(key, csr, ['-subj', '/CN=localhost']);
   openssl([
     'x509',
     '-req',
@@ -248,6 +225,23 @@ function issueBrokerKeystore(
     keystore,
     '-passout',
     `pass:${password}`,
+  ]);
+}
+
+/** A new unencrypted EC P-256 key in `keyFile`, and in `out` its certificate request (or with `-x509`, a self-signed certificate). */
+function newEcKey(keyFile: string, out: string, options: string[]): void {
+  openssl([
+    'req',
+    ...options,
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    keyFile,
+    '-out',
+    out,
   ]);
 }
 
