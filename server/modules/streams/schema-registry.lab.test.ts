@@ -1,4 +1,3 @@
-import { Admin, ProduceAcks, Producer } from '@platformatic/kafka';
 import avsc from 'avsc';
 import protobuf from 'protobufjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +5,13 @@ import { type KafkaBroker, startKafka } from '../../../lab/kafka/broker.ts';
 import { type SchemaRegistry, startSchemaRegistry } from '../../../lab/schema-registry/server.ts';
 import { startTestApp, type TestApp } from '../../test/harness.ts';
 import { frame, writeMessageIndexes } from './schema-registry/wire.ts';
+import {
+  createTopics,
+  labClusterConfig,
+  produce,
+  registerSchema,
+  registryConnection,
+} from './testing/lab.ts';
 
 // Real Kafka (lab/kafka), real Schema Registry (Apicurio, lab/schema-registry) behind basic auth, schemas
 // registered over its Confluent-compatible API, Confluent-framed messages from a real producer, a real Labdeck.
@@ -50,18 +56,8 @@ describe('Streams peek decodes through a real Schema Registry', () => {
   const auth = { username: 'labdeck', password: 'registry-secret' };
   const ids: Record<string, number> = {};
 
-  async function register(subject: string, body: Record<string, unknown>): Promise<number> {
-    const res = await fetch(`${registry.url}/subjects/${subject}/versions`, {
-      method: 'POST',
-      headers: {
-        authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`,
-        'content-type': 'application/vnd.schemaregistry.v1+json',
-      },
-      body: JSON.stringify(body),
-    });
-    if (!res.ok) throw new Error(`registering ${subject}: HTTP ${res.status} ${await res.text()}`);
-    return ((await res.json()) as { id: number }).id;
-  }
+  const register = (subject: string, body: Parameters<typeof registerSchema>[2]) =>
+    registerSchema(registry, subject, body);
 
   // biome-ignore lint/suspicious/noExplicitAny: test reads loosely typed JSON
   async function peek(topic: string): Promise<any[]> {
@@ -93,13 +89,7 @@ describe('Streams peek decodes through a real Schema Registry', () => {
     // Registered now, first used after the registry is stopped.
     ids.late = await register('late-value', { schema: JSON.stringify({ ...orderKey, name: 'Late' }) });
 
-    const admin = new Admin({ clientId: 'sr-lab-test', bootstrapBrokers: [broker.bootstrap], retries: 5 });
-    await admin.createTopics({
-      topics: ['orders', 'clicks', 'payments', 'late'],
-      partitions: 1,
-      replicas: 1,
-    });
-    await admin.close();
+    await createTopics(broker.bootstrap, ['orders', 'clicks', 'payments', 'late'], 1);
 
     const orderType = avsc.Type.forSchema(order as avsc.Schema);
     const keyType = avsc.Type.forSchema(orderKey as avsc.Schema);
@@ -115,58 +105,43 @@ describe('Streams peek decodes through a real Schema Registry', () => {
         Buffer.concat([writeMessageIndexes(indexes), type.encode(type.fromObject(value)).finish()]),
       );
 
-    const producer = new Producer({
-      clientId: 'sr-lab-producer',
-      bootstrapBrokers: [broker.bootstrap],
-      retries: 3,
-    });
-    await producer.send({
-      acks: ProduceAcks.ALL,
-      messages: [
-        {
-          topic: 'orders',
-          key: frame(ids.orderKey, keyType.toBuffer({ id: 1 })),
-          value: frame(
-            ids.order,
-            orderType.toBuffer({ id: 1, note: 'gift', status: 'PAID', price: Buffer.from([0x04, 0xd2]) }),
-          ),
-        },
-        { topic: 'orders', key: Buffer.from('plain'), value: frame(9999, Buffer.from([2, 4, 6])) },
-        { topic: 'orders', key: null as unknown as Buffer, value: Buffer.from('{"not":"framed"}') },
-        { topic: 'clicks', value: frame(ids.click, Buffer.from('{"page":"/home","ms":42}')) },
-        {
-          topic: 'payments',
-          value: proto(Payment, [0], { id: 'p1', amount: { currency: 'EUR', units: 1250 } }),
-        },
-        {
-          topic: 'payments',
-          value: proto(Refund, [1], {
-            payment_id: 'p1',
-            amount: { currency: 'EUR', units: 5 },
-            reason: 'late',
-          }),
-        },
-        { topic: 'late', value: frame(ids.late, keyType.toBuffer({ id: 7 })) },
-      ],
-    });
-    await producer.close();
+    await produce(broker.bootstrap, [
+      {
+        topic: 'orders',
+        key: frame(ids.orderKey, keyType.toBuffer({ id: 1 })),
+        value: frame(
+          ids.order,
+          orderType.toBuffer({ id: 1, note: 'gift', status: 'PAID', price: Buffer.from([0x04, 0xd2]) }),
+        ),
+      },
+      { topic: 'orders', key: Buffer.from('plain'), value: frame(9999, Buffer.from([2, 4, 6])) },
+      { topic: 'orders', key: null as unknown as Buffer, value: Buffer.from('{"not":"framed"}') },
+      { topic: 'clicks', value: frame(ids.click, Buffer.from('{"page":"/home","ms":42}')) },
+      {
+        topic: 'payments',
+        value: proto(Payment, [0], { id: 'p1', amount: { currency: 'EUR', units: 1250 } }),
+      },
+      {
+        topic: 'payments',
+        value: proto(Refund, [1], {
+          payment_id: 'p1',
+          amount: { currency: 'EUR', units: 5 },
+          reason: 'late',
+        }),
+      },
+      { topic: 'late', value: frame(ids.late, keyType.toBuffer({ id: 7 })) },
+    ]);
 
+    const connection = registryConnection(registry);
     app = await startTestApp({
-      config: `
-streams:
-  clusters:
-    - id: lab
-      bootstrap: ${broker.bootstrap}
-      interval: 500ms
-      metadataInterval: 1s
-      requestTimeout: 3s
-      schemaRegistry:
-        url: ${registry.url}
-        username: ${auth.username}
-        password: \${SR_PASSWORD}
-        requestTimeout: 2s
-`,
-      env: { SR_PASSWORD: auth.password },
+      config: labClusterConfig({
+        bootstrap: broker.bootstrap,
+        interval: '500ms',
+        metadataInterval: '1s',
+        requestTimeout: '3s',
+        schemaRegistry: { ...connection.settings, requestTimeout: '2s' },
+      }),
+      env: connection.env,
     });
   });
 

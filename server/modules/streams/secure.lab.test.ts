@@ -1,36 +1,18 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Admin } from '@platformatic/kafka';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createCertificateAuthority, type KafkaBroker, startKafka } from '../../../lab/kafka/broker.ts';
 import { type Labdeck, startLabdeck } from '../../platform/runtime.ts';
 import { createDatabase } from '../../test/harness.ts';
 import { serverModules } from '../index.ts';
+import { createTopics, until } from './testing/lab.ts';
 import { produceAtRate, type RateProducer } from './testing/workload.ts';
 
 // Streams over SASL (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512) and TLS against the real lab broker started with
 // `security`: one Labdeck, one cluster entry per listener and credential, passwords from ${ENV}. Fails (never
 // skips) when Kafka is not installed: run `bash lab/kafka/install.sh` first.
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until<T>(
-  what: string,
-  read: () => Promise<T>,
-  ok: (value: T) => boolean,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  while (Date.now() < deadline) {
-    last = await read();
-    if (ok(last)) return last;
-    await sleep(200);
-  }
-  throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(last)?.slice(0, 2000)}`);
-}
 
 const reader = { name: 'reader', password: 'reader-pw-7f3a9c2e' };
 const wrongPassword = 'wrong-pw-91b2e4d0';
@@ -70,12 +52,7 @@ describe('Streams over SASL and TLS against a real Kafka broker', () => {
     broker = await startKafka({ security: { users: [reader] } });
     const security = broker.security!;
     const wrongCa = createCertificateAuthority(path.join(broker.dir, 'wrong-ca'));
-    const admin = new Admin({ clientId: 'secure-lab-test', bootstrapBrokers: [broker.bootstrap] });
-    try {
-      await admin.createTopics({ topics: [topic], partitions: 2, replicas: 1 });
-    } finally {
-      await admin.close();
-    }
+    await createTopics(broker.bootstrap, [topic], 2);
     // Written over the plaintext listener; Labdeck reads it over the secured ones.
     producer = produceAtRate(broker.bootstrap, topic, 200);
 

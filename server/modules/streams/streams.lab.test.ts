@@ -2,28 +2,11 @@ import { Admin } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KafkaBroker, startKafka } from '../../../lab/kafka/broker.ts';
 import { startTestApp, type TestApp } from '../../test/harness.ts';
+import { labClusterConfig, sleep, until } from './testing/lab.ts';
 import { produceAtRate, startGroupConsumer } from './testing/workload.ts';
 
 // Real broker (lab/kafka), real producer and consumer group, real Labdeck with a short sampling interval.
 // Fails (never skips) when Kafka is not installed: run `bash lab/kafka/install.sh` first.
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until<T>(
-  what: string,
-  read: () => Promise<T>,
-  ok: (value: T) => boolean,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  while (Date.now() < deadline) {
-    last = await read();
-    if (ok(last)) return last;
-    await sleep(200);
-  }
-  throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(last)?.slice(0, 2000)}`);
-}
 
 describe('Streams against a real Kafka broker', () => {
   let broker: KafkaBroker;
@@ -46,19 +29,16 @@ describe('Streams against a real Kafka broker', () => {
     broker = await startKafka();
     admin = new Admin({ clientId: 'streams-lab-test', bootstrapBrokers: [broker.bootstrap], retries: 5 });
     app = await startTestApp({
-      config: `
-streams:
-  clusters:
-    - id: lab
-      name: Lab Kafka
-      bootstrap: ${broker.bootstrap}
-      interval: 500ms
-      metadataInterval: 1s
-      logDirsInterval: 1s
-      window: 10m
-      statusWindow: 5s
-      requestTimeout: 3s
-`,
+      config: labClusterConfig({
+        name: 'Lab Kafka',
+        bootstrap: broker.bootstrap,
+        interval: '500ms',
+        metadataInterval: '1s',
+        logDirsInterval: '1s',
+        window: '10m',
+        statusWindow: '5s',
+        requestTimeout: '3s',
+      }),
     });
   });
 
