@@ -5,6 +5,7 @@ import express, { type Express, type RequestHandler, Router } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { apiGuard } from './access.ts';
+import { precompressedAssets } from './assets.ts';
 import {
   bootScriptText,
   collectBootAnswers,
@@ -112,6 +113,7 @@ function serveSpa(
   modules: readonly ServerModule[],
   sse: SseHub,
 ): void {
+  app.use('/assets', precompressedAssets(path.join(dir, 'assets')));
   app.use(
     '/assets',
     express.static(path.join(dir, 'assets'), {
