@@ -1,23 +1,12 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import {
-  appendFileSync,
-  closeSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Admin } from '@platformatic/kafka';
+import { freePort, notInstalled, restartable, spawnLogged } from '../process.ts';
 import {
   type KafkaSecurity,
   type KafkaSecurityOptions,
@@ -67,6 +56,7 @@ export interface KafkaBroker {
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 export const kafkaLibs = resolve(here, '../../.lab/kafka/libs');
+export const KAFKA_INSTALL_HINT = 'bash lab/kafka/install.sh';
 const log4jConfig = join(here, 'log4j2.properties');
 const java = process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
 const host = '127.0.0.1';
@@ -75,7 +65,7 @@ const stopGraceMs = 20_000;
 
 export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroker> {
   if (!existsSync(kafkaLibs)) {
-    throw new Error(`Kafka is not installed (${kafkaLibs} is missing): run \`bash lab/kafka/install.sh\``);
+    throw notInstalled('Kafka', kafkaLibs, KAFKA_INSTALL_HINT);
   }
   const dir = resolve(options.dir ?? mkdtempSync(join(tmpdir(), 'labdeck-kafka-')));
   const port = options.port ?? (await freePort());
@@ -99,9 +89,24 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroke
   const logFile = join(logsDir, 'server.log');
   const outFile = join(logsDir, 'stdout.log');
   const timeoutMs = options.startTimeoutMs ?? 90_000;
-  let child: ChildProcess | undefined;
-  const killOnExit = () => child?.kill('SIGKILL');
-
+  const { start, stop } = restartable(stopGraceMs, async () => {
+    for (const used of [port, controllerPort, ...securePorts(security)]) {
+      if (await acceptsConnections(used))
+        throw new Error(`Cannot start Kafka: ${host}:${used} is already in use`);
+    }
+    const logs = [outFile, logFile].map(markLog);
+    const child = spawnLogged(java, [...jvmArgs, 'kafka.Kafka', config], outFile);
+    return {
+      child,
+      ready: {
+        name: 'Kafka',
+        goal: `become ready on ${bootstrap}`,
+        timeoutMs,
+        probe: () => answers(port, securePorts(security)),
+        tail: () => summarizeLogs(logs),
+      },
+    };
+  });
   const broker: KafkaBroker = {
     bootstrap,
     port,
@@ -109,31 +114,8 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroke
     dir,
     logFile,
     ...(security && { security: publicSecurity(security) }),
-    async start() {
-      if (child && isRunning(child)) return;
-      for (const used of [port, controllerPort, ...securePorts(security)]) {
-        if (await acceptsConnections(used))
-          throw new Error(`Cannot start Kafka: ${host}:${used} is already in use`);
-      }
-      const logs = [outFile, logFile].map(markLog);
-      const out = openSync(outFile, 'a');
-      child = spawn(java, [...jvmArgs, 'kafka.Kafka', config], { stdio: ['ignore', out, out] });
-      closeSync(out);
-      child.once('error', (error) => appendFileSync(outFile, `${error.message}\n`));
-      process.on('exit', killOnExit);
-      try {
-        await waitUntilReady(child, port, securePorts(security), timeoutMs, () => summarizeLogs(logs));
-      } catch (error) {
-        await broker.stop();
-        throw error;
-      }
-    },
-    async stop() {
-      if (!child) return;
-      await terminate(child);
-      child = undefined;
-      process.off('exit', killOnExit);
-    },
+    start,
+    stop,
   };
   await broker.start();
   return broker;
@@ -216,28 +198,11 @@ function newClusterId(): string {
   }
 }
 
-async function waitUntilReady(
-  child: ChildProcess,
-  port: number,
-  extraPorts: number[],
-  timeoutMs: number,
-  tail: () => string,
-) {
-  const bootstrap = `${host}:${port}`;
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (!isRunning(child)) {
-      throw new Error(
-        `Kafka exited during startup (code ${child.exitCode}, signal ${child.signalCode}):\n${tail()}`,
-      );
-    }
-    if ((await acceptsConnections(port)) && (await answersMetadata(bootstrap))) {
-      const open = await Promise.all(extraPorts.map(acceptsConnections));
-      if (open.every(Boolean)) return;
-    }
-    await sleep(250);
-  }
-  throw new Error(`Kafka did not become ready on ${bootstrap} within ${timeoutMs / 1000} s:\n${tail()}`);
+/** Ready: the plain listener answers a metadata request and every secure listener accepts connections. */
+async function answers(port: number, securePorts: number[]): Promise<true | string> {
+  if (!(await acceptsConnections(port)) || !(await answersMetadata(`${host}:${port}`))) return '';
+  const open = await Promise.all(securePorts.map(acceptsConnections));
+  return open.every(Boolean) ? true : '';
 }
 
 function acceptsConnections(port: number): Promise<boolean> {
@@ -272,19 +237,6 @@ async function answersMetadata(bootstrap: string): Promise<boolean> {
   }
 }
 
-function isRunning(child: ChildProcess): boolean {
-  return child.exitCode === null && child.signalCode === null;
-}
-
-async function terminate(child: ChildProcess): Promise<void> {
-  if (!isRunning(child)) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), stopGraceMs);
-  await exited;
-  clearTimeout(timer);
-}
-
 interface LogMark {
   file: string;
   from: number;
@@ -312,15 +264,4 @@ function summarizeLogs(marks: LogMark[]): string {
     })
     .filter(Boolean)
     .join('\n');
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, host);
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  await once(server, 'close');
-  if (address === null || typeof address === 'string') throw new Error('could not pick a free port');
-  return address.port;
 }

@@ -1,23 +1,11 @@
 // A real Schema Registry for tests and `npm run lab`: Apicurio Registry (in-memory H2 storage), which
 // serves the Confluent-compatible API at /apis/ccompat/v7. Install it first with
 // `bash lab/schema-registry/install.sh`.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import {
-  appendFileSync,
-  closeSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  statSync,
-} from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { freePort, notInstalled, restartable, spawnLogged } from '../process.ts';
 
 export const APICURIO_VERSION = '3.0.9';
 export const SCHEMA_REGISTRY_INSTALL_HINT = 'bash lab/schema-registry/install.sh';
@@ -58,8 +46,10 @@ export function schemaRegistryInstallDir(): string {
 export function assertSchemaRegistryInstalled(installDir = schemaRegistryInstallDir()): string {
   const jar = join(installDir, `apicurio-registry-app-${APICURIO_VERSION}-runner.jar`);
   if (!existsSync(join(installDir, `.installed-${APICURIO_VERSION}`)) || !existsSync(jar)) {
-    throw new Error(
-      `The Schema Registry (Apicurio ${APICURIO_VERSION}) is not installed in ${installDir}: run \`${SCHEMA_REGISTRY_INSTALL_HINT}\` first`,
+    throw notInstalled(
+      `The Schema Registry (Apicurio ${APICURIO_VERSION})`,
+      installDir,
+      SCHEMA_REGISTRY_INSTALL_HINT,
     );
   }
   return jar;
@@ -105,71 +95,39 @@ export async function startSchemaRegistry(options: SchemaRegistryOptions = {}): 
     '-jar',
     jar,
   ];
-  let child: ChildProcess | undefined;
-  const killOnExit = () => child?.kill('SIGKILL');
-  const registry: SchemaRegistry = {
-    url,
-    port,
-    logFile,
-    ...(auth ? { auth } : {}),
-    async start() {
-      if (child && isRunning(child)) return;
-      if (await answers(`http://${host}:${port}/`))
-        throw new Error(`Cannot start the Schema Registry: ${host}:${port} is in use`);
-      const from = existsSync(logFile) ? statSync(logFile).size : 0;
-      const out = openSync(logFile, 'a');
-      child = spawn(java, args, { cwd: dir, stdio: ['ignore', out, out] });
-      closeSync(out);
-      child.once('error', (error) => appendFileSync(logFile, `${error.message}\n`));
-      process.on('exit', killOnExit);
-      const tail = () =>
-        readFileSync(logFile).subarray(from).toString('utf8').trimEnd().split('\n').slice(-25).join('\n');
-      try {
-        await waitUntilReady(child, `${url}/subjects`, headers, timeoutMs, tail);
-      } catch (error) {
-        await registry.stop();
-        throw error;
-      }
-    },
-    async stop() {
-      if (!child) return;
-      await terminate(child);
-      child = undefined;
-      process.off('exit', killOnExit);
-    },
-  };
+  const probe = `${url}/subjects`;
+  const { start, stop } = restartable(stopGraceMs, async () => {
+    if (await answers(`http://${host}:${port}/`))
+      throw new Error(`Cannot start the Schema Registry: ${host}:${port} is in use`);
+    const from = existsSync(logFile) ? statSync(logFile).size : 0;
+    const child = spawnLogged(java, args, logFile, { cwd: dir });
+    return {
+      child,
+      ready: {
+        name: 'The Schema Registry',
+        goal: `answer ${probe}`,
+        timeoutMs,
+        probe: () => listsSubjects(probe, headers),
+        tail: () =>
+          readFileSync(logFile).subarray(from).toString('utf8').trimEnd().split('\n').slice(-25).join('\n'),
+      },
+    };
+  });
+  const registry: SchemaRegistry = { url, port, logFile, ...(auth ? { auth } : {}), start, stop };
   await registry.start();
   return registry;
 }
 
-async function waitUntilReady(
-  child: ChildProcess,
-  probe: string,
-  headers: Record<string, string>,
-  timeoutMs: number,
-  tail: () => string,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = 'no answer';
-  while (Date.now() < deadline) {
-    if (!isRunning(child)) {
-      throw new Error(
-        `The Schema Registry exited during startup (code ${child.exitCode}, signal ${child.signalCode}):\n${tail()}`,
-      );
-    }
-    try {
-      const res = await fetch(probe, { headers, signal: AbortSignal.timeout(2_000) });
-      const body = await res.text();
-      if (res.ok && body.trim().startsWith('[')) return;
-      last = `HTTP ${res.status} ${body.slice(0, 200)}`;
-    } catch (error) {
-      last = (error as Error).message;
-    }
-    await sleep(250);
+/** Ready: GET /subjects answers with a JSON array. */
+async function listsSubjects(probe: string, headers: Record<string, string>): Promise<true | string> {
+  try {
+    const res = await fetch(probe, { headers, signal: AbortSignal.timeout(2_000) });
+    const body = await res.text();
+    if (res.ok && body.trim().startsWith('[')) return true;
+    return `HTTP ${res.status} ${body.slice(0, 200)}`;
+  } catch (error) {
+    return (error as Error).message;
   }
-  throw new Error(
-    `The Schema Registry did not answer ${probe} within ${timeoutMs / 1000} s (${last}):\n${tail()}`,
-  );
 }
 
 async function answers(url: string): Promise<boolean> {
@@ -179,28 +137,4 @@ async function answers(url: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-function isRunning(child: ChildProcess): boolean {
-  return child.exitCode === null && child.signalCode === null;
-}
-
-async function terminate(child: ChildProcess): Promise<void> {
-  if (!isRunning(child)) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), stopGraceMs);
-  await exited;
-  clearTimeout(timer);
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, host);
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  await once(server, 'close');
-  if (address === null || typeof address === 'string') throw new Error('could not pick a free port');
-  return address.port;
 }

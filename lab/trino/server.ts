@@ -7,6 +7,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort, killOnExit, notInstalled, stopProcess, waitUntilReady } from '../process.ts';
 
 export type TrinoServer = {
   url: string;
@@ -52,7 +53,7 @@ export function assertTrinoInstalled(installDir = trinoInstallDir()): void {
   const java = path.join(installDir, 'jdk', 'bin', 'java');
   const lib = path.join(installDir, 'server', 'lib');
   if (!existsSync(stamp) || !existsSync(java) || !existsSync(lib)) {
-    throw new Error(`Trino is not installed in ${installDir}: run \`${TRINO_INSTALL_HINT}\` first`);
+    throw notInstalled('Trino', installDir, TRINO_INSTALL_HINT);
   }
 }
 
@@ -76,19 +77,6 @@ async function assertPortFree(port: number): Promise<void> {
       ),
     );
     srv.listen(port, '127.0.0.1', () => srv.close(() => resolve()));
-  });
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
   });
 }
 
@@ -207,16 +195,6 @@ function jvmArgs(etc: string): string[] {
     .filter((l) => l && !l.startsWith('#'));
 }
 
-const live = new Set<ChildProcess>();
-let exitHookInstalled = false;
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const c of live) c.kill('SIGKILL');
-  });
-}
-
 /**
  * A tiny watchdog tied to this process by a pipe: when this process dies in
  * any way (even SIGKILL) the pipe closes and the watchdog kills the JVM.
@@ -322,19 +300,14 @@ export async function startTrino(options: StartTrinoOptions = {}): Promise<Trino
   delete env._JAVA_OPTIONS;
   // cwd = dir: Trino reads etc/spooling-manager.properties relative to it.
   const child = spawn(java, args, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  live.add(child);
-  installExitHook();
+  killOnExit(child);
   const dog = child.pid ? spawnWatchdog(child.pid) : undefined;
 
   const log = createWriteStream(path.join(data, 'var', 'log', 'server.log'));
   const logTail = tail();
   type ExitInfo = { code: number | null; signal: NodeJS.Signals | null };
-  let exited: ExitInfo | undefined;
-  const exitInfo = (): ExitInfo | undefined => exited; // read through a call: set by a callback
   const exitPromise = new Promise<ExitInfo>((resolve) => {
     child.on('exit', (code, signal) => {
-      exited = { code, signal };
-      live.delete(child);
       if (dog?.pid) {
         try {
           process.kill(dog.pid, 'SIGKILL');
@@ -355,59 +328,56 @@ export async function startTrino(options: StartTrinoOptions = {}): Promise<Trino
 
   const url = `http://127.0.0.1:${port}`;
   const halt = async (): Promise<void> => {
-    if (!exitInfo()) {
-      child.kill('SIGTERM');
-      const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-      await exitPromise;
-      clearTimeout(killer);
-    }
+    await stopProcess(child, 20_000);
     await closed;
   };
 
-  const fail = async (why: string): Promise<never> => {
-    await halt(); // keeps the dir (and its log) for a look
-    throw new Error(
-      `Trino on port ${port} ${why}\n--- server log tail (${path.join(data, 'var/log/server.log')}) ---\n${logTail.text()}`,
-    );
-  };
-
-  const deadline = Date.now() + timeoutMs;
-  let lastProblem = 'no answer from /v1/info';
-  // 1) wait for /v1/info to say the server has finished starting
-  for (;;) {
-    const gone = exitInfo();
-    if (gone) return fail(`exited during startup (code ${gone.code}, signal ${gone.signal})`);
-    if (Date.now() > deadline) return fail(`did not start within ${timeoutMs / 1000}s (${lastProblem})`);
-    try {
-      const res = await fetch(`${url}/v1/info`, { signal: AbortSignal.timeout(2000) });
-      const info = (await res.json()) as { starting?: boolean };
-      if (res.ok && info.starting === false) break;
-      lastProblem = `/v1/info: ${JSON.stringify(info)}`;
-    } catch (err) {
-      lastProblem = `/v1/info: ${(err as Error).message}`;
-    }
-    await sleep(500);
-  }
-  // 2) real queries: SELECT 1 (coordinator only), then one that needs the node
-  //    to have registered itself as a worker (NO_NODES_AVAILABLE until then).
-  for (const [sql, want] of [
-    ['SELECT 1', 1],
-    ['SELECT count(*) FROM tpch.tiny.region', 5],
-  ] as const) {
-    for (;;) {
-      const gone = exitInfo();
-      if (gone) return fail(`exited during startup (code ${gone.code}, signal ${gone.signal})`);
-      if (Date.now() > deadline)
-        return fail(`did not answer ${sql} within ${timeoutMs / 1000}s (${lastProblem})`);
+  // Ready after three steps, in order: /v1/info says the server has finished starting; SELECT 1 answers
+  // (coordinator only); a query that needs the node registered as a worker (NO_NODES_AVAILABLE until then).
+  const steps: Array<() => Promise<true | string>> = [
+    async () => {
+      try {
+        const res = await fetch(`${url}/v1/info`, { signal: AbortSignal.timeout(2000) });
+        const info = (await res.json()) as { starting?: boolean };
+        return res.ok && info.starting === false ? true : `/v1/info: ${JSON.stringify(info)}`;
+      } catch (err) {
+        return `/v1/info: ${(err as Error).message}`;
+      }
+    },
+    ...(
+      [
+        ['SELECT 1', 1],
+        ['SELECT count(*) FROM tpch.tiny.region', 5],
+      ] as const
+    ).map(([sql, want]) => async (): Promise<true | string> => {
       try {
         const { rows } = await queryTrino(url, sql, { signal: AbortSignal.timeout(30_000) });
-        if (rows[0]?.[0] === want) break;
-        lastProblem = `${sql} returned ${JSON.stringify(rows)}`;
+        return rows[0]?.[0] === want ? true : `${sql} returned ${JSON.stringify(rows)}`;
       } catch (err) {
-        lastProblem = `${sql}: ${(err as Error).message}`;
+        return `${sql}: ${(err as Error).message}`;
       }
-      await sleep(250);
-    }
+    }),
+  ];
+  let passed = 0;
+  try {
+    await waitUntilReady({
+      name: `Trino on port ${port}`,
+      goal: 'start',
+      child,
+      timeoutMs,
+      probe: async () => {
+        for (const check of steps.slice(passed)) {
+          const result = await check();
+          if (result !== true) return result;
+          passed++;
+        }
+        return true;
+      },
+      tail: () => `--- server log tail (${path.join(data, 'var/log/server.log')}) ---\n${logTail.text()}`,
+    });
+  } catch (error) {
+    await halt(); // keeps the dir (and its log) for a look
+    throw error;
   }
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
