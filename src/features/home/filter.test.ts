@@ -46,4 +46,10 @@ describe('filterServices', () => {
       ids,
     );
   });
+
+  it('drops groups without services, filtered or not', () => {
+    const withEmpty = [...groups, { name: 'Empty', collapsed: false, services: [] }];
+    expect(filterServices(withEmpty, '', false).map((g) => g.name)).toEqual(['Data', 'ML']);
+    expect(filterServices(withEmpty, 'stream', false).map((g) => g.name)).toEqual(['Data']);
+  });
 });

@@ -7,6 +7,8 @@ export function filterServices(
   onlyProblems: boolean,
 ): ServiceGroupView[] {
   const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+  // No filter (the first paint): every non-empty group as it is, without building each service's text.
+  if (!words.length && !onlyProblems) return groups.filter((group) => group.services.length);
   const matches = (service: ServiceView) => {
     if (onlyProblems && (service.status === 'up' || service.status === 'unknown')) return false;
     const text = [
