@@ -1,10 +1,17 @@
 import AxeBuilder from '@axe-core/playwright';
-import { Admin, ProduceAcks, Producer } from '@platformatic/kafka';
 import { expect, type Page, test } from '@playwright/test';
 import avsc from 'avsc';
 import { type KafkaBroker, startKafka } from '../lab/kafka/broker.ts';
 import { type SchemaRegistry, startSchemaRegistry } from '../lab/schema-registry/server.ts';
 import { frame } from '../server/modules/streams/schema-registry/wire.ts';
+import {
+  createTopics,
+  labClusterConfig,
+  produce,
+  registerSchema,
+  registryConnection,
+} from '../server/modules/streams/testing/lab.ts';
+import { watchForFailures } from './support/failures.ts';
 import { type LabdeckProcess, startLabdeckProcess } from './support/labdeck.ts';
 
 // Lab tier: a real broker, a real Schema Registry (Apicurio, basic auth), Avro messages from a real producer,
@@ -34,50 +41,28 @@ test.beforeAll(async () => {
   const auth = { username: 'labdeck', password: 'e2e-registry-secret' };
   // Never a silent skip: both throw with the install command when missing.
   [broker, registry] = await Promise.all([startKafka(), startSchemaRegistry({ auth })]);
-  const res = await fetch(`${registry.url}/subjects/${TOPIC}-value/versions`, {
-    method: 'POST',
-    headers: {
-      authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`,
-      'content-type': 'application/vnd.schemaregistry.v1+json',
-    },
-    body: JSON.stringify({ schema: JSON.stringify(order) }),
-  });
-  if (!res.ok) throw new Error(`registering the schema: HTTP ${res.status} ${await res.text()}`);
-  schemaId = ((await res.json()) as { id: number }).id;
-
-  const admin = new Admin({ clientId: 'e2e-sr', bootstrapBrokers: [broker.bootstrap], retries: 5 });
-  await admin.createTopics({ topics: [TOPIC], partitions: 1, replicas: 1 });
-  await admin.close();
+  schemaId = await registerSchema(registry, `${TOPIC}-value`, { schema: JSON.stringify(order) });
+  await createTopics(broker.bootstrap, [TOPIC], 1);
   const type = avsc.Type.forSchema(order as avsc.Schema);
-  const producer = new Producer({ clientId: 'e2e-sr', bootstrapBrokers: [broker.bootstrap], retries: 3 });
-  await producer.send({
-    acks: ProduceAcks.ALL,
-    messages: [
-      {
-        topic: TOPIC,
-        key: Buffer.from('o-1'),
-        value: frame(schemaId, type.toBuffer({ id: 1, customer: 'ada' })),
-      },
-      { topic: TOPIC, key: Buffer.from('o-2'), value: frame(4242, Buffer.from([2, 0xff])) },
-    ],
-  });
-  await producer.close();
+  await produce(broker.bootstrap, [
+    {
+      topic: TOPIC,
+      key: Buffer.from('o-1'),
+      value: frame(schemaId, type.toBuffer({ id: 1, customer: 'ada' })),
+    },
+    { topic: TOPIC, key: Buffer.from('o-2'), value: frame(4242, Buffer.from([2, 0xff])) },
+  ]);
+  const connection = registryConnection(registry);
   labdeck = await startLabdeckProcess({
-    config: `
-streams:
-  clusters:
-    - id: lab
-      name: Lab Kafka
-      bootstrap: ${broker.bootstrap}
-      interval: 1s
-      metadataInterval: 1s
-      requestTimeout: 3s
-      schemaRegistry:
-        url: ${registry.url}
-        username: ${auth.username}
-        password: \${SR_PASSWORD}
-`,
-    env: { SR_PASSWORD: auth.password },
+    config: labClusterConfig({
+      name: 'Lab Kafka',
+      bootstrap: broker.bootstrap,
+      interval: '1s',
+      metadataInterval: '1s',
+      requestTimeout: '3s',
+      schemaRegistry: connection.settings,
+    }),
+    env: connection.env,
   });
 });
 
@@ -85,18 +70,6 @@ test.afterAll(async () => {
   await labdeck?.stop();
   await Promise.allSettled([broker?.stop(), registry?.stop()]);
 });
-
-function watchForFailures(page: Page) {
-  const problems: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('response', (response) => {
-    if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
-  });
-  return problems;
-}
 
 async function readMessages(page: Page) {
   await page.goto(`${labdeck.url}/streams/lab/topics/${TOPIC}`);

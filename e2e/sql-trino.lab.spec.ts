@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { expect, type Page, test } from '@playwright/test';
 import { startTrino, type TrinoServer } from '../lab/trino/server.ts';
+import { watchForFailures } from './support/failures.ts';
 import { type LabdeckProcess, startLabdeckProcess } from './support/labdeck.ts';
 
 let trino: TrinoServer;
@@ -18,18 +19,6 @@ test.afterAll(async () => {
   await labdeck?.stop();
   await trino?.stop();
 });
-
-function watchForFailures(page: Page) {
-  const problems: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('response', (response) => {
-    if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
-  });
-  return problems;
-}
 
 const editorLines = (page: Page) => page.locator('[data-testid=sql-editor] .view-lines');
 const status = (page: Page) => page.getByTestId('run-status');

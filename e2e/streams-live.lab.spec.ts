@@ -1,13 +1,14 @@
-import { existsSync } from 'node:fs';
 import { Admin } from '@platformatic/kafka';
-import { expect, type Page, test } from '@playwright/test';
-import { type KafkaBroker, kafkaLibs, startKafka } from '../lab/kafka/broker.ts';
+import { expect, test } from '@playwright/test';
+import { type KafkaBroker, startKafka } from '../lab/kafka/broker.ts';
+import { labClusterConfig } from '../server/modules/streams/testing/lab.ts';
 import {
   type GroupConsumer,
   produceAtRate,
   type RateProducer,
   startGroupConsumer,
 } from '../server/modules/streams/testing/workload.ts';
+import { watchForFailures } from './support/failures.ts';
 import { type LabdeckProcess, startLabdeckProcess } from './support/labdeck.ts';
 
 // Lab tier: a real KRaft broker (lab/kafka), a real producer and consumer group, the production Labdeck.
@@ -27,25 +28,20 @@ let consumer: GroupConsumer | undefined;
 
 test.beforeAll(async () => {
   test.setTimeout(180_000);
-  // Never a silent skip: without the broker this spec fails and says how to fix it.
-  if (!existsSync(kafkaLibs))
-    throw new Error(`Kafka is not installed (${kafkaLibs} is missing): run \`bash lab/kafka/install.sh\``);
+  // Never a silent skip: without the broker startKafka() throws and says how to fix it.
   broker = await startKafka();
   admin = new Admin({ clientId: 'e2e-streams', bootstrapBrokers: [broker.bootstrap], retries: 5 });
   await admin.createTopics({ topics: [TOPIC], partitions: 3, replicas: 1 });
   labdeck = await startLabdeckProcess({
-    config: `
-streams:
-  clusters:
-    - id: lab
-      name: Lab Kafka
-      bootstrap: ${broker.bootstrap}
-      interval: ${INTERVAL_MS}ms
-      metadataInterval: 2s
-      logDirsInterval: 2s
-      statusWindow: 8s
-      requestTimeout: 3s
-`,
+    config: labClusterConfig({
+      name: 'Lab Kafka',
+      bootstrap: broker.bootstrap,
+      interval: `${INTERVAL_MS}ms`,
+      metadataInterval: '2s',
+      logDirsInterval: '2s',
+      statusWindow: '8s',
+      requestTimeout: '3s',
+    }),
   });
 });
 
@@ -56,18 +52,6 @@ test.afterAll(async () => {
   await admin?.close().catch(() => {});
   await broker?.stop();
 });
-
-function watchForFailures(page: Page) {
-  const problems: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('response', (response) => {
-    if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
-  });
-  return problems;
-}
 
 const numberIn = (text: string | null) => Number((text ?? '').replace(/[^\d.]/g, ''));
 
