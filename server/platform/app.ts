@@ -13,7 +13,7 @@ import {
   isDocumentRequest,
   withBootData,
 } from './boot.ts';
-import { csrfProtection } from './csrf.ts';
+import { csrfProtection, ensureCsrfCookie } from './csrf.ts';
 import { apiNotFound, errorHandler } from './errors.ts';
 import type { SseHub } from './events/sse.ts';
 import { httpMetrics } from './metrics.ts';
@@ -133,6 +133,7 @@ function serveSpa(
       const liveEventId = sse.currentId();
       const answers = await collectBootAnswers(modules, ctx, req, req.log ?? ctx.log);
       html = withBootData(html, bootScriptText(answers, liveEventId));
+      ensureCsrfCookie(req, res);
     }
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('Vary', 'Accept, Cookie');

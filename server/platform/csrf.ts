@@ -1,6 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { parseCookie as parseCookies } from 'cookie';
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { ApiError } from './errors.ts';
 
 export const CSRF_COOKIE = 'labdeck_csrf';
@@ -15,14 +15,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export function csrfProtection(): RequestHandler {
   return (req, res, next) => {
     const cookies = parseCookies(req.headers.cookie ?? '');
-    if (!cookies[CSRF_COOKIE]) {
-      res.cookie(CSRF_COOKIE, randomBytes(24).toString('base64url'), {
-        httpOnly: false,
-        sameSite: 'lax',
-        secure: req.secure,
-        path: '/',
-      });
-    }
+    ensureCsrfCookie(req, res);
     if (SAFE_METHODS.has(req.method)) return next();
     if (!req.headers.cookie && /^Bearer\s/i.test(req.get('authorization') ?? '')) return next();
     if (!req.headers.cookie && isExempt(req.path)) return next();
@@ -33,6 +26,20 @@ export function csrfProtection(): RequestHandler {
       throw new ApiError(403, 'csrf', 'Missing or invalid CSRF token');
     next();
   };
+}
+
+/**
+ * Gives the browser its CSRF token cookie when it has none: on every /api request, and on SPA pages
+ * (which carry boot data, so the SPA may send its first change before any API read).
+ */
+export function ensureCsrfCookie(req: Request, res: Response): void {
+  if (parseCookies(req.headers.cookie ?? '')[CSRF_COOKIE]) return;
+  res.cookie(CSRF_COOKIE, randomBytes(24).toString('base64url'), {
+    httpOnly: false,
+    sameSite: 'lax',
+    secure: req.secure,
+    path: '/',
+  });
 }
 
 const exemptPrefixes = new Set<string>();

@@ -90,6 +90,8 @@ describe('index.html boot data (forward-auth proxy mode)', () => {
     const res = await getFrom(app, '/', '127.0.0.2', analyst);
     expect(res.status).toBe(200);
     expect(res.headers['cache-control']).toBe('no-store');
+    // The SPA may change something before any API read: the page hands out the CSRF token cookie.
+    expect(String(res.headers['set-cookie'])).toMatch(/labdeck_csrf=[\w-]{32}; Path=\//);
     expect(res.body).not.toContain('very-secret-probe-token');
     expect(res.body).not.toContain('Authorization');
     // The hostile description cannot end the block early: one data block, one module script.
