@@ -58,12 +58,18 @@ function toBody(error: unknown): ApiErrorBody {
   if (status === 400) return { error: { code: 'bad_request', message: 'Malformed request body' } };
   if (status === 415)
     return { error: { code: 'unsupported_media_type', message: 'Unsupported content encoding or type' } };
+  if (status === 404) return { error: { code: 'not_found', message: 'Not found' } };
+  if (status < 500) return { error: { code: 'bad_request', message: 'The request could not be served' } };
   return { error: { code: 'internal', message: 'Internal error' } };
 }
 
-/** body-parser and friends mark client errors with `status` / `statusCode` and `expose`. */
+/**
+ * body-parser, serve-static and friends mark client errors with `status` / `statusCode`. Their
+ * `expose: false` (a missing file's error names its path) is about the message, which never leaves
+ * here anyway, not about the status.
+ */
 function httpStatusOf(error: unknown): number {
   const e = error as { status?: unknown; statusCode?: unknown; expose?: unknown };
   const status = Number(e?.status ?? e?.statusCode);
-  return Number.isInteger(status) && status >= 400 && status < 500 && e?.expose !== false ? status : 500;
+  return Number.isInteger(status) && status >= 400 && status < 500 ? status : 500;
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
@@ -55,6 +55,33 @@ describe('the BFF platform over HTTP', () => {
       'SELECT id FROM labdeck_migrations ORDER BY id',
     );
     expect(rows.map((row) => row.id)).toContain('platform/001_platform.sql');
+  });
+});
+
+describe('the built SPA', () => {
+  let app: TestApp;
+  let dir: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'labdeck-spa-'));
+    mkdirSync(path.join(dir, 'assets'));
+    writeFileSync(path.join(dir, 'index.html'), '<!doctype html><html><head></head><body></body></html>');
+    writeFileSync(path.join(dir, 'assets', 'app-1234.js'), 'console.log(1)');
+    app = await startTestApp({ staticDir: dir });
+  });
+  afterAll(async () => {
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers a missing asset with 404 in the JSON error shape, without naming the file on disk', async () => {
+    expect((await app.fetch('/assets/app-1234.js')).status).toBe(200);
+    for (const missing of ['/assets/app-9999.js', '/assets/nope.png', '/assets/']) {
+      const res = await app.fetch(missing);
+      expect(res.status, missing).toBe(404);
+      const text = await res.text();
+      expect(JSON.parse(text), missing).toEqual({ error: { code: 'not_found', message: 'Not found' } });
+      expect(text).not.toContain(dir);
+    }
   });
 });
 
