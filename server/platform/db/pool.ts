@@ -26,7 +26,13 @@ export function createDb(url: string, log: Logger, max = 10): Db {
     idleTimeoutMillis: 30_000,
   });
   // An idle client whose server went away emits 'error' on the pool; without a listener Node would crash.
-  pool.on('error', (error) => log.warn({ err: error }, 'idle database connection lost'));
+  // pg-pool hangs the whole client on the error (err.client): log what happened, not the object graph.
+  pool.on('error', (error) =>
+    log.warn(
+      { err: { message: error.message, code: (error as { code?: string }).code } },
+      'idle database connection lost',
+    ),
+  );
   return {
     pool,
     query: (text, values) => pool.query(text, values),
