@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
@@ -60,18 +60,15 @@ describe('the BFF platform over HTTP', () => {
 
 describe('the built SPA', () => {
   let app: TestApp;
-  let dir: string;
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'labdeck-spa-'));
-    mkdirSync(path.join(dir, 'assets'));
-    writeFileSync(path.join(dir, 'index.html'), '<!doctype html><html><head></head><body></body></html>');
-    writeFileSync(path.join(dir, 'assets', 'app-1234.js'), 'console.log(1)');
-    app = await startTestApp({ staticDir: dir });
+    app = await startTestApp({
+      spa: {
+        'index.html': '<!doctype html><html><head></head><body></body></html>',
+        'assets/app-1234.js': 'console.log(1)',
+      },
+    });
   });
-  afterAll(async () => {
-    await app.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => app.close());
 
   it('answers a missing asset with 404 in the JSON error shape, without naming the file on disk', async () => {
     expect((await app.fetch('/assets/app-1234.js')).status).toBe(200);
@@ -80,7 +77,7 @@ describe('the built SPA', () => {
       expect(res.status, missing).toBe(404);
       const text = await res.text();
       expect(JSON.parse(text), missing).toEqual({ error: { code: 'not_found', message: 'Not found' } });
-      expect(text).not.toContain(dir);
+      expect(text).not.toContain('/spa/');
     }
   });
 });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -14,8 +14,8 @@ export interface TestAppOptions {
   config?: string;
   env?: NodeJS.ProcessEnv;
   modules?: readonly ServerModule[];
-  /** A folder with an index.html to serve as the SPA (boot data tests). */
-  staticDir?: string;
+  /** Files of a built SPA to serve (path inside the build -> content), e.g. `{ 'index.html': '...' }`. */
+  spa?: Record<string, string>;
 }
 
 export interface TestApp extends Labdeck {
@@ -40,10 +40,18 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     modules: options.modules ?? serverModules,
     env,
     cwd,
-    staticDir: options.staticDir,
+    staticDir: options.spa && writeSpa(path.join(cwd, 'spa'), options.spa),
     log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
   });
   return { ...app, databaseUrl, fetch: (p, init) => fetch(new URL(p, app.url), init) };
+}
+
+function writeSpa(dir: string, files: Record<string, string>): string {
+  for (const [name, content] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    writeFileSync(path.join(dir, name), content);
+  }
+  return dir;
 }
 
 /** A new empty database on the same server, so test files never see each other's rows. */

@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestIdp, type TestIdp } from '../../../e2e/support/idp.ts';
 import { freePort } from '../../platform/net.ts';
@@ -13,22 +10,18 @@ const page = { Accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
 describe('index.html boot data with an OIDC session', () => {
   let idp: TestIdp;
   let app: TestApp;
-  let dir: string;
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'labdeck-spa-'));
-    writeFileSync(path.join(dir, 'index.html'), INDEX_HTML);
     const port = await freePort();
     idp = await startTestIdp({ clientOrigins: [`http://127.0.0.1:${port}`] });
     app = await startTestApp({
       config: `${idp.authYaml()}\n  session:\n    secret: test-session-secret-0123456789abcdef-0123456789\nservices:\n  groups:\n    - name: Data\n      services:\n        - { name: Trino, url: "http://127.0.0.1:9/", probe: false }\n`,
       env: { PORT: String(port) },
-      staticDir: dir,
+      spa: { 'index.html': INDEX_HTML },
     });
   });
   afterAll(async () => {
     await app?.close();
     await idp?.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('carries the signed-in session and services, never the cookie or tokens', async () => {

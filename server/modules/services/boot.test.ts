@@ -1,7 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/harness.ts';
 import { authModule } from '../auth/index.ts';
@@ -47,14 +44,11 @@ const admin = { ...page, 'X-Forwarded-User': 'adm', 'X-Forwarded-Groups': 'lab-a
 
 describe('index.html boot data (forward-auth proxy mode)', () => {
   let app: TestApp;
-  let dir: string;
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'labdeck-spa-'));
-    writeFileSync(path.join(dir, 'index.html'), INDEX_HTML);
     app = await startTestApp({
       modules: [authModule, servicesModule],
-      staticDir: dir,
+      spa: { 'index.html': INDEX_HTML },
       env: { PROBE_TOKEN: 'very-secret-probe-token' },
       config: [
         'auth:',
@@ -83,7 +77,6 @@ describe('index.html boot data (forward-auth proxy mode)', () => {
   });
   afterAll(async () => {
     await app?.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it("carries the caller's session, services (filtered by role) and favourites, escaped, without secrets", async () => {
@@ -134,20 +127,16 @@ describe('index.html boot data (forward-auth proxy mode)', () => {
 
 describe('index.html boot data (authentication off)', () => {
   let app: TestApp;
-  let dir: string;
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'labdeck-spa-'));
-    writeFileSync(path.join(dir, 'index.html'), INDEX_HTML);
     app = await startTestApp({
       modules: [authModule, servicesModule],
-      staticDir: dir,
+      spa: { 'index.html': INDEX_HTML },
       config:
         'services:\n  groups:\n    - name: Data\n      services:\n        - { name: Trino, url: "http://127.0.0.1:9/", probe: false }\n',
     });
   });
   afterAll(async () => {
     await app?.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('carries the local administrator and every service', async () => {
