@@ -6,6 +6,25 @@ const bffUrl = process.env.LABDECK_BFF_URL ?? 'http://127.0.0.1:8080';
 
 export default defineConfig({
   plugins: [vue()],
+  // `vite build` builds both: the SPA into dist/, then the server entry that renders a page's first
+  // screen (src/entry-server.ts) into dist/.ssr/, which the BFF loads (server/platform/ssr.ts). A
+  // dot folder, so the BFF's static files never serve it. The client build empties dist/ first.
+  builder: {
+    buildApp: async (builder) => {
+      await builder.build(builder.environments.client!);
+      await builder.build(builder.environments.ssr!);
+    },
+  },
+  environments: {
+    ssr: {
+      build: {
+        outDir: 'dist/.ssr',
+        manifest: false,
+        copyPublicDir: false,
+        rolldownOptions: { input: { 'entry-server': 'src/entry-server.ts' } },
+      },
+    },
+  },
   resolve: { alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) } },
   build: {
     outDir: 'dist',

@@ -51,6 +51,8 @@ function watchForFailures(page: Page, allowedHosts: string[] = []) {
 }
 
 const PROBE_INTERVAL_MS = 1_000;
+/** A service name and description from a hostile config or Kubernetes annotation: must stay text. */
+const HOSTILE = '</script><img src=x onerror=alert(1)>';
 
 let target: TargetServer;
 let labdeck: LabdeckProcess;
@@ -76,6 +78,11 @@ services:
         - name: Team wiki
           url: http://127.0.0.1:9/wiki
           icon: web
+          probe: false
+        - id: hostile
+          name: ${JSON.stringify(HOSTILE)}
+          description: ${JSON.stringify(`<!-- ${HOSTILE}`)}
+          url: http://127.0.0.1:9/hostile
           probe: false
 `,
   });
@@ -112,6 +119,50 @@ test('Home shows groups and live states; a stopped target turns down and recover
   await expect(drawer.getByText('ECONNREFUSED').first()).toBeVisible();
   await page.keyboard.press('Escape');
   await expect(drawer).toBeHidden();
+  expect(problems).toEqual([]);
+});
+
+test('the first response of / carries the first screen; it paints without scripts and works once they run', async ({
+  browser,
+  page,
+}) => {
+  const res = await page.request.get(labdeck.url, { headers: { accept: 'text/html' } });
+  const html = await res.text();
+  const app = html.slice(html.indexOf('<div id="app">'), html.lastIndexOf('</div>'));
+  expect(app).toContain('class="topbar"');
+  expect(app).toContain('data-testid="service-target"');
+  expect(app).toContain('A real HTTP server started by the test');
+  expect(app).toContain('&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;');
+  expect(app).not.toContain('<img src=x');
+
+  const noScripts = await browser.newContext({ javaScriptEnabled: false });
+  const still = await noScripts.newPage();
+  await still.goto(labdeck.url);
+  await expect(still.getByRole('heading', { level: 1, name: 'Home' })).toBeVisible();
+  await expect(still.getByTestId('service-target')).toBeVisible();
+  await expect(still.getByTestId('service-hostile').getByRole('link')).toHaveText(HOSTILE);
+  await noScripts.close();
+
+  const problems = watchForFailures(page);
+  const dialogs: string[] = [];
+  page.on('dialog', (dialog) => {
+    dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+  await page.goto(labdeck.url);
+  await expect(page.getByTestId('service-hostile').getByRole('link')).toHaveText(HOSTILE);
+  await page.getByRole('searchbox').fill('wiki');
+  await expect(page.getByTestId('service-team-wiki')).toBeVisible();
+  await expect(page.getByTestId('service-target')).toBeHidden();
+  await page.getByRole('searchbox').fill('');
+  await expect(page.getByTestId('service-target')).toBeVisible();
+  // The density choice reaches the server: the next first screen is already compact.
+  await page.getByRole('button', { name: 'Compact' }).click();
+  await expect(page.getByTestId('service-target')).toHaveClass(/compact/);
+  const again = await page.request.get(labdeck.url, { headers: { accept: 'text/html' } });
+  expect(await again.text()).toMatch(/class="tile \w+ compact"[^>]*data-testid="service-target"/);
+  await page.getByRole('button', { name: 'Comfortable' }).click();
+  expect(dialogs).toEqual([]);
   expect(problems).toEqual([]);
 });
 

@@ -1,25 +1,9 @@
-import { QueryClient, VueQueryPlugin } from '@tanstack/vue-query';
-import { createPinia } from 'pinia';
-import { createApp } from 'vue';
-import App from './App.vue';
-import { createAppRouter } from './router';
-import { useLiveStore } from './shared/api/live';
+import { createWebHistory } from 'vue-router';
+import { createLabdeck } from './app';
 import './shared/styles/base.css';
 
-const queryClient = new QueryClient({
-  defaultOptions: {
-    queries: {
-      staleTime: 30_000,
-      retry: (count, error) => count < 2 && (error as { status?: number }).status !== 404,
-    },
-  },
-});
-
-const app = createApp(App);
-const pinia = createPinia();
-app.use(pinia);
-app.use(createAppRouter());
-app.use(VueQueryPlugin, { queryClient });
-// Events were missed (BFF restarted, long disconnect): everything live is refetched.
-useLiveStore(pinia).onReset(() => queryClient.invalidateQueries());
-app.mount('#app');
+// The BFF may have rendered the first screen into #app already (server/platform/ssr.ts): mounting
+// replaces that markup with the live app in the same task, so the browser never shows an empty frame.
+// Not hydration on purpose: what only the browser knows (theme, platform, local time zone, relative
+// times) may differ from the server's render, and replacing cannot fail on such differences.
+createLabdeck(createWebHistory()).app.mount('#app');

@@ -1,4 +1,4 @@
-import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
+import { createRouter, type RouteRecordRaw, type RouterHistory } from 'vue-router';
 import { features } from './features';
 
 const notFound: RouteRecordRaw = {
@@ -8,13 +8,14 @@ const notFound: RouteRecordRaw = {
   meta: { title: 'Not found' },
 };
 
-export function createAppRouter() {
+export function createAppRouter(history: RouterHistory) {
   const router = createRouter({
-    history: createWebHistory(),
+    history,
     routes: [...features.flatMap((feature) => feature.routes), notFound],
     scrollBehavior: (_to, _from, saved) => saved ?? { top: 0 },
   });
   router.afterEach((to) => {
+    if (typeof document === 'undefined') return; // rendering on the server
     const title = to.meta.title as string | undefined;
     document.title = title ? `${title} · Labdeck` : 'Labdeck';
   });

@@ -20,6 +20,7 @@ import { httpMetrics } from './metrics.ts';
 import type { ModuleContext, ServerModule } from './module.ts';
 import { opsRoutes } from './ops.ts';
 import { requestId } from './request-id.ts';
+import { pageRenderer, SSR_ENTRY, withAppMarkup } from './ssr.ts';
 
 export interface AppOptions {
   modules: readonly ServerModule[];
@@ -125,6 +126,7 @@ function serveSpa(
   );
   app.use(express.static(dir, { index: false, maxAge: '1h' }));
   const indexHtml = indexHtmlReader(path.join(dir, 'index.html'));
+  const renderPage = pageRenderer(path.join(dir, SSR_ENTRY), ctx.log);
   app.get('/{*path}', async (req, res, next) => {
     if (!req.accepts('html')) return next();
     let html = await indexHtml();
@@ -132,7 +134,10 @@ function serveSpa(
       // The live position first: events during the collection are replayed to the page, not lost.
       const liveEventId = sse.currentId();
       const answers = await collectBootAnswers(modules, ctx, req, req.log ?? ctx.log);
+      // The first screen rendered from the same answers (pages that opt in; null otherwise): platform/ssr.ts.
+      const markup = await renderPage(req, answers);
       html = withBootData(html, bootScriptText(answers, liveEventId));
+      if (markup) html = withAppMarkup(html, markup);
       ensureCsrfCookie(req, res);
     }
     res.setHeader('Cache-Control', 'no-store');

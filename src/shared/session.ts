@@ -1,5 +1,5 @@
 import { useMutation, useQuery } from '@tanstack/vue-query';
-import { takeBootAnswer } from './api/boot';
+import { bootAnswer } from './api/boot';
 import { api } from './api/client';
 
 export interface SessionUser {
@@ -27,7 +27,7 @@ export function useSession() {
   return useQuery({
     queryKey: ['session'],
     queryFn: async () => (await api.get<Session>('/session')).data,
-    initialData: () => takeBootAnswer<Session>('/session'),
+    initialData: bootAnswer<Session>('/session'),
     staleTime: 60_000,
   });
 }

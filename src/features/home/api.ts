@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/vue-query';
 import { computed, type Ref } from 'vue';
-import { takeBootAnswer } from '@/shared/api/boot';
+import { bootAnswer } from '@/shared/api/boot';
 import { api } from '@/shared/api/client';
 import { useLive } from '@/shared/api/live';
 import type { DiscoveryState, ServiceHistory, ServiceList } from './types';
@@ -13,7 +13,7 @@ export function useServices() {
   const query = useQuery({
     queryKey: SERVICES,
     queryFn: async () => (await api.get<ServiceList>('/services')).data,
-    initialData: () => takeBootAnswer<ServiceList>('/services'),
+    initialData: bootAnswer<ServiceList>('/services'),
     staleTime: 60_000,
     refetchInterval: 60_000,
   });
@@ -35,10 +35,11 @@ export function useServiceHistory(id: Ref<string | null>) {
 }
 
 export function useFavourites() {
+  const boot = bootAnswer<{ ids: string[] }>('/services/favourites');
   return useQuery({
     queryKey: ['services', 'favourites'],
     queryFn: async () => (await api.get<{ ids: string[] }>('/services/favourites')).data.ids,
-    initialData: () => takeBootAnswer<{ ids: string[] }>('/services/favourites')?.ids,
+    initialData: () => boot()?.ids,
     staleTime: 5 * 60_000,
   });
 }

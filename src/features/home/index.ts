@@ -10,6 +10,7 @@ export default defineFeature({
   keywords: ['services', 'health', 'status'],
   // The start page is part of the entry (not a lazy chunk): with its data in the page (boot data) the
   // first paint shows the tiles without a second round trip for code.
-  routes: [{ path: '/', name: 'home', component: HomePage, meta: { title: 'Home' } }],
+  // `ssr`: the BFF renders its first screen into the page (src/entry-server.ts), painted before any script runs.
+  routes: [{ path: '/', name: 'home', component: HomePage, meta: { title: 'Home', ssr: true } }],
   setup: useQuickLaunch,
 });

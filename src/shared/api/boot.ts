@@ -5,6 +5,8 @@
  * Without the block (dev server, another origin, a failure on the BFF) queries simply fetch.
  */
 
+import { useServerPage } from '../ssr';
+
 export const BOOT_ELEMENT_ID = 'labdeck-boot';
 
 interface BootDocument {
@@ -36,6 +38,17 @@ export function takeBootAnswer<T>(path: string): T | undefined {
   const value = api.get(path) as T | undefined;
   api.delete(path);
   return value ?? undefined;
+}
+
+/**
+ * `initialData` for the query of GET /api`path`: the embedded answer, taken once when the query is
+ * first built. On the server (src/entry-server.ts) the answer comes from the page being rendered, so
+ * the server's first screen is made of the very data the page carries. Call it in setup.
+ */
+export function bootAnswer<T>(path: string): () => T | undefined {
+  const page = useServerPage();
+  if (page) return () => (page.api[path] as T | undefined) ?? undefined;
+  return () => takeBootAnswer<T>(path);
 }
 
 /** The live channel's position when the boot data was built: resuming from it replays what came after. */

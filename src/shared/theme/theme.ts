@@ -18,6 +18,7 @@ export const useThemeStore = defineStore('theme', () => {
   );
 
   watchEffect(() => {
+    if (typeof document === 'undefined') return; // rendering on the server: the page's script sets it
     document.documentElement.dataset.theme = effective.value;
     try {
       if (choice.value === 'system') localStorage.removeItem(STORAGE_KEY);
