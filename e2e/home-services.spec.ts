@@ -135,12 +135,24 @@ test('the first response of / carries the first screen; it paints without script
   expect(app).toContain('&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;');
   expect(app).not.toContain('<img src=x');
 
-  const noScripts = await browser.newContext({ javaScriptEnabled: false });
+  const viewport = page.viewportSize() ?? { width: 1280, height: 720 };
+  const noScripts = await browser.newContext({ javaScriptEnabled: false, viewport });
   const still = await noScripts.newPage();
   await still.goto(labdeck.url);
   await expect(still.getByRole('heading', { level: 1, name: 'Home' })).toBeVisible();
   await expect(still.getByTestId('service-target')).toBeVisible();
   await expect(still.getByTestId('service-hostile').getByRole('link')).toHaveText(HOSTILE);
+  // Where the first screen puts things, before any script: the SPA must put them in the same places.
+  const landmarks = (p: Page) =>
+    Promise.all(
+      [
+        p.getByRole('heading', { level: 1, name: 'Home' }),
+        p.getByRole('searchbox'),
+        p.getByTestId('service-target'),
+        p.getByTestId('service-hostile'),
+      ].map((locator) => locator.boundingBox()),
+    );
+  const serverBoxes = await landmarks(still);
   await noScripts.close();
 
   const problems = watchForFailures(page);
@@ -151,6 +163,7 @@ test('the first response of / carries the first screen; it paints without script
   });
   await page.goto(labdeck.url);
   await expect(page.getByTestId('service-hostile').getByRole('link')).toHaveText(HOSTILE);
+  expect(await landmarks(page)).toEqual(serverBoxes);
   await page.getByRole('searchbox').fill('wiki');
   await expect(page.getByTestId('service-team-wiki')).toBeVisible();
   await expect(page.getByTestId('service-target')).toBeHidden();

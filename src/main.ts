@@ -1,9 +1,14 @@
 import { createWebHistory } from 'vue-router';
 import { createLabdeck } from './app';
+import { afterFirstPaint } from './shared/paint';
 import './shared/styles/base.css';
 
-// The BFF may have rendered the first screen into #app already (server/platform/ssr.ts): mounting
-// replaces that markup with the live app in the same task, so the browser never shows an empty frame.
-// Not hydration on purpose: what only the browser knows (theme, platform, local time zone, relative
-// times) may differ from the server's render, and replacing cannot fail on such differences.
-createLabdeck(createWebHistory()).app.mount('#app');
+const { app } = createLabdeck(createWebHistory());
+const root = document.getElementById('app');
+if (root?.firstElementChild) {
+  // The BFF rendered the first screen into #app (server/platform/ssr.ts). Once the browser reports it
+  // painted, the SPA mounts over it: mounting replaces that markup in one task, so no empty frame shows.
+  // Not hydration on purpose: what only the browser knows (theme, platform, local time zone, relative
+  // times) may differ from the server's render, and replacing cannot fail on such differences.
+  afterFirstPaint(() => app.mount(root));
+} else app.mount('#app');

@@ -86,10 +86,13 @@ describe('the page renderer, with stand-in bundles', () => {
   });
 
   it('puts the markup inside the empty #app element, and leaves other pages alone', () => {
-    expect(withAppMarkup(INDEX, '<p>x</p>')).toContain('<div id="app"><p>x</p></div><script');
-    expect(withAppMarkup('<div id="app" class="x"></div>', '<p>x</p>')).toBe(
-      '<div id="app" class="x"></div>',
+    const html = withAppMarkup(INDEX, '<p>x</p>');
+    expect(html).toContain('<div id="app"><p>x</p></div><script');
+    expect(html).toContain('<link rel="expect" href="#app" blocking="render">\n</head>');
+    expect(withAppMarkup('<head></head><div id="app" class="x"></div>', '<p>x</p>')).toBe(
+      '<head></head><div id="app" class="x"></div>',
     );
+    expect(withAppMarkup('<div id="app"></div>', '<p>x</p>')).toBe('<div id="app"></div>'); // no head
   });
 });
 

@@ -119,12 +119,22 @@ function preferences(req: Request, names: readonly string[]): Record<string, str
 
 /**
  * index.html with `markup` inside its empty `<div id="app"></div>` (unchanged when it has none). The
- * markup is Vue's server render: every text and attribute value in it is escaped by Vue.
+ * markup is Vue's server render: every text and attribute value in it is escaped by Vue. The head gets
+ * `<link rel="expect" href="#app" blocking="render">`: the browser's first frame waits until all of #app is
+ * parsed, so it shows the whole first screen, not the part parsed so far (a partial first frame would
+ * leave the rest to be painted after the SPA has replaced it).
  */
 export function withAppMarkup(html: string, markup: string): string {
   const element = '<div id="app"></div>';
   const at = html.indexOf(element);
-  if (at < 0) return html;
+  const head = html.search(/<\/head>/i);
+  if (at < 0 || head < 0 || head > at) return html;
   const open = element.length - '</div>'.length;
-  return `${html.slice(0, at + open)}${markup}${html.slice(at + open)}`;
+  return [
+    html.slice(0, head),
+    '<link rel="expect" href="#app" blocking="render">\n',
+    html.slice(head, at + open),
+    markup,
+    html.slice(at + open),
+  ].join('');
 }

@@ -24,6 +24,7 @@ describe('useProgressiveGroups', () => {
       }),
     );
     expect(shown!.value.map((g) => g.services.length)).toEqual([10, 6]);
+    expect(shown!.value.map((g) => g.all.length)).toEqual([10, 30]); // what the headings count
     await expect.poll(() => shown!.value.map((g) => g.services.length)).toEqual([10, 30]);
     source.value = groups([5, 50]);
     await nextTick();
