@@ -22,8 +22,23 @@ export interface RenderRequest extends ServerPage {
 /** Only to look routes up (resolve needs no navigation and no app). */
 const routes = createAppRouter(createMemoryHistory());
 
-/** Whether `url`'s page is rendered on the server at all: its route says `meta.ssr`. */
-export const renders = (url: string): boolean => routes.resolve(url).meta.ssr === true;
+/**
+ * Whether `url`'s page is rendered on the server at all: its route says `meta.ssr`. A URL the router
+ * would have to repair (`//host`, broken percent-encoding) is left to the browser.
+ */
+export function renders(url: string): boolean {
+  if (!url.startsWith('/') || url.startsWith('//') || !decodes(url)) return false;
+  return routes.resolve(url).meta.ssr === true;
+}
+
+/** Whether every %-escape in `url` decodes (the result is used: a bundler may drop an unused call). */
+function decodes(url: string): boolean {
+  try {
+    return decodeURIComponent(url).length >= 0;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * The markup of `url`'s first screen, or null when the page is not rendered on the server: its route

@@ -164,6 +164,8 @@ services:
   it('renders Home only: other pages, sign-in redirects and plain fetches keep the empty shell', async () => {
     expect(appMarkup(await (await navigate(app, '/sql')).text())).toBe('<div id="app"></div>');
     expect(appMarkup(await (await navigate(anonymous, '/')).text())).toBe('<div id="app"></div>');
+    expect(appMarkup(await (await navigate(app, '/?a=%E0%A4%A')).text())).toBe('<div id="app"></div>');
+    expect(appMarkup(await (await navigate(app, '/?q=%3Cscript%3E')).text())).toContain('service-trino');
     expect(await (await app.fetch('/', { headers: { accept: '*/*' } })).text()).toBe(INDEX);
   });
 
