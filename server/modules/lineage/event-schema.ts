@@ -2,6 +2,9 @@
 // (https://openlineage.io/spec/2-0-2/OpenLineage.json and the facet schemas under spec/facets/).
 // Objects stay open (unknown keys and unknown facets are kept as received); the parts Labdeck
 // derives from (ids, times, IO, and the standard facets it reads) are checked strictly.
+// Two validators share these rules: a compiled JSON Schema (ajv) accepts well-formed events fast, and
+// zod explains, with JSON paths, what is wrong with the others.
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { z } from 'zod';
 
 export const LIMITS = {
@@ -86,6 +89,7 @@ const knownJobFacets: Record<string, z.ZodType> = {
   }),
 };
 
+/** A facets map that names the facet of each problem (the explaining validator). */
 function facets(known: Record<string, z.ZodType>, allowDeleted: boolean) {
   return z.record(z.string().min(1).max(LIMITS.facetKey), z.unknown()).superRefine((map, ctx) => {
     for (const [key, value] of Object.entries(map)) {
@@ -99,36 +103,62 @@ function facets(known: Record<string, z.ZodType>, allowDeleted: boolean) {
   });
 }
 
-const dataset = z.looseObject({
-  namespace: text(LIMITS.namespace),
-  name: text(LIMITS.name),
-  facets: facets(knownDatasetFacets, true).optional(),
-});
-const inputDataset = dataset.extend({ inputFacets: facets({}, false).optional() });
-const outputDataset = dataset.extend({ outputFacets: facets({}, false).optional() });
-const job = z.looseObject({
-  namespace: text(LIMITS.namespace),
-  name: text(LIMITS.name),
-  facets: facets(knownJobFacets, true).optional(),
-});
-const base = {
-  eventTime: dateTime,
-  producer: uri,
-  schemaURL: z.string().regex(SCHEMA_URL, 'expected an OpenLineage 2-0-x schemaURL'),
-};
-const inputs = z.array(inputDataset).max(LIMITS.datasetsPerSide).optional();
-const outputs = z.array(outputDataset).max(LIMITS.datasetsPerSide).optional();
+/** Facet maps of the fast validator, given their key rule in JSON Schema when converted. */
+const fastFacetMaps = new WeakSet<z.ZodType>();
 
-export const runEventSchema = z.looseObject({
-  ...base,
-  eventType: z.enum(['START', 'RUNNING', 'COMPLETE', 'ABORT', 'FAIL', 'OTHER']).optional(),
-  run: z.looseObject({ runId: uuid, facets: facets(knownRunFacets, false).optional() }),
-  job,
-  inputs,
-  outputs,
-});
-export const datasetEventSchema = z.looseObject({ ...base, dataset });
-export const jobEventSchema = z.looseObject({ ...base, job, inputs, outputs });
+/** The same rule as `facets`, in a form JSON Schema can state (unions instead of a refinement). */
+function representableFacets(known: Record<string, z.ZodType>, allowDeleted: boolean) {
+  const facet = (schema: z.ZodType) => (allowDeleted ? z.union([schema, deletedFacet]) : schema);
+  const shape = Object.fromEntries(
+    Object.entries(known).map(([key, schema]) => [key, facet(schema).optional()]),
+  );
+  const map = z.object(shape).catchall(facet(baseFacet));
+  fastFacetMaps.add(map);
+  return map;
+}
+
+type FacetsRule = typeof facets;
+
+function eventSchemas(facetsOf: FacetsRule) {
+  const dataset = z.looseObject({
+    namespace: text(LIMITS.namespace),
+    name: text(LIMITS.name),
+    facets: facetsOf(knownDatasetFacets, true).optional(),
+  });
+  const inputDataset = dataset.extend({ inputFacets: facetsOf({}, false).optional() });
+  const outputDataset = dataset.extend({ outputFacets: facetsOf({}, false).optional() });
+  const job = z.looseObject({
+    namespace: text(LIMITS.namespace),
+    name: text(LIMITS.name),
+    facets: facetsOf(knownJobFacets, true).optional(),
+  });
+  const base = {
+    eventTime: dateTime,
+    producer: uri,
+    schemaURL: z.string().regex(SCHEMA_URL, 'expected an OpenLineage 2-0-x schemaURL'),
+  };
+  const inputs = z.array(inputDataset).max(LIMITS.datasetsPerSide).optional();
+  const outputs = z.array(outputDataset).max(LIMITS.datasetsPerSide).optional();
+  return {
+    dataset,
+    run: z.looseObject({
+      ...base,
+      eventType: z.enum(['START', 'RUNNING', 'COMPLETE', 'ABORT', 'FAIL', 'OTHER']).optional(),
+      run: z.looseObject({ runId: uuid, facets: facetsOf(knownRunFacets, false).optional() }),
+      job,
+      inputs,
+      outputs,
+    }),
+    datasetEvent: z.looseObject({ ...base, dataset }),
+    jobEvent: z.looseObject({ ...base, job, inputs, outputs }),
+  };
+}
+
+const explaining = eventSchemas(facets);
+export const runEventSchema = explaining.run;
+export const datasetEventSchema = explaining.datasetEvent;
+export const jobEventSchema = explaining.jobEvent;
+const dataset = explaining.dataset;
 
 export type RunEvent = z.output<typeof runEventSchema>;
 export type DatasetEvent = z.output<typeof datasetEventSchema>;
@@ -159,14 +189,19 @@ export function validateEvent(value: unknown): Validation {
   const bad = storable(value, LIMITS.depth) ? null : unstorable(value, LIMITS.depth);
   if (bad) return { ok: false, problems: [bad] };
   const kind = kindOf(value as Record<string, unknown>);
+  const event = value as { eventTime?: unknown };
+  if (fastValidators()[kind](value) && !Number.isNaN(Date.parse(event.eventTime as string))) {
+    return { ok: true, parsed: { kind, event } as ParsedEvent };
+  }
+  // zod explains the failure, and decides where the fast validator is stricter (an upper-case UUID).
   const schema = kind === 'run' ? runEventSchema : kind === 'dataset' ? datasetEventSchema : jobEventSchema;
   const result = schema.safeParse(value);
   if (!result.success) return { ok: false, problems: result.error.issues.slice(0, 50).map(toProblem) };
-  const event = result.data as never;
-  if (Number.isNaN(Date.parse((event as { eventTime: string }).eventTime))) {
+  const parsed = result.data as { eventTime: string };
+  if (Number.isNaN(Date.parse(parsed.eventTime))) {
     return { ok: false, problems: [{ path: '$.eventTime', message: 'not a valid date-time' }] };
   }
-  return { ok: true, parsed: { kind, event } as ParsedEvent };
+  return { ok: true, parsed: { kind, event: parsed } as ParsedEvent };
 }
 
 /** The event kind from the schemaURL's `#/$defs/<Kind>`, else from its shape. */
@@ -248,4 +283,47 @@ function unstorable(root: unknown, max: number): EventProblem | null {
       }
   }
   return null;
+}
+
+type FastValidators = Record<ParsedEvent['kind'], ValidateFunction>;
+let compiled: FastValidators | undefined;
+
+/**
+ * JSON Schema validators compiled from the zod rules (with representable facet maps), about 20x
+ * faster than zod. They must never accept what zod rejects: where the two could differ they are
+ * stricter (URLs zod would trim are refused, UUID patterns lose zod's case-insensitive flag), and
+ * event-schema.test.ts checks both on the same corpus. Both count string lengths in code points.
+ */
+export function fastValidators(): FastValidators {
+  if (compiled) return compiled;
+  const ajv = new Ajv2020({ strict: false, unicodeRegExp: false, allErrors: false });
+  ajv.addFormat('uri', { type: 'string', validate: isTrimmedUri });
+  // zod's date-time rule is the `pattern` converted beside this format.
+  ajv.addFormat('date-time', { type: 'string', validate: () => true });
+  const fast = eventSchemas(representableFacets as unknown as FacetsRule);
+  const compile = (schema: z.ZodType) =>
+    ajv.compile(
+      z.toJSONSchema(schema, {
+        io: 'input',
+        unrepresentable: 'throw',
+        override: ({ zodSchema, jsonSchema }) => {
+          if (fastFacetMaps.has(zodSchema as unknown as z.ZodType))
+            jsonSchema.propertyNames = { type: 'string', minLength: 1, maxLength: LIMITS.facetKey };
+        },
+      }),
+    );
+  compiled = { run: compile(fast.run), dataset: compile(fast.datasetEvent), job: compile(fast.jobEvent) };
+  return compiled;
+}
+
+/** Producers repeat the same few URLs (_producer, _schemaURL) in every event: remember good ones. */
+const goodUris = new Set<string>();
+
+/** What zod's z.url() accepts unchanged (it trims and drops tabs and newlines from what it returns). */
+function isTrimmedUri(value: string): boolean {
+  if (goodUris.has(value)) return true;
+  if (value !== value.trim() || /[\t\n\r]/.test(value) || !uri.safeParse(value).success) return false;
+  if (goodUris.size >= 10_000) goodUris.clear();
+  goodUris.add(value);
+  return true;
 }
