@@ -18,6 +18,16 @@ const GROUP_COMMIT_EVENTS = 5_000;
 /** Transactions writing at once: PostgreSQL runs each on one core, Node prepares the next meanwhile. */
 const WRITERS = 2;
 
+/** The writer of an event: by job for run and job events, by dataset for dataset events. */
+function writerOf(event: Keyed): number {
+  const { parsed } = event;
+  const node = parsed.kind === 'dataset' ? parsed.event.dataset : parsed.event.job;
+  let h = 0;
+  for (let i = 0; i < node.name.length; i++) h = (h * 31 + node.name.charCodeAt(i)) | 0;
+  for (let i = 0; i < node.namespace.length; i++) h = (h * 31 + node.namespace.charCodeAt(i)) | 0;
+  return (h >>> 0) % WRITERS;
+}
+
 interface PendingWrite {
   events: Keyed[];
   resolve: (stored: boolean[]) => void;
@@ -55,8 +65,8 @@ export class LineageService {
   readonly #db: Db;
   readonly #bus: EventBus;
   readonly #log: Logger;
-  readonly #queue: PendingWrite[] = [];
-  #writers = 0;
+  readonly #queues: PendingWrite[][] = Array.from({ length: WRITERS }, () => []);
+  readonly #busy: boolean[] = Array.from({ length: WRITERS }, () => false);
   #storedHere = 0;
   #nextAnalyze = 1_000;
 
@@ -117,33 +127,50 @@ export class LineageService {
   }
 
   /**
-   * Group commit: requests that arrive while a transaction runs are stored together in the next one
-   * (each still all-or-nothing, each answered only after its commit). One writer per process keeps
-   * concurrent requests from queueing on each other's row locks. Resolves, per event, whether this
-   * call stored it (false: it was already stored, a duplicate).
+   * Group commit per writer: requests that arrive while a writer's transaction runs are stored
+   * together in its next one, and each is answered only after its commit. Events are routed to a
+   * writer by their job (or dataset), so concurrent transactions touch different job, run and output
+   * rows and do not queue on each other's row locks. Resolves, per event, whether this call stored it
+   * (false: it was already stored, a duplicate).
    */
-  #write(events: Keyed[]): Promise<boolean[]> {
-    return new Promise((resolve, reject) => {
-      this.#queue.push({ events, resolve, reject });
-      this.#drain();
+  async #write(events: Keyed[]): Promise<boolean[]> {
+    const parts = Array.from({ length: WRITERS }, () => ({ events: [] as Keyed[], at: [] as number[] }));
+    events.forEach((event, i) => {
+      const part = parts[writerOf(event)]!;
+      part.events.push(event);
+      part.at.push(i);
     });
+    const stored: boolean[] = [];
+    await Promise.all(
+      parts.map(async (part, writer) => {
+        if (!part.events.length) return;
+        const answers = await new Promise<boolean[]>((resolve, reject) => {
+          this.#queues[writer]!.push({ events: part.events, resolve, reject });
+          this.#drain(writer);
+        });
+        answers.forEach((answer, j) => {
+          stored[part.at[j]!] = answer;
+        });
+      }),
+    );
+    return stored;
   }
 
-  #drain(): void {
-    while (this.#queue.length && this.#writers < WRITERS) {
-      const group = [this.#queue.shift()!];
-      let size = group[0]!.events.length;
-      while (this.#queue.length && size + this.#queue[0]!.events.length <= GROUP_COMMIT_EVENTS) {
-        const next = this.#queue.shift()!;
-        size += next.events.length;
-        group.push(next);
-      }
-      this.#writers++;
-      void this.#commit(group).finally(() => {
-        this.#writers--;
-        this.#drain();
-      });
+  #drain(writer: number): void {
+    const queue = this.#queues[writer]!;
+    if (this.#busy[writer] || !queue.length) return;
+    const group = [queue.shift()!];
+    let size = group[0]!.events.length;
+    while (queue.length && size + queue[0]!.events.length <= GROUP_COMMIT_EVENTS) {
+      const next = queue.shift()!;
+      size += next.events.length;
+      group.push(next);
     }
+    this.#busy[writer] = true;
+    void this.#commit(group).finally(() => {
+      this.#busy[writer] = false;
+      this.#drain(writer);
+    });
   }
 
   async #commit(group: PendingWrite[]): Promise<void> {
