@@ -111,6 +111,8 @@ export interface ColumnEdgeRow {
   outKey: string;
   outField: string;
   inKey: string;
+  inNamespace: string;
+  inName: string;
   inField: string;
   jobKey: string | null;
   transformations: unknown;
@@ -122,18 +124,18 @@ export interface Derived {
   datasets: Map<string, DatasetRow>;
   jobs: Map<string, JobRow>;
   runs: Map<string, RunRow>;
-  states: { runId: string; state: string; at: Date; dedupKey: string }[];
+  states: { runId: string; state: string; at: Date }[];
   edges: Map<string, EdgeRow>;
   /** Inputs and outputs per run. */
   io: Map<string, { runId: string; datasetKey: string; direction: 'in' | 'out'; at: Date }>;
   /** Latest COMPLETE per job: its run's edges replace the job's earlier ones. */
   completes: Map<string, { runId: string; at: Date }>;
   versions: Map<string, VersionRow>;
-  columnEdges: Map<string, ColumnEdgeRow>;
-  /** Keys of columnEdges per output dataset. */
-  columnKeys: Map<string, string[]>;
-  /** Per output dataset: the latest columnLineage facet's time and digest. */
-  columnSupersede: Map<string, { at: Date; facet: unknown; hash: string }>;
+  /**
+   * Per output dataset: the latest columnLineage facet, its time, job and digest. Its edges are
+   * expanded (columnEdgesOf) only when the digest differs from the facet last applied.
+   */
+  columnSupersede: Map<string, ColumnLineage>;
   jobVersions: Map<string, { jobKey: string; hash: string; at: Date; runId: string }>;
 }
 
@@ -149,8 +151,6 @@ export function derive(events: Keyed[]): Derived {
     io: new Map(),
     completes: new Map(),
     versions: new Map(),
-    columnEdges: new Map(),
-    columnKeys: new Map(),
     columnSupersede: new Map(),
     jobVersions: new Map(),
   };
@@ -182,7 +182,7 @@ export function derive(events: Keyed[]): Derived {
     if (parsed.kind !== 'run' || !runId) continue;
     const state = STATE_OF[eventType ?? ''] ?? null;
     addRun(d, runId, jobKey, state, time, parsed.event.run.facets ?? {});
-    d.states.push({ runId, state: eventType ?? 'OTHER', at: time, dedupKey: item.dedupKey });
+    d.states.push({ runId, state: eventType ?? 'OTHER', at: time });
     const jobRow = d.jobs.get(jobKey)!;
     if (state && (!jobRow.latestTime || time >= jobRow.latestTime)) {
       jobRow.latestRunId = runId;
@@ -380,30 +380,40 @@ interface ColumnLineageShape {
   >;
 }
 
+export interface ColumnLineage {
+  at: Date;
+  jobKey: string;
+  facet: ColumnLineageShape;
+  hash: string;
+}
+
 function addColumnLineage(d: Derived, outKey: string, jobKey: string, facet: unknown, time: Date) {
-  const fields = (facet as ColumnLineageShape | undefined)?.fields;
-  if (!fields || (facet as { _deleted?: unknown })._deleted) return;
+  const shape = facet as ColumnLineageShape | undefined;
+  if (!shape?.fields || (facet as { _deleted?: unknown })._deleted) return;
   // A later facet for the same dataset replaces an earlier one of this batch.
-  for (const key of d.columnKeys.get(outKey) ?? []) d.columnEdges.delete(key);
-  const keys: string[] = [];
-  d.columnKeys.set(outKey, keys);
-  d.columnSupersede.set(outKey, { at: time, facet, hash: '' });
-  for (const [outField, { inputFields = [] }] of Object.entries(fields)) {
+  d.columnSupersede.set(outKey, { at: time, jobKey, facet: shape, hash: '' });
+}
+
+/** The column edges a columnLineage facet of `outKey` states, one per (output field, input column). */
+export function columnEdgesOf(outKey: string, lineage: ColumnLineage): ColumnEdgeRow[] {
+  const edges = new Map<string, ColumnEdgeRow>();
+  for (const [outField, { inputFields = [] }] of Object.entries(lineage.facet.fields ?? {})) {
     for (const input of inputFields) {
-      const inKey = addDataset(d, { namespace: input.namespace, name: input.name }, time);
-      const key = `${outKey}\u0000${outField}\u0000${inKey}\u0000${input.field}`;
-      keys.push(key);
-      d.columnEdges.set(key, {
+      const inKey = nodeKey('dataset', input.namespace, input.name);
+      edges.set(`${outField}\u0000${inKey}\u0000${input.field}`, {
         outKey,
         outField,
         inKey,
+        inNamespace: input.namespace,
+        inName: input.name,
         inField: input.field,
-        jobKey,
+        jobKey: lineage.jobKey,
         transformations: input.transformations ?? null,
-        at: time,
+        at: lineage.at,
       });
     }
   }
+  return [...edges.values()];
 }
 
 function jobVersionHash(

@@ -2,7 +2,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/harness.ts';
 import { LineageService } from './service.ts';
-import { fixture, runEvent } from './test/events.ts';
+import { type DsSpec, fixture, runEvent } from './test/events.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: responses are inspected loosely in tests
 type Json = any;
@@ -165,6 +165,54 @@ describe('OpenLineage ingestion', () => {
     expect(names(before.body)).toEqual(['tt', 'tt_a', 'tt_out']);
     const old = await get(`/api/lineage/node?${q({ nodeId, asOf: t(5) })}`);
     expect(old.body.fields.map((f: { name: string }) => f.name)).toEqual(['x']);
+  });
+
+  it("answers a job's run state as of a time between its run's events", async () => {
+    const t = (m: number) => new Date(Date.UTC(2026, 2, 2, 12, m)).toISOString();
+    const runId = crypto.randomUUID();
+    const run = (eventType: string, m: number) =>
+      runEvent({ job: 'tt_state', runId, eventType, time: t(m), outputs: [{ name: 'tt_state_out' }] });
+    expect((await post('/api/v1/lineage/batch', [run('START', 0), run('COMPLETE', 10)])).status).toBe(200);
+    const nodeId = 'job:dbt:tt_state';
+    const state = async (asOf?: string) => {
+      const { body } = await get(
+        `/api/lineage?${q({ nodeId, depth: 1, direction: 'down', ...(asOf ? { asOf } : {}) })}`,
+      );
+      return body.nodes.find((n: { id: string }) => n.id === nodeId).state;
+    };
+    expect(await state()).toBe('COMPLETED');
+    expect(await state(t(5))).toBe('RUNNING');
+  });
+
+  it('stores column lineage from datasets the event names nowhere else, once per change of the facet', async () => {
+    const columns = (field: string): DsSpec => ({
+      name: 'cl_out',
+      fields: ['id'],
+      columns: { id: [['cl_only_in_lineage', field]] },
+    });
+    const send = (field: string, m: number) =>
+      post(
+        '/api/v1/lineage',
+        runEvent({ job: 'cl', time: new Date(Date.UTC(2026, 2, 3, 12, m)), outputs: [columns(field)] }),
+      );
+    expect((await send('key', 0)).status).toBe(201);
+    expect((await send('key', 1)).status).toBe(201);
+    const nodeId = 'dataset:postgres://db:5432:cl_out';
+    const upstream = async () =>
+      (await get(`/api/lineage/columns?${q({ nodeId, field: 'id' })}`)).body.columns
+        .filter((c: { dataset: string }) => c.dataset !== nodeId)
+        .map((c: { dataset: string; field: string }) => `${c.dataset}.${c.field}`);
+    expect(await upstream()).toEqual(['dataset:postgres://db:5432:cl_only_in_lineage.key']);
+    const search = await get(`/api/lineage/search?${q({ q: 'cl_only_in_lineage' })}`);
+    expect(search.body.results.map((r: { id: string }) => r.id)).toContain(
+      'dataset:postgres://db:5432:cl_only_in_lineage',
+    );
+    const edges = await app.context.db.query(
+      `SELECT count(*)::int AS n FROM lineage_column_edges e JOIN lineage_datasets d ON d.id = e.out_dataset_id WHERE d.name = 'cl_out'`,
+    );
+    expect(edges.rows[0]?.n).toBe(1);
+    expect((await send('other_key', 2)).status).toBe(201);
+    expect(await upstream()).toEqual(['dataset:postgres://db:5432:cl_only_in_lineage.other_key']);
   });
 
   it('pages very wide nodes with a "+N more" node', async () => {

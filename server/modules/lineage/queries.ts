@@ -133,10 +133,10 @@ async function pastStates(db: Db, infos: Map<string, NodeInfo>, asOf: Date) {
       `SELECT j.id AS job_id, s.state, s.at, s.run_id FROM unnest($1::bigint[]) AS j(id)
          CROSS JOIN LATERAL (
            SELECT r.run_id, r.state_time AS at, CASE WHEN r.state_time <= $2 THEN r.state ELSE (
-             SELECT CASE st.state WHEN 'START' THEN 'RUNNING' WHEN 'COMPLETE' THEN 'COMPLETED' WHEN 'FAIL' THEN 'FAILED'
-                                  WHEN 'ABORT' THEN 'ABORTED' ELSE st.state END
-               FROM lineage_run_states st WHERE st.run_id = r.run_id AND st.at <= $2 AND st.state <> 'OTHER'
-              ORDER BY st.at DESC LIMIT 1) END AS state
+             SELECT CASE e.event_type WHEN 'START' THEN 'RUNNING' WHEN 'COMPLETE' THEN 'COMPLETED' WHEN 'FAIL' THEN 'FAILED'
+                                      WHEN 'ABORT' THEN 'ABORTED' ELSE e.event_type END
+               FROM lineage_events e WHERE e.run_id = r.run_id AND e.event_time <= $2 AND e.event_type <> 'OTHER'
+              ORDER BY e.event_time DESC LIMIT 1) END AS state
              FROM lineage_runs r WHERE r.job_id = j.id AND coalesce(r.started_at, r.state_time) <= $2
             ORDER BY coalesce(r.started_at, r.state_time) DESC LIMIT 1
          ) s`,

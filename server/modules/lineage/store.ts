@@ -2,7 +2,16 @@
 import type pg from 'pg';
 import type { Db } from '../../platform/db/pool.ts';
 import { type Column, unnest } from '../../platform/db/unnest.ts';
-import { type DatasetRow, type Derived, derive, type JobRow, type Keyed, nodeKey } from './derive.ts';
+import {
+  type ColumnEdgeRow,
+  columnEdgesOf,
+  type DatasetRow,
+  type Derived,
+  derive,
+  type JobRow,
+  type Keyed,
+  nodeKey,
+} from './derive.ts';
 
 export interface StoredNode {
   id: string;
@@ -82,10 +91,10 @@ async function storeIn(client: pg.PoolClient, events: Keyed[]): Promise<StoreRes
   if (unique.length === 0) return { stored: new Set(), change };
   const d = derive(unique);
 
-  await upsertNamespaces(client, d);
-  const datasetIds = await upsertDatasets(client, d, change);
+  await upsertNamespaces(client, d.namespaces);
+  const datasetIds = await upsertDatasets(client, [...d.datasets.values()], change);
   const jobIds = await upsertJobs(client, d, change);
-  await upsertRuns(client, d, jobIds, ids, change);
+  await upsertRuns(client, d, jobIds, change);
   await upsertEdges(client, d, jobIds, datasetIds, change);
   await insertVersions(client, d, datasetIds, change);
   await upsertColumnEdges(client, d, jobIds, datasetIds, change);
@@ -97,14 +106,14 @@ async function storeIn(client: pg.PoolClient, events: Keyed[]): Promise<StoreRes
  * Every batch names the same few namespaces: looked up first, they are written only when new, seen
  * earlier or an hour later. Updating them each time made concurrent writers queue on their rows.
  */
-async function upsertNamespaces(client: pg.PoolClient, d: Derived) {
-  const names = [...d.namespaces.keys()];
+async function upsertNamespaces(client: pg.PoolClient, namespaces: Derived['namespaces']) {
+  const names = [...namespaces.keys()];
   const { rows: known } = await client.query<{ name: string; first_seen: Date; last_seen: Date }>(
     'SELECT name, first_seen, last_seen FROM lineage_namespaces WHERE name = ANY($1::text[])',
     [names],
   );
   const current = new Map(known.map((row) => [row.name, row]));
-  const list = [...d.namespaces]
+  const list = [...namespaces]
     .filter(([name, seen]) => {
       const row = current.get(name);
       return !row || row.first_seen > seen.first || row.last_seen.getTime() < seen.last.getTime() - HOUR;
@@ -158,8 +167,12 @@ async function lookupDatasets(client: pg.PoolClient, rows: DatasetRow[]): Promis
   return known;
 }
 
-async function upsertDatasets(client: pg.PoolClient, d: Derived, change: LineageChange): Promise<Ids> {
-  const all = [...d.datasets.values()].sort((a, b) => (a.key < b.key ? -1 : 1));
+async function upsertDatasets(
+  client: pg.PoolClient,
+  datasets: DatasetRow[],
+  change: LineageChange,
+): Promise<Ids> {
+  const all = [...datasets].sort((a, b) => (a.key < b.key ? -1 : 1));
   const ids: Ids = new Map();
   // Read first, without locking: most events name datasets that exist with the same facets.
   const known = new Map(
@@ -259,13 +272,7 @@ async function upsertJobs(client: pg.PoolClient, d: Derived, change: LineageChan
   return ids;
 }
 
-async function upsertRuns(
-  client: pg.PoolClient,
-  d: Derived,
-  jobIds: Ids,
-  eventIds: Map<string, number>,
-  change: LineageChange,
-) {
+async function upsertRuns(client: pg.PoolClient, d: Derived, jobIds: Ids, change: LineageChange) {
   const runs = [...d.runs.values()].sort((a, b) => (a.runId < b.runId ? -1 : 1));
   if (runs.length === 0) return;
   const u = unnest([
@@ -291,16 +298,6 @@ async function upsertRuns(
        error_message = coalesce(excluded.error_message, t.error_message),
        facets = t.facets || excluded.facets`,
     u.values,
-  );
-  await client.query(
-    `INSERT INTO lineage_run_states (run_id, state, at, event_id)
-     SELECT * FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::bigint[]) ON CONFLICT DO NOTHING`,
-    [
-      d.states.map((s) => s.runId),
-      d.states.map((s) => s.state),
-      d.states.map((s) => iso(s.at)),
-      d.states.map((s) => eventIds.get(s.dedupKey)),
-    ],
   );
   for (const s of d.states) {
     const run = d.runs.get(s.runId)!;
@@ -481,8 +478,8 @@ async function upsertColumnEdges(
 ) {
   const changed = await changedColumnLineage(client, d, datasetIds);
   if (!changed.size) return;
-  const edges = [...d.columnEdges.values()]
-    .filter((e) => changed.has(e.outKey))
+  const edges = [...changed]
+    .flatMap((key) => columnEdgesOf(key, d.columnSupersede.get(key)!))
     .sort((a, b) =>
       a.outKey === b.outKey
         ? a.outField < b.outField
@@ -496,6 +493,7 @@ async function upsertColumnEdges(
           ? -1
           : 1,
     );
+  await addColumnInputs(client, edges, datasetIds, change);
   const cols = {
     out: edges.map((e) => datasetIds.get(e.outKey)),
     outField: edges.map((e) => e.outField),
@@ -541,6 +539,38 @@ async function upsertColumnEdges(
       u.values,
     );
   }
+}
+
+/**
+ * Datasets a column edge reads that this batch names nowhere else (usually they are the run's inputs
+ * too): stored before their edges are.
+ */
+async function addColumnInputs(
+  client: pg.PoolClient,
+  edges: ColumnEdgeRow[],
+  datasetIds: Ids,
+  change: LineageChange,
+) {
+  const missing = new Map<string, DatasetRow>();
+  const namespaces: Derived['namespaces'] = new Map();
+  for (const edge of edges) {
+    if (datasetIds.has(edge.inKey) || missing.has(edge.inKey)) continue;
+    const seen = { first: edge.at, last: edge.at };
+    namespaces.set(edge.inNamespace, seen);
+    missing.set(edge.inKey, {
+      key: edge.inKey,
+      namespace: edge.inNamespace,
+      name: edge.inName,
+      ...seen,
+      facets: {},
+      deleted: [],
+      hashes: {},
+    });
+  }
+  if (!missing.size) return;
+  await upsertNamespaces(client, namespaces);
+  for (const [key, id] of await upsertDatasets(client, [...missing.values()], change))
+    datasetIds.set(key, id);
 }
 
 async function insertJobVersions(client: pg.PoolClient, d: Derived, jobIds: Ids) {
