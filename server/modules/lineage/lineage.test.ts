@@ -184,6 +184,33 @@ describe('OpenLineage ingestion', () => {
     expect(await state(t(5))).toBe('RUNNING');
   });
 
+  it('keeps one version per write and the fields of each schema, sending repeated schemas once', async () => {
+    const at = (m: number) => new Date(Date.UTC(2026, 2, 4, 12, m)).toISOString();
+    const write = (fields: string[], m: number) =>
+      post('/api/v1/lineage', runEvent({ job: 'sv', time: at(m), outputs: [{ name: 'sv_out', fields }] }));
+    for (const [fields, m] of [
+      [['a'], 0],
+      [['a'], 1],
+      [['a', 'b'], 2],
+      [['a', 'b'], 3],
+    ] as const)
+      expect((await write([...fields], m)).status).toBe(201);
+    const nodeId = 'dataset:postgres://db:5432:sv_out';
+    const names = (body: { fields: { name: string }[] }) => body.fields.map((f) => f.name);
+    const now = (await get(`/api/lineage/node?${q({ nodeId })}`)).body;
+    expect(now.versions).toHaveLength(4);
+    expect(names(now)).toEqual(['a', 'b']);
+    expect(now.schemaDiffs).toHaveLength(1);
+    const before = (await get(`/api/lineage/node?${q({ nodeId, asOf: at(1) })}`)).body;
+    expect(before.versions).toHaveLength(2);
+    expect(names(before)).toEqual(['a']);
+    const stored = await app.context.db.query(
+      `SELECT count(*)::int AS n FROM lineage_dataset_versions v JOIN lineage_datasets d ON d.id = v.dataset_id
+        WHERE d.name = 'sv_out' AND v.fields IS NOT NULL`,
+    );
+    expect(stored.rows[0]?.n).toBe(2);
+  });
+
   it('stores column lineage from datasets the event names nowhere else, once per change of the facet', async () => {
     const columns = (field: string): DsSpec => ({
       name: 'cl_out',

@@ -11,6 +11,7 @@ import {
   type JobRow,
   type Keyed,
   nodeKey,
+  type VersionRow,
 } from './derive.ts';
 
 export interface StoredNode {
@@ -92,11 +93,12 @@ async function storeIn(client: pg.PoolClient, events: Keyed[]): Promise<StoreRes
   const d = derive(unique);
 
   await upsertNamespaces(client, d.namespaces);
-  const datasetIds = await upsertDatasets(client, [...d.datasets.values()], change);
+  const knownSchemas: KnownSchemas = new Map();
+  const datasetIds = await upsertDatasets(client, [...d.datasets.values()], change, knownSchemas);
   const jobIds = await upsertJobs(client, d, change);
   await upsertRuns(client, d, jobIds, change);
   await upsertEdges(client, d, jobIds, datasetIds, change);
-  await insertVersions(client, d, datasetIds, change);
+  await insertVersions(client, d, datasetIds, knownSchemas, change);
   await upsertColumnEdges(client, d, jobIds, datasetIds, change);
   await insertJobVersions(client, d, jobIds);
   return { stored: new Set(ids.keys()), change };
@@ -147,7 +149,11 @@ interface KnownDataset {
   first_seen: Date;
   updated_at: Date;
   facet_hashes: Record<string, string>;
+  schema_hash: string | null;
 }
+
+/** Schema digests of datasets as this transaction read them (absent: a new dataset). */
+type KnownSchemas = Map<string, string | null>;
 
 /** Rewriting an unchanged row is the main cost of a busy dataset: only new facets, an earlier first
  * sighting or an hour's age make one. Runs that touch it are in lineage_run_io, which the dataset
@@ -160,7 +166,7 @@ const needsWrite = (row: DatasetRow, known: KnownDataset) =>
 
 async function lookupDatasets(client: pg.PoolClient, rows: DatasetRow[]): Promise<KnownDataset[]> {
   const { rows: known } = await client.query<KnownDataset>(
-    `SELECT t.id, t.namespace, t.name, t.first_seen, t.updated_at, t.facet_hashes FROM lineage_datasets t
+    `SELECT t.id, t.namespace, t.name, t.first_seen, t.updated_at, t.facet_hashes, t.schema_hash FROM lineage_datasets t
        JOIN unnest($1::text[], $2::text[]) AS u(ns, name) ON t.namespace = u.ns AND t.name = u.name`,
     [rows.map((r) => r.namespace), rows.map((r) => r.name)],
   );
@@ -171,6 +177,7 @@ async function upsertDatasets(
   client: pg.PoolClient,
   datasets: DatasetRow[],
   change: LineageChange,
+  knownSchemas?: KnownSchemas,
 ): Promise<Ids> {
   const all = [...datasets].sort((a, b) => (a.key < b.key ? -1 : 1));
   const ids: Ids = new Map();
@@ -178,6 +185,7 @@ async function upsertDatasets(
   const known = new Map(
     (await lookupDatasets(client, all)).map((row) => [nodeKey('dataset', row.namespace, row.name), row]),
   );
+  for (const [key, row] of known) knownSchemas?.set(key, row.schema_hash);
   const rows = all.filter((row) => {
     const current = known.get(row.key);
     if (current) ids.set(row.key, current.id);
@@ -406,22 +414,36 @@ async function upsertEdges(
   }
 }
 
-async function insertVersions(client: pg.PoolClient, d: Derived, datasetIds: Ids, change: LineageChange) {
+async function insertVersions(
+  client: pg.PoolClient,
+  d: Derived,
+  datasetIds: Ids,
+  knownSchemas: KnownSchemas,
+  change: LineageChange,
+) {
   const versions = [...d.versions.values()].sort((a, b) => (a.datasetKey < b.datasetKey ? -1 : 1));
   if (versions.length === 0) return;
+  // Most writes repeat the schema the dataset has: its fields are not sent again (parsing them as
+  // jsonb was a third of this statement).
+  const fieldsOf = (v: VersionRow) =>
+    v.schemaHash !== null && knownSchemas.get(v.datasetKey) === v.schemaHash ? null : json(v.fields);
   const u = unnest([
     [versions.map((v) => datasetIds.get(v.datasetKey)), 'bigint'],
     [versions.map((v) => v.runId), 'uuid'],
     [versions.map((v) => iso(v.at)), 'timestamptz'],
     [versions.map((v) => v.schemaHash), 'text'],
-    [versions.map((v) => json(v.fields)), 'jsonb'],
+    [versions.map(fieldsOf), 'jsonb'],
     [versions.map((v) => v.isWrite), 'bool'],
   ]);
   const { rows } = await client.query<{ id: number; version_count: number; namespace: string; name: string }>(
     `WITH v AS (
        INSERT INTO lineage_dataset_versions AS t (dataset_id, run_id, created_at, schema_hash, fields)
-       -- Fields are kept only where the schema changed; the version before holds them otherwise.
-       SELECT u.dataset_id, u.run_id, u.at, u.hash, CASE WHEN u.hash IS DISTINCT FROM d.schema_hash THEN u.fields END
+       -- Fields are kept only where the schema changed; the version before holds them otherwise. Fields
+       -- not sent (the schema the dataset had when read) are those of the last version with that schema,
+       -- should another transaction have changed the dataset's schema since.
+       SELECT u.dataset_id, u.run_id, u.at, u.hash, CASE WHEN u.hash IS DISTINCT FROM d.schema_hash THEN coalesce(u.fields,
+         (SELECT p.fields FROM lineage_dataset_versions p WHERE p.dataset_id = u.dataset_id AND p.schema_hash = u.hash
+             AND p.fields IS NOT NULL ORDER BY p.created_at DESC LIMIT 1)) END
          FROM ${u.sql} AS u(dataset_id, run_id, at, hash, fields, is_write)
          JOIN lineage_datasets d ON d.id = u.dataset_id
         WHERE u.is_write OR (u.hash IS NOT NULL AND u.hash IS DISTINCT FROM d.schema_hash)
