@@ -67,6 +67,8 @@ export interface DatasetRow {
   deleted: string[];
   /** Digest per facet name, to skip rewriting unchanged rows. */
   hashes: Record<string, string>;
+  /** Named by a DatasetEvent or JobEvent: no run records that it was seen (lineage_run_io). */
+  seenOutsideRuns: boolean;
 }
 export interface JobRow {
   key: string;
@@ -158,7 +160,7 @@ export function derive(events: Keyed[]): Derived {
   for (const item of ordered) {
     const { parsed, time } = item;
     if (parsed.kind === 'dataset') {
-      const key = addDataset(d, parsed.event.dataset, time);
+      const key = addDataset(d, parsed.event.dataset, time, false);
       addVersion(d, key, null, time, false, parsed.event.dataset.facets);
       continue;
     }
@@ -169,12 +171,12 @@ export function derive(events: Keyed[]): Derived {
     const inputs = (parsed.event.inputs ?? []) as DatasetRef[];
     const outputs = (parsed.event.outputs ?? []) as DatasetRef[];
     for (const input of inputs) {
-      const key = addDataset(d, input, time);
+      const key = addDataset(d, input, time, runId !== null);
       addEdge(d, jobKey, key, 'in', time, runId);
       addVersion(d, key, null, time, false, input.facets);
     }
     for (const output of outputs) {
-      const key = addDataset(d, output, time);
+      const key = addDataset(d, output, time, runId !== null);
       addEdge(d, jobKey, key, 'out', time, runId);
       addVersion(d, key, runId, time, runId !== null, output.facets);
       addColumnLineage(d, key, jobKey, output.facets?.columnLineage, time);
@@ -236,6 +238,7 @@ function addDataset(
   d: Derived,
   ref: { namespace: string; name: string; facets?: Record<string, unknown> },
   time: Date,
+  byRun: boolean,
 ): string {
   const key = nodeKey('dataset', ref.namespace, ref.name);
   touchNamespace(d, ref.namespace, time);
@@ -250,10 +253,12 @@ function addDataset(
       facets: {},
       deleted: [],
       hashes: {},
+      seenOutsideRuns: false,
     };
     d.datasets.set(key, row);
   }
   row.last = time;
+  if (!byRun) row.seenOutsideRuns = true;
   mergeFacets(row, ref.facets);
   return key;
 }

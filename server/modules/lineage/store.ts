@@ -156,12 +156,12 @@ interface KnownDataset {
 type KnownSchemas = Map<string, string | null>;
 
 /** Rewriting an unchanged row is the main cost of a busy dataset: only new facets, an earlier first
- * sighting or an hour's age make one. Runs that touch it are in lineage_run_io, which the dataset
- * detail reads for "updated at". */
+ * sighting, or an hour's age when no run saw it, make one. Runs that touch it are in lineage_run_io,
+ * which the dataset detail reads for "updated at". */
 const needsWrite = (row: DatasetRow, known: KnownDataset) =>
   row.deleted.length > 0 ||
   known.first_seen > row.first ||
-  known.updated_at.getTime() < row.last.getTime() - HOUR ||
+  (row.seenOutsideRuns && known.updated_at.getTime() < row.last.getTime() - HOUR) ||
   Object.entries(row.hashes).some(([name, hash]) => known.facet_hashes[name] !== hash);
 
 async function lookupDatasets(client: pg.PoolClient, rows: DatasetRow[]): Promise<KnownDataset[]> {
@@ -587,6 +587,7 @@ async function addColumnInputs(
       facets: {},
       deleted: [],
       hashes: {},
+      seenOutsideRuns: false,
     });
   }
   if (!missing.size) return;
