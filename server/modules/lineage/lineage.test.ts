@@ -264,6 +264,34 @@ describe('OpenLineage ingestion', () => {
     expect(byNs.body.results[0].kind).toBe('job');
   });
 
+  it('answers a stored batch even when publishing its change fails, and keeps running', async () => {
+    const failingBus = {
+      ...app.context.bus,
+      subscribe: app.context.bus.subscribe.bind(app.context.bus),
+      publish: () => {
+        throw new Error('bus down');
+      },
+    } as typeof app.context.bus;
+    const service = new LineageService(app.context.db, failingBus, app.context.log);
+    await service.start();
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const result = await service.ingest(
+        [runEvent({ job: 'bus_down', outputs: [{ name: 'bus_down_out' }] })],
+        'test',
+      );
+      expect(result.stored).toBe(1);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(unhandled).toEqual([]);
+      const again = await service.ingest([runEvent({ job: 'bus_down' })], 'test');
+      expect(again.stored).toBe(1);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
   it('keeps the index of another replica on the same bus current', async () => {
     const replica = new LineageService(app.context.db, app.context.bus, app.context.log);
     await replica.start();

@@ -199,7 +199,14 @@ export class LineageService {
         }),
       );
     }
-    if (claimed.size) this.#publish(result.change);
+    try {
+      if (claimed.size) this.#publish(result.change);
+    } catch (error) {
+      // Stored and answered already: a failure here must not become an unhandled rejection (which
+      // ends the process). The index is rebuilt from what was committed.
+      this.#log.error({ err: error }, 'publishing a stored lineage change failed; reloading the index');
+      this.#reloadSoon();
+    }
     this.#analyzeWhenGrown(claimed.size);
   }
 
