@@ -72,6 +72,14 @@ describe('streams config', () => {
       },
       'mechanism',
     ],
+    [
+      {
+        clusters: [
+          { id: 'a', bootstrap: 'k:9092', sasl: { mechanism: 'PLAIN', username: 'u', password: '' } },
+        ],
+      },
+      'must not be empty',
+    ],
     [{ clusters: [{ id: 'a', bootstrap: 'k:9092', intervall: '5s' }] }, 'intervall'],
     [
       {

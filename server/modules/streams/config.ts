@@ -21,7 +21,7 @@ const hostPort = z.string().regex(/^[^\s:,]+:\d{1,5}$/, 'expected host:port');
 const saslSection = z.strictObject({
   mechanism: z.enum(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512']),
   username: z.string().min(1),
-  password: z.string(),
+  password: z.string().min(1, 'must not be empty (is its ${ENV} variable set?)'),
 });
 
 const tlsSection = z.strictObject({
