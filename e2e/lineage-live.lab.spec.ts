@@ -3,25 +3,10 @@
 // travels back in time and exports Mermaid.
 import { randomBytes } from 'node:crypto';
 import AxeBuilder from '@axe-core/playwright';
-import { expect, type Page, test } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { type LabPostgres, startLabPostgres } from '../lab/dbt/postgres.ts';
 import { runDbtOl } from '../lab/dbt/run.ts';
-
-function watchForFailures(page: Page) {
-  const problems: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('requestfailed', (request) => {
-    if (!request.url().includes('/api/events'))
-      problems.push(`failed: ${request.url()} ${request.failure()?.errorText}`);
-  });
-  page.on('response', (response) => {
-    if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
-  });
-  return problems;
-}
+import { watchForFailures } from './support/failures.ts';
 
 /** A script for the page that records each distinct run state the node shows (in window.seenStates). */
 const recordStates = (nodeId: string) => `(() => {

@@ -1,5 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
-import { expect, type Page, test } from '@playwright/test';
+import { expect, test } from '@playwright/test';
+import { watchForFailures } from './support/failures.ts';
 
 const routes = [
   { path: '/', heading: 'Home' },
@@ -9,24 +10,6 @@ const routes = [
   { path: '/jobs', heading: 'Jobs' },
   { path: '/settings', heading: 'Settings' },
 ];
-
-/** Collects console errors and failed requests for the whole test. */
-function watchForFailures(page: Page) {
-  const problems: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('requestfailed', (request) => {
-    // Leaving a page aborts its requests (ERR_ABORTED): that is navigation, not a failure.
-    const error = request.failure()?.errorText;
-    if (error !== 'net::ERR_ABORTED') problems.push(`failed: ${request.url()} ${error}`);
-  });
-  page.on('response', (response) => {
-    if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
-  });
-  return problems;
-}
 
 test('every route opens, the theme switches, and nothing fails', async ({ page }) => {
   const problems = watchForFailures(page);

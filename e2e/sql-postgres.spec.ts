@@ -1,26 +1,11 @@
 import { readFileSync } from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page, test } from '@playwright/test';
+import { watchForFailures } from './support/failures.ts';
 
-/** Collects console errors and failed requests for the whole test (as e2e/shell.spec.ts does). */
-function watchForFailures(page: Page) {
-  const problems: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('requestfailed', (request) => {
-    const url = request.url();
-    // A cancelled run stream, an EventSource closed by navigation, or a download are not failures.
-    if (!url.includes('/api/events') && !url.includes('/api/sql/run') && !url.includes('/api/sql/exports/')) {
-      problems.push(`failed: ${url} ${request.failure()?.errorText}`);
-    }
-  });
-  page.on('response', (response) => {
-    if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
-  });
-  return problems;
-}
+/** A cancelled run stream or a download ends its request on purpose. */
+const sqlStreams = (request: { url(): string }) =>
+  request.url().includes('/api/sql/run') || request.url().includes('/api/sql/exports/');
 
 async function openSql(page: Page) {
   await page.goto('/sql');
@@ -42,7 +27,7 @@ test('a new user queries the sample database, cancels, sees errors, exports and 
   context,
 }) => {
   test.setTimeout(120_000);
-  const problems = watchForFailures(page);
+  const problems = watchForFailures(page, { expectedFailedRequest: sqlStreams });
   await openSql(page);
 
   // Run: the grid shows the rows and the count.
