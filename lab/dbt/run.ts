@@ -11,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import pg from 'pg';
+import { notInstalled } from '../process.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const repoRoot = path.resolve(here, '..', '..');
@@ -69,7 +70,7 @@ export interface RunDbtOlResult {
 
 export function assertDbtOlInstalled(): void {
   if (!existsSync(dbtOlBin)) {
-    throw new Error(`dbt-ol is not installed (${dbtOlBin} is missing): run \`${INSTALL_HINT}\` first`);
+    throw notInstalled('dbt-ol', path.dirname(dbtOlBin), INSTALL_HINT);
   }
 }
 
