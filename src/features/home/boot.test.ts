@@ -6,29 +6,19 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BOOT_ELEMENT_ID, resetBootData, takeBootAnswer } from '@/shared/api/boot';
 import { api } from '@/shared/api/client';
 import HomePage from './HomePage.vue';
-import type { ServiceView } from './types';
+import { serviceView } from './test/service';
 
-const service = (id: string, name: string): ServiceView => ({
-  id,
-  name,
-  url: `https://${id}.lab/`,
-  description: 'Ends </script> here',
-  icon: null,
-  tags: [],
-  owner: null,
-  docs: null,
-  group: 'Data',
-  source: 'config',
-  probe: 'http',
-  status: 'up',
-  since: '2026-01-02T03:04:05Z',
-  lastCheck: '2026-01-02T03:04:05Z',
-  latencyMs: 12,
-  error: null,
-  uptime24h: 100,
-  uptime7d: 100,
-  sparkline: [],
-});
+const service = (id: string, name: string) =>
+  serviceView(id, {
+    name,
+    url: `https://${id}.lab/`,
+    description: 'Ends </script> here',
+    since: '2026-01-02T03:04:05Z',
+    lastCheck: '2026-01-02T03:04:05Z',
+    latencyMs: 12,
+    uptime24h: 100,
+    uptime7d: 100,
+  });
 
 /** index.html as the BFF writes it: the JSON with every `<` escaped. */
 function putBootBlock(document: unknown) {

@@ -1,29 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { filterServices } from './filter';
-import type { ServiceView } from './types';
+import { serviceView } from './test/service';
 
-const service = (id: string, extra: Partial<ServiceView> = {}): ServiceView => ({
-  id,
-  name: id,
-  url: `https://${id}.lab`,
-  description: null,
-  icon: null,
-  tags: [],
-  owner: null,
-  docs: null,
-  group: 'Data',
-  source: 'config',
-  probe: 'http',
-  status: 'up',
-  since: null,
-  lastCheck: null,
-  latencyMs: 3,
-  error: null,
-  uptime24h: null,
-  uptime7d: null,
-  sparkline: [],
-  ...extra,
-});
+const service = serviceView;
 
 describe('filterServices', () => {
   const groups = [

@@ -4,10 +4,11 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { defineComponent, h, ref } from 'vue';
 import { usePaletteStore } from '@/shared/palette/palette';
 import { useServiceCommands } from './quick-launch';
+import { serviceView } from './test/service';
 import type { ServiceView } from './types';
 
-const service = (id: string, name: string): ServiceView =>
-  ({ id, name, url: `https://${id}.lab/`, description: null, group: 'Data', tags: ['sql'] }) as ServiceView;
+const service = (id: string, name: string) =>
+  serviceView(id, { name, url: `https://${id}.lab/`, tags: ['sql'] });
 
 describe('useServiceCommands', () => {
   beforeEach(() => setActivePinia(createPinia()));
