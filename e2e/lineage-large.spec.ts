@@ -35,27 +35,33 @@ test('2,000 nodes lay out and draw, and the view zooms smoothly', async ({ page,
   await expect(page.locator('g.node')).toHaveCount(2000, { timeout: 60_000 });
   const drawn = Date.now() - started;
 
-  // 30 zoom steps, one per frame; the time per frame is what a user feels.
+  // One wheel event per animation frame; the interval between frames is what a user feels (vsync: 16.7 ms).
   const canvas = page.getByRole('application');
   const box = (await canvas.boundingBox())!;
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
   const frameMs = await page.evaluate(async () => {
     const svg = document.querySelector('svg.canvas')!;
-    const times: number[] = [];
-    for (let i = 0; i < 30; i++) {
-      const t = performance.now();
-      svg.dispatchEvent(
-        new WheelEvent('wheel', {
-          deltaY: i < 15 ? -60 : 60,
-          clientX: 400,
-          clientY: 300,
-          bubbles: true,
-          cancelable: true,
-        }),
-      );
-      await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
-      times.push(performance.now() - t);
-    }
+    const stamps: number[] = [];
+    await new Promise<void>((resolve) => {
+      let i = 0;
+      const step = (t: number) => {
+        stamps.push(t);
+        if (i === 30) return resolve();
+        svg.dispatchEvent(
+          new WheelEvent('wheel', {
+            deltaY: i < 15 ? -60 : 60,
+            clientX: 400,
+            clientY: 300,
+            bubbles: true,
+            cancelable: true,
+          }),
+        );
+        i++;
+        requestAnimationFrame(step);
+      };
+      requestAnimationFrame(step);
+    });
+    const times = stamps.slice(1).map((t, i) => t - stamps[i]!);
     return times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
   });
   test.info().annotations.push(
@@ -63,7 +69,12 @@ test('2,000 nodes lay out and draw, and the view zooms smoothly', async ({ page,
       type: 'nodes drawn',
       description: `2000 nodes (the maxNodes cap) laid out and drawn ${drawn} ms after navigation`,
     },
-    { type: 'zoom frame', description: `median ${frameMs.toFixed(1)} ms per zoom step (two frames)` },
+    {
+      type: 'zoom frame',
+      description: `median ${frameMs.toFixed(1)} ms between frames, one zoom step per frame`,
+    },
   );
-  console.log(`lineage-large: 2000 nodes drawn in ${drawn} ms; zoom step median ${frameMs.toFixed(1)} ms`);
+  console.log(
+    `lineage-large: 2000 nodes drawn in ${drawn} ms; zoom frame median ${frameMs.toFixed(1)} ms (bench/lineage-draw.ts measures both)`,
+  );
 });

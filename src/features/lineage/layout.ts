@@ -10,6 +10,8 @@ export interface LayoutResponse {
   id: number;
   positions: Record<string, { x: number; y: number }>;
   error?: string;
+  /** Time ELK took in the worker. */
+  ms?: number;
 }
 
 /** A layout worker for one page; `dispose()` terminates it (call on unmount). */
@@ -29,12 +31,18 @@ export function createLayouter() {
   }
 
   return {
+    /** Starts the worker (and its ELK bundle's parse) early, e.g. while the graph is being fetched. */
+    warm() {
+      ensure();
+    },
     layout(nodes: LayoutRequest['nodes'], edges: ApiEdge[]): Promise<LayoutResponse['positions']> {
       const id = ++seq;
       return new Promise((resolve, reject) => {
-        waiting.set(id, (response) =>
-          response.error ? reject(new Error(response.error)) : resolve(response.positions),
-        );
+        waiting.set(id, (response) => {
+          if (response.ms !== undefined)
+            performance.measure('lineage:elk', { duration: response.ms, end: performance.now() });
+          response.error ? reject(new Error(response.error)) : resolve(response.positions);
+        });
         ensure().postMessage({ id, nodes, edges } satisfies LayoutRequest);
       });
     },

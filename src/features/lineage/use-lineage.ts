@@ -1,6 +1,6 @@
 // The lineage page's state: the graph on screen (GraphModel), its fetches, the layout worker,
 // column highlighting and the live channel.
-import { computed, onBeforeUnmount, type Ref, ref, shallowRef } from 'vue';
+import { computed, nextTick, onBeforeUnmount, type Ref, ref, shallowRef } from 'vue';
 import { toFailure } from '@/shared/api/client';
 import { useLive, useLiveStore } from '@/shared/api/live';
 import { fetchColumns, fetchFields, fetchGraph } from './api';
@@ -63,17 +63,22 @@ export function useLineage(rootId: Ref<string | null>, depth: Ref<number>, asOf:
     const root = rootId.value;
     if (!root) return;
     loading.value = true;
+    layouter.warm();
     await guard(async () => {
       const graph = await fetchGraph({ nodeId: root, depth: depth.value, asOf: asOf.value });
+      performance.mark('lineage:fetched');
       model.reset(graph);
       columns.value = null;
       const positions = await layouter.layout(
         model.nodeList.map((n) => ({ id: n.id, w: n.w, h: n.h })),
         model.edgeList,
       );
+      performance.mark('lineage:laid-out');
       model.applyLayout(positions);
       bump();
       fitRequests.value++;
+      await nextTick();
+      performance.mark('lineage:rendered');
     });
     loading.value = false;
   }
