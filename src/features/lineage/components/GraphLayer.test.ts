@@ -41,6 +41,16 @@ describe('GraphLayer', () => {
     expect(drawn({ x: -100, y: -100, w: 1_000, h: 1_000 })).toEqual({ nodes: ['a'], edges: 1 });
   });
 
+  it('draws shapes only when light, and names and buttons otherwise', () => {
+    const props = { nodes, edges, selectedId: null, columns: null };
+    const light = mount(GraphLayer, { props: { ...props, light: true } });
+    expect(light.findAll('rect.shape')).toHaveLength(4);
+    expect(light.findAll('text, g.btn')).toHaveLength(0);
+    const full = mount(GraphLayer, { props });
+    expect(full.findAll('text.name').map((t) => t.text())).toEqual(['a', 'b', 'c', 'd']);
+    expect(full.findAll('g.btn')).toHaveLength(12);
+  });
+
   it('draws the selected node wherever it is', () => {
     expect(drawn({ x: -100, y: -100, w: 1_000, h: 1_000 }, 'd').nodes).toEqual(['a', 'd']);
   });
