@@ -1,6 +1,6 @@
 // The lineage page's state: the graph on screen (GraphModel), its fetches, the layout worker,
 // column highlighting and the live channel.
-import { computed, nextTick, onBeforeUnmount, type Ref, ref, shallowRef } from 'vue';
+import { computed, onBeforeUnmount, type Ref, ref, shallowRef } from 'vue';
 import { toFailure } from '@/shared/api/client';
 import { useLive, useLiveStore } from '@/shared/api/live';
 import { fetchColumns, fetchFields, fetchGraph } from './api';
@@ -77,8 +77,6 @@ export function useLineage(rootId: Ref<string | null>, depth: Ref<number>, asOf:
       model.applyLayout(positions);
       bump();
       fitRequests.value++;
-      await nextTick();
-      performance.mark('lineage:rendered');
     });
     loading.value = false;
   }
