@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 const children = [
   spawn(process.execPath, ['--watch-path=server', 'server/main.ts'], {
     stdio: 'inherit',
-    env: { ...process.env, PORT: '8080' },
+    env: { NODE_ENV: 'development', ...process.env, PORT: '8080' },
   }),
   spawn(process.execPath, ['node_modules/vite/bin/vite.js', '--port', '5173'], { stdio: 'inherit' }),
 ];

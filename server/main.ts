@@ -4,6 +4,9 @@ import { ConfigError } from './platform/config/errors.ts';
 import { startLabdeck } from './platform/runtime.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
+// The production entry: the server render loads Vue (dist/.ssr) after this line, so it gets Vue's
+// production build unless told otherwise (scripts/dev.ts says development).
+process.env.NODE_ENV ??= 'production';
 
 try {
   const labdeck = await startLabdeck({ modules: serverModules, staticDir: path.join(root, 'dist') });
