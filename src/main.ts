@@ -1,6 +1,7 @@
 import { createWebHistory } from 'vue-router';
 import { createLabdeck } from './app';
 import { afterFirstPaint } from './shared/paint';
+import { takeOver } from './shared/takeover';
 import './shared/styles/base.css';
 
 const { app } = createLabdeck(createWebHistory());
@@ -9,6 +10,7 @@ if (root?.firstElementChild) {
   // The BFF rendered the first screen into #app (server/platform/ssr.ts). Once the browser reports it
   // painted, the SPA mounts over it: mounting replaces that markup in one task, so no empty frame shows.
   // Not hydration on purpose: what only the browser knows (theme, platform, local time zone, relative
-  // times) may differ from the server's render, and replacing cannot fail on such differences.
-  afterFirstPaint(() => app.mount(root));
+  // times) may differ from the server's render, and replacing cannot fail on such differences. Focus
+  // and text typed meanwhile are carried over.
+  afterFirstPaint(() => takeOver(root, () => app.mount(root)));
 } else app.mount('#app');
