@@ -7,10 +7,11 @@
 // zooming it.
 //   npx vite build --logLevel warn && node bench/lineage-draw.ts [--runs 5]
 // Goals: 2,000 nodes drawn <= 2,000 ms (median); zoom frames <= 16.7 ms (median).
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { type Browser, chromium, type Page } from '@playwright/test';
 import { chromiumArgs, chromiumExecutable } from '../e2e/support/browser.ts';
 import { startLabdeckProcess } from '../e2e/support/labdeck.ts';
+import { fanEvents } from '../e2e/support/lineage-graph.ts';
 
 const arg = (name: string, fallback: number) => {
   const at = process.argv.indexOf(`--${name}`);
@@ -20,8 +21,6 @@ const runs = arg('runs', 5);
 const DRAW_GOAL_MS = 2_000;
 const FRAME_GOAL_MS = 16.7;
 const ZOOM_FRAMES = 60;
-const PRODUCER = 'https://github.com/OpenLineage/OpenLineage/tree/1.54.0/client/python';
-const SCHEMA_URL = 'https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent';
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -31,27 +30,6 @@ const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] ?? 0;
 };
-
-/** root -> `fan` jobs -> `fan` datasets -> `leaves` jobs each -> datasets (the e2e's shape: 40 x 24 is 2,001 nodes). */
-function fanEvents(ns: string, fan: number, leaves: number) {
-  const ds = (name: string) => ({ namespace: `postgres://${ns}:5432`, name });
-  const event = (job: string, input: string, output: string) => ({
-    eventType: 'COMPLETE',
-    eventTime: new Date().toISOString(),
-    producer: PRODUCER,
-    schemaURL: SCHEMA_URL,
-    run: { runId: randomUUID() },
-    job: { namespace: ns, name: job },
-    inputs: [ds(input)],
-    outputs: [ds(output)],
-  });
-  const events = [];
-  for (let i = 0; i < fan; i++) {
-    events.push(event(`stage1_${i}`, 'root', `mid_${i}`));
-    for (let m = 0; m < leaves; m++) events.push(event(`stage2_${i}_${m}`, `mid_${i}`, `leaf_${i}_${m}`));
-  }
-  return { events, root: `dataset:postgres://${ns}:5432:root` };
-}
 
 interface Draw {
   drawn: number;

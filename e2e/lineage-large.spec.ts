@@ -1,37 +1,20 @@
 // A graph of 2,000 nodes on screen: laid out (ELK in a worker) and drawn, and pan/zoom stays usable.
 // The figures are printed (test annotations), not asserted: timings depend on the machine.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { expect, test } from '@playwright/test';
-
-const PRODUCER = 'https://github.com/OpenLineage/OpenLineage/tree/1.54.0/client/python';
-const SCHEMA_URL = 'https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent';
+import { fanEvents } from './support/lineage-graph.ts';
 
 test('2,000 nodes lay out and draw, and the view zooms smoothly', async ({ page, request }) => {
   test.setTimeout(180_000);
   const ns = `big-${randomBytes(3).toString('hex')}`;
-  const ds = (name: string) => ({ namespace: `postgres://${ns}:5432`, name });
-  const event = (job: string, input: string, output: string) => ({
-    eventType: 'COMPLETE',
-    eventTime: new Date().toISOString(),
-    producer: PRODUCER,
-    schemaURL: SCHEMA_URL,
-    run: { runId: randomUUID() },
-    job: { namespace: ns, name: job },
-    inputs: [ds(input)],
-    outputs: [ds(output)],
-  });
   // root -> 40 jobs -> 40 datasets -> 24 jobs each -> 960 datasets: 2,001 nodes within depth 4, so the
   // answer stops at graph.maxNodes (2,000).
-  const events = [];
-  for (let i = 0; i < 40; i++) {
-    events.push(event(`stage1_${i}`, 'root', `mid_${i}`));
-    for (let m = 0; m < 24; m++) events.push(event(`stage2_${i}_${m}`, `mid_${i}`, `leaf_${i}_${m}`));
-  }
+  const { events, root } = fanEvents(ns, 40, 24);
   const res = await request.post('/api/v1/lineage/batch', { data: events });
   expect(res.status()).toBe(200);
 
   const started = Date.now();
-  await page.goto(`/lineage?node=${encodeURIComponent(`dataset:postgres://${ns}:5432:root`)}&depth=4`);
+  await page.goto(`/lineage?node=${encodeURIComponent(root)}&depth=4`);
   await expect(page.locator('g.node')).toHaveCount(2000, { timeout: 60_000 });
   const drawn = Date.now() - started;
 
