@@ -20,7 +20,6 @@ const concurrency = flag('concurrency', 4);
 const rounds = flag('rounds', 3);
 const GOAL = 5_000;
 
-const RUN_ID = /"runId":"([0-9a-f-]{36})"/g;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 const dir = mkdtempSync(path.join(tmpdir(), 'labdeck-bench-lineage-'));
@@ -53,36 +52,19 @@ try {
     `lineage-ingest: ${plan.jobs.length} jobs, ${plan.datasets.length} datasets, ~${Math.round(bytes)} bytes/event, batches of ${batchSize}, ${concurrency} concurrent, ${seconds} s x ${rounds} rounds, Node ${process.version}`,
   );
 
-  /** Renders batches from templates, each with fresh run ids (START and COMPLETE of a run share one). */
-  const renderer = (templates: string[][]) => {
-    let next = 0;
-    return (): string[] => {
-      const fresh = new Map<string, string>();
-      const renew = (_: string, id: string) => {
-        if (!fresh.has(id)) fresh.set(id, crypto.randomUUID());
-        return `"runId":"${fresh.get(id)}"`;
-      };
-      return templates[next++ % templates.length]!.map((e) => e.replace(RUN_ID, renew));
-    };
-  };
-
   /**
-   * Sends batches from `concurrency` workers for `seconds`; returns events/s. Every event is new.
-   * Requests for up to `ceiling` events/s are rendered before the clock starts: on this 2-core
-   * machine the load generator would otherwise take CPU from what it measures (a real producer runs
-   * elsewhere). Past that, batches are rendered while sending.
+   * Sends batches from `concurrency` workers for `seconds`; returns events/s. Every event is new and
+   * event times only advance, as a producer's do. Requests for up to `ceiling` events/s are rendered
+   * before the clock starts: on this 2-core machine the load generator would otherwise take CPU from
+   * what it measures (a real producer runs elsewhere). Past that, batches are rendered while sending.
    */
   async function drive<T>(
     ceiling: number,
     prepare: (events: string[]) => T,
     send: (request: T) => Promise<void>,
   ): Promise<number> {
-    const templates = Array.from({ length: 64 }, nextBatch).map((events) =>
-      events.map((e) => JSON.stringify(e)),
-    );
-    const render = renderer(templates);
     const request = () => {
-      const events = render();
+      const events = nextBatch().map((e) => JSON.stringify(e));
       return { body: prepare(events), count: events.length };
     };
     const ready = Array.from({ length: Math.ceil((ceiling * seconds) / batchSize) }, request);
@@ -92,8 +74,7 @@ try {
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
         while (performance.now() < end) {
-          const next = ready.shift() ?? request(); // in order: event times advance
-
+          const next = ready.shift() ?? request();
           await send(next.body);
           done += next.count;
         }
