@@ -211,6 +211,20 @@ describe('OpenLineage ingestion', () => {
     expect(stored.rows[0]?.n).toBe(2);
   });
 
+  it('takes a late, older event as an earlier sighting: first seen moves back, newer facets stay', async () => {
+    const at = (m: number) => new Date(Date.UTC(2026, 2, 5, 12, m)).toISOString();
+    const write = (fields: string[], m: number) =>
+      post('/api/v1/lineage', runEvent({ job: 'late', time: at(m), outputs: [{ name: 'late_out', fields }] }));
+    expect((await write(['a', 'b'], 10)).status).toBe(201);
+    expect((await write(['a', 'b'], 5)).status).toBe(201); // same facets, earlier
+    expect((await write(['a'], 1)).status).toBe(201); // older schema, earliest
+    const { rows } = await app.context.db.query(
+      `SELECT first_seen, facets->'schema'->'fields' AS fields FROM lineage_datasets WHERE name = 'late_out'`,
+    );
+    expect(rows[0]?.first_seen.toISOString()).toBe(at(1));
+    expect(rows[0]?.fields.map((f: { name: string }) => f.name)).toEqual(['a', 'b']);
+  });
+
   it('stores column lineage from datasets the event names nowhere else, once per change of the facet', async () => {
     const columns = (field: string): DsSpec => ({
       name: 'cl_out',

@@ -205,8 +205,11 @@ async function upsertDatasets(
      ON CONFLICT (namespace, name) DO UPDATE SET
        first_seen = least(t.first_seen, excluded.first_seen),
        updated_at = greatest(t.updated_at, excluded.updated_at),
-       facets = CASE WHEN excluded.updated_at >= t.updated_at THEN t.facets || excluded.facets ELSE excluded.facets || t.facets END,
-       facet_hashes = CASE WHEN excluded.updated_at >= t.updated_at THEN t.facet_hashes || excluded.facet_hashes ELSE excluded.facet_hashes || t.facet_hashes END
+       -- Same facets (an earlier sighting, say): kept as they are rather than merged into a copy.
+       facets = CASE WHEN t.facet_hashes @> excluded.facet_hashes THEN t.facets
+         WHEN excluded.updated_at >= t.updated_at THEN t.facets || excluded.facets ELSE excluded.facets || t.facets END,
+       facet_hashes = CASE WHEN t.facet_hashes @> excluded.facet_hashes THEN t.facet_hashes
+         WHEN excluded.updated_at >= t.updated_at THEN t.facet_hashes || excluded.facet_hashes ELSE excluded.facet_hashes || t.facet_hashes END
      -- needsWrite again, for rows another transaction wrote since the lookup
      WHERE t.first_seen > excluded.first_seen OR t.updated_at < excluded.updated_at - interval '1 hour'
         OR NOT (t.facet_hashes @> excluded.facet_hashes)
