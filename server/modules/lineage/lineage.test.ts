@@ -214,7 +214,10 @@ describe('OpenLineage ingestion', () => {
   it('takes a late, older event as an earlier sighting: first seen moves back, newer facets stay', async () => {
     const at = (m: number) => new Date(Date.UTC(2026, 2, 5, 12, m)).toISOString();
     const write = (fields: string[], m: number) =>
-      post('/api/v1/lineage', runEvent({ job: 'late', time: at(m), outputs: [{ name: 'late_out', fields }] }));
+      post(
+        '/api/v1/lineage',
+        runEvent({ job: 'late', time: at(m), outputs: [{ name: 'late_out', fields }] }),
+      );
     expect((await write(['a', 'b'], 10)).status).toBe(201);
     expect((await write(['a', 'b'], 5)).status).toBe(201); // same facets, earlier
     expect((await write(['a'], 1)).status).toBe(201); // older schema, earliest
@@ -223,6 +226,30 @@ describe('OpenLineage ingestion', () => {
     );
     expect(rows[0]?.first_seen.toISOString()).toBe(at(1));
     expect(rows[0]?.fields.map((f: { name: string }) => f.name)).toEqual(['a', 'b']);
+  });
+
+  it('answers the schema a dataset had at a time even when an older event arrived late', async () => {
+    const at = (m: number) => new Date(Date.UTC(2026, 2, 6, 12, m)).toISOString();
+    const write = (fields: string[], m: number) =>
+      post('/api/v1/lineage', runEvent({ job: 'tt', time: at(m), outputs: [{ name: 'tt_out', fields }] }));
+    for (const [fields, m] of [
+      [['a'], 10],
+      [['a'], 20], // same schema: its fields are not stored again
+      [['a', 'b'], 30],
+      [['a', 'c'], 15], // late
+    ] as const)
+      expect((await write([...fields], m)).status).toBe(201);
+    const nodeId = 'dataset:postgres://db:5432:tt_out';
+    const detail = async (m: number) =>
+      (await get(`/api/lineage/node?${q({ nodeId, asOf: at(m) })}`)).body.fields.map(
+        (f: { name: string }) => f.name,
+      );
+    expect(await detail(20)).toEqual(['a']);
+    expect(await detail(16)).toEqual(['a', 'c']);
+    expect(await detail(40)).toEqual(['a', 'b']);
+    const columns = await get(`/api/lineage/columns?${q({ nodeId, field: 'a', asOf: at(20) })}`);
+    expect(columns.status).toBe(200);
+    expect(columns.body.fields[nodeId]).toEqual(['a']);
   });
 
   it('stores column lineage from datasets the event names nowhere else, once per change of the facet', async () => {

@@ -234,9 +234,13 @@ export async function columnLineage(
   }
   const dbIds = [...new Set([...columns.values()].map((c) => index.node(c.dataset)!.dbId))];
   const fields: Record<string, string[]> = {};
+  // The schema each dataset had then: its latest version with one, whose fields may be kept by an
+  // earlier (or, for events that arrived late, a later) version with the same schema digest.
   const { rows } = await db.query<{ dataset_id: number; fields: { name: string }[] | null }>(
-    `SELECT DISTINCT ON (dataset_id) dataset_id, fields FROM lineage_dataset_versions
-      WHERE dataset_id = ANY($1::bigint[]) AND fields IS NOT NULL AND created_at <= $2 ORDER BY dataset_id, created_at DESC`,
+    `SELECT l.dataset_id, coalesce(l.fields, ${FIELDS_BY_HASH}) AS fields
+       FROM (SELECT DISTINCT ON (dataset_id) dataset_id, schema_hash, fields FROM lineage_dataset_versions
+              WHERE dataset_id = ANY($1::bigint[]) AND schema_hash IS NOT NULL AND created_at <= $2
+              ORDER BY dataset_id, created_at DESC) AS l`,
     [dbIds, at],
   );
   for (const row of rows) {
@@ -298,16 +302,17 @@ export async function datasetDetail(db: Db, index: GraphIndex, node: NodeInfo, a
       WHERE v.dataset_id = $1 AND v.created_at <= $2 ORDER BY v.created_at DESC LIMIT 100`,
     [node.dbId, at],
   );
+  const fieldsOf = await schemasOf(db, node.dbId, versions);
   const chronological = [...versions].reverse();
   const diffs: SchemaDiff[] = [];
   let previous: (typeof versions)[number] | undefined;
   chronological.forEach((v, i) => {
-    if (!v.fields) return;
-    if (previous?.fields && previous.schema_hash !== v.schema_hash)
-      diffs.push(diff(previous.fields, v.fields, i - 1, i, v.created_at));
+    if (!v.schema_hash) return;
+    if (previous && previous.schema_hash !== v.schema_hash)
+      diffs.push(diff(fieldsOf(previous), fieldsOf(v), i - 1, i, v.created_at));
     previous = v;
   });
-  const current = versions.find((v) => v.fields);
+  const current = versions.find((v) => v.schema_hash);
   const jobs = (ids: readonly string[]) =>
     ids
       .map((id) => index.node(id))
@@ -322,7 +327,7 @@ export async function datasetDetail(db: Db, index: GraphIndex, node: NodeInfo, a
     firstSeen: row?.first_seen.toISOString(),
     updatedAt: row?.updated_at.toISOString(),
     facets: asOf ? undefined : row?.facets,
-    fields: current?.fields ?? [],
+    fields: current ? fieldsOf(current) : [],
     versions: versions.map((v, i) => ({
       number: versions.length - i,
       runId: v.run_id,
@@ -449,4 +454,34 @@ export async function jobDetail(db: Db, index: GraphIndex, node: NodeInfo, asOf:
     outputs: datasets(index.down(node.id)),
     links,
   };
+}
+
+/**
+ * Fields of the schema with digest `l.schema_hash` of dataset `l.dataset_id`: a version keeps its
+ * fields only when its schema differed from the dataset's when it was stored.
+ */
+const FIELDS_BY_HASH = `(SELECT p.fields FROM lineage_dataset_versions p
+    WHERE p.dataset_id = l.dataset_id AND p.schema_hash = l.schema_hash AND p.fields IS NOT NULL
+    ORDER BY p.created_at DESC LIMIT 1)`;
+
+/** The fields of each listed version, looking up those kept by another version with the same schema. */
+async function schemasOf(
+  db: Db,
+  datasetId: number,
+  versions: { schema_hash: string | null; fields: SchemaFieldRow[] | null }[],
+): Promise<(v: { schema_hash: string | null; fields: SchemaFieldRow[] | null }) => SchemaFieldRow[]> {
+  const known = new Map<string, SchemaFieldRow[]>();
+  for (const v of versions) if (v.schema_hash && v.fields) known.set(v.schema_hash, v.fields);
+  const missing = [...new Set(versions.map((v) => v.schema_hash))].filter(
+    (hash): hash is string => hash !== null && !known.has(hash),
+  );
+  if (missing.length) {
+    const { rows } = await db.query<{ schema_hash: string; fields: SchemaFieldRow[] }>(
+      `SELECT l.schema_hash, ${FIELDS_BY_HASH} AS fields
+         FROM (SELECT $1::bigint AS dataset_id, h AS schema_hash FROM unnest($2::text[]) AS h) AS l`,
+      [datasetId, missing],
+    );
+    for (const row of rows) if (row.fields) known.set(row.schema_hash, row.fields);
+  }
+  return (v) => v.fields ?? (v.schema_hash ? known.get(v.schema_hash) : undefined) ?? [];
 }
