@@ -102,10 +102,12 @@ describe('retention', () => {
 
   it('folds raw results older than rawHours into 5-minute buckets and drops what is past retention', async () => {
     const { db } = app.context;
+    // Both 30-hour-old results fall in one 5-minute bucket: a second apart from anywhere in it, they
+    // straddled two buckets about once in 300 runs.
     await db.query(
       `INSERT INTO service_results (service_id, at, status, latency_ms, error) VALUES
-        ('s', now() - interval '30 hours', 2, 10, NULL),
-        ('s', now() - interval '30 hours' + interval '1 second', 0, NULL, 'down'),
+        ('s', date_bin('5 minutes', now() - interval '30 hours', timestamptz '2000-01-01'), 2, 10, NULL),
+        ('s', date_bin('5 minutes', now() - interval '30 hours', timestamptz '2000-01-01') + interval '1 second', 0, NULL, 'down'),
         ('s', now() - interval '8 days', 2, 5, NULL),
         ('s', now() - interval '1 hour', 2, 7, NULL)`,
     );
