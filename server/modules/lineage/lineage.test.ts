@@ -26,6 +26,15 @@ const get = async (path: string) => {
 };
 const q = (params: Record<string, string | number>) =>
   new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)])).toString();
+/** Writes of dataset `<job>_out` by `job`, with the given fields, at minute `m` of its own day. */
+const schemaWrites = (job: string, day: number) => {
+  const at = (m: number) => new Date(Date.UTC(2026, 2, day, 12, m)).toISOString();
+  const write = async (fields: readonly string[], m: number) => {
+    const outputs = [{ name: `${job}_out`, fields: [...fields] }];
+    expect((await post('/api/v1/lineage', runEvent({ job, time: at(m), outputs }))).status).toBe(201);
+  };
+  return { at, write };
+};
 const dbtFixture = (name: string) =>
   import(`../../../lab/dbt/fixtures/${name}.json`, { with: { type: 'json' } }).then((m) => m.default);
 
@@ -185,16 +194,11 @@ describe('OpenLineage ingestion', () => {
   });
 
   it('keeps one version per write and the fields of each schema, sending repeated schemas once', async () => {
-    const at = (m: number) => new Date(Date.UTC(2026, 2, 4, 12, m)).toISOString();
-    const write = (fields: string[], m: number) =>
-      post('/api/v1/lineage', runEvent({ job: 'sv', time: at(m), outputs: [{ name: 'sv_out', fields }] }));
-    for (const [fields, m] of [
-      [['a'], 0],
-      [['a'], 1],
-      [['a', 'b'], 2],
-      [['a', 'b'], 3],
-    ] as const)
-      expect((await write([...fields], m)).status).toBe(201);
+    const { at, write } = schemaWrites('sv', 4);
+    await write(['a'], 0);
+    await write(['a'], 1);
+    await write(['a', 'b'], 2);
+    await write(['a', 'b'], 3);
     const nodeId = 'dataset:postgres://db:5432:sv_out';
     const names = (body: { fields: { name: string }[] }) => body.fields.map((f) => f.name);
     const now = (await get(`/api/lineage/node?${q({ nodeId })}`)).body;
@@ -212,15 +216,10 @@ describe('OpenLineage ingestion', () => {
   });
 
   it('takes a late, older event as an earlier sighting: first seen moves back, newer facets stay', async () => {
-    const at = (m: number) => new Date(Date.UTC(2026, 2, 5, 12, m)).toISOString();
-    const write = (fields: string[], m: number) =>
-      post(
-        '/api/v1/lineage',
-        runEvent({ job: 'late', time: at(m), outputs: [{ name: 'late_out', fields }] }),
-      );
-    expect((await write(['a', 'b'], 10)).status).toBe(201);
-    expect((await write(['a', 'b'], 5)).status).toBe(201); // same facets, earlier
-    expect((await write(['a'], 1)).status).toBe(201); // older schema, earliest
+    const { at, write } = schemaWrites('late', 5);
+    await write(['a', 'b'], 10);
+    await write(['a', 'b'], 5); // same facets, earlier
+    await write(['a'], 1); // older schema, earliest
     const { rows } = await app.context.db.query(
       `SELECT first_seen, facets->'schema'->'fields' AS fields FROM lineage_datasets WHERE name = 'late_out'`,
     );
@@ -229,16 +228,11 @@ describe('OpenLineage ingestion', () => {
   });
 
   it('answers the schema a dataset had at a time even when an older event arrived late', async () => {
-    const at = (m: number) => new Date(Date.UTC(2026, 2, 6, 12, m)).toISOString();
-    const write = (fields: string[], m: number) =>
-      post('/api/v1/lineage', runEvent({ job: 'tt', time: at(m), outputs: [{ name: 'tt_out', fields }] }));
-    for (const [fields, m] of [
-      [['a'], 10],
-      [['a'], 20], // same schema: its fields are not stored again
-      [['a', 'b'], 30],
-      [['a', 'c'], 15], // late
-    ] as const)
-      expect((await write([...fields], m)).status).toBe(201);
+    const { at, write } = schemaWrites('tt', 6);
+    await write(['a'], 10);
+    await write(['a'], 20); // same schema: its fields are not stored again
+    await write(['a', 'b'], 30);
+    await write(['a', 'c'], 15); // late
     const nodeId = 'dataset:postgres://db:5432:tt_out';
     const detail = async (m: number) =>
       (await get(`/api/lineage/node?${q({ nodeId, asOf: at(m) })}`)).body.fields.map(

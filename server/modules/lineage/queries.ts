@@ -2,6 +2,7 @@
 import type { Db } from '../../platform/db/pool.ts';
 import { nodeKey } from './derive.ts';
 import type { Adjacency, GraphIndex, NodeInfo } from './graph-index.ts';
+import { schemaFieldsSql } from './store.ts';
 
 export async function loadIndex(db: Db, index: GraphIndex): Promise<void> {
   const datasets = await db.query<{ id: number; namespace: string; name: string; version_count: number }>(
@@ -234,10 +235,10 @@ export async function columnLineage(
   }
   const dbIds = [...new Set([...columns.values()].map((c) => index.node(c.dataset)!.dbId))];
   const fields: Record<string, string[]> = {};
-  // The schema each dataset had then: its latest version with one, whose fields may be kept by an
-  // earlier (or, for events that arrived late, a later) version with the same schema digest.
+  // The schema each dataset had then: that of its latest version with one, whose fields another
+  // version with the same digest may keep (an earlier one, or a later one when events came late).
   const { rows } = await db.query<{ dataset_id: number; fields: { name: string }[] | null }>(
-    `SELECT l.dataset_id, coalesce(l.fields, ${FIELDS_BY_HASH}) AS fields
+    `SELECT l.dataset_id, coalesce(l.fields, ${schemaFieldsSql('l.dataset_id', 'l.schema_hash')}) AS fields
        FROM (SELECT DISTINCT ON (dataset_id) dataset_id, schema_hash, fields FROM lineage_dataset_versions
               WHERE dataset_id = ANY($1::bigint[]) AND schema_hash IS NOT NULL AND created_at <= $2
               ORDER BY dataset_id, created_at DESC) AS l`,
@@ -456,29 +457,22 @@ export async function jobDetail(db: Db, index: GraphIndex, node: NodeInfo, asOf:
   };
 }
 
-/**
- * Fields of the schema with digest `l.schema_hash` of dataset `l.dataset_id`: a version keeps its
- * fields only when its schema differed from the dataset's when it was stored.
- */
-const FIELDS_BY_HASH = `(SELECT p.fields FROM lineage_dataset_versions p
-    WHERE p.dataset_id = l.dataset_id AND p.schema_hash = l.schema_hash AND p.fields IS NOT NULL
-    ORDER BY p.created_at DESC LIMIT 1)`;
+type VersionSchema = { schema_hash: string | null; fields: SchemaFieldRow[] | null };
 
 /** The fields of each listed version, looking up those kept by another version with the same schema. */
 async function schemasOf(
   db: Db,
   datasetId: number,
-  versions: { schema_hash: string | null; fields: SchemaFieldRow[] | null }[],
-): Promise<(v: { schema_hash: string | null; fields: SchemaFieldRow[] | null }) => SchemaFieldRow[]> {
+  versions: VersionSchema[],
+): Promise<(v: VersionSchema) => SchemaFieldRow[]> {
   const known = new Map<string, SchemaFieldRow[]>();
   for (const v of versions) if (v.schema_hash && v.fields) known.set(v.schema_hash, v.fields);
   const missing = [...new Set(versions.map((v) => v.schema_hash))].filter(
     (hash): hash is string => hash !== null && !known.has(hash),
   );
   if (missing.length) {
-    const { rows } = await db.query<{ schema_hash: string; fields: SchemaFieldRow[] }>(
-      `SELECT l.schema_hash, ${FIELDS_BY_HASH} AS fields
-         FROM (SELECT $1::bigint AS dataset_id, h AS schema_hash FROM unnest($2::text[]) AS h) AS l`,
+    const { rows } = await db.query<{ schema_hash: string; fields: SchemaFieldRow[] | null }>(
+      `SELECT h AS schema_hash, ${schemaFieldsSql('$1::bigint', 'h')} AS fields FROM unnest($2::text[]) AS h`,
       [datasetId, missing],
     );
     for (const row of rows) if (row.fields) known.set(row.schema_hash, row.fields);

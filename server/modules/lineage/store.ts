@@ -417,6 +417,14 @@ async function upsertEdges(
   }
 }
 
+/**
+ * SQL for the fields of schema `hash` of dataset `datasetId` (SQL expressions): a version keeps its
+ * fields only when its schema differed from the dataset's when it was stored; the others share them.
+ */
+export const schemaFieldsSql = (datasetId: string, hash: string) =>
+  `(SELECT p.fields FROM lineage_dataset_versions p WHERE p.dataset_id = ${datasetId} AND p.schema_hash = ${hash}
+       AND p.fields IS NOT NULL ORDER BY p.created_at DESC LIMIT 1)`;
+
 async function insertVersions(
   client: pg.PoolClient,
   d: Derived,
@@ -445,8 +453,7 @@ async function insertVersions(
        -- not sent (the schema the dataset had when read) are those of the last version with that schema,
        -- should another transaction have changed the dataset's schema since.
        SELECT u.dataset_id, u.run_id, u.at, u.hash, CASE WHEN u.hash IS DISTINCT FROM d.schema_hash THEN coalesce(u.fields,
-         (SELECT p.fields FROM lineage_dataset_versions p WHERE p.dataset_id = u.dataset_id AND p.schema_hash = u.hash
-             AND p.fields IS NOT NULL ORDER BY p.created_at DESC LIMIT 1)) END
+         ${schemaFieldsSql('u.dataset_id', 'u.hash')}) END
          FROM ${u.sql} AS u(dataset_id, run_id, at, hash, fields, is_write)
          JOIN lineage_datasets d ON d.id = u.dataset_id
         WHERE u.is_write OR (u.hash IS NOT NULL AND u.hash IS DISTINCT FROM d.schema_hash)
