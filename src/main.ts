@@ -1,9 +1,11 @@
 import { createWebHistory } from 'vue-router';
 import { createLabdeck } from './app';
+import { installStyleNonce } from './shared/csp-nonce';
 import { afterFirstPaint } from './shared/paint';
 import { takeOver } from './shared/takeover';
 import './shared/styles/base.css';
 
+installStyleNonce();
 const { app } = createLabdeck(createWebHistory());
 const root = document.getElementById('app');
 if (root?.firstElementChild) {

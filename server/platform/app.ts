@@ -1,7 +1,14 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import compression from 'compression';
-import express, { type Express, type RequestHandler, Router } from 'express';
+import express, {
+  type ErrorRequestHandler,
+  type Express,
+  type RequestHandler,
+  type Response,
+  Router,
+} from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { apiGuard } from './access.ts';
@@ -13,12 +20,13 @@ import {
   isDocumentRequest,
   withBootData,
 } from './boot.ts';
-import { csrfProtection, ensureCsrfCookie } from './csrf.ts';
-import { apiNotFound, errorHandler } from './errors.ts';
+import { type Csrf, createCsrf } from './csrf.ts';
+import { apiNotFound, errorHandler, httpStatus, notFound } from './errors.ts';
 import type { SseHub } from './events/sse.ts';
+import { hostCheck, hostPolicy } from './hosts.ts';
 import { httpMetrics } from './metrics.ts';
 import type { ModuleContext, ServerModule } from './module.ts';
-import { opsRoutes } from './ops.ts';
+import { healthRoutes, metricsAccess, metricsRoute } from './ops.ts';
 import { requestId } from './request-id.ts';
 import { pageRenderer, SSR_ENTRY, withAppMarkup } from './ssr.ts';
 
@@ -57,37 +65,82 @@ export function createApp(ctx: ModuleContext, { modules, sse, staticDir }: AppOp
       filter: (req, res) => !isStream(res.getHeader('Content-Type')) && compression.filter(req, res),
     }),
   );
-  app.use(opsRoutes(ctx));
+  app.use(healthRoutes(ctx));
+  const { server } = ctx.config;
+  app.use(hostCheck(hostPolicy(server.publicUrl, server.allowedHosts)));
+  if (server.metrics.port === undefined) app.use(metricsRoute(ctx.metrics, [metricsAccessFor(ctx)]));
   for (const module of modules) for (const handler of module.middleware?.(ctx) ?? []) app.use(handler);
 
-  const api = Router();
-  api.use(csrfProtection());
-  api.use(express.json({ limit: ctx.config.server.bodyLimit }));
-  // Every /api route needs a signed-in user unless a module declared it public (access.ts allowAnonymous).
-  api.use(apiGuard());
-  api.get('/events', sse.handler());
-  for (const module of modules) module.routes?.(api, ctx);
-  api.use(apiNotFound);
-  app.use('/api', api);
-
+  const csrf = createCsrf(server.publicUrl);
+  app.use('/api', apiRouter(ctx, modules, sse, csrf));
   if (staticDir && existsSync(path.join(staticDir, 'index.html')))
-    serveSpa(app, staticDir, ctx, modules, sse);
+    serveSpa(app, staticDir, ctx, modules, sse, csrf);
+  app.use(errorHandler(ctx.log));
+  return app;
+}
+
+/** Who may read /metrics, on whichever port serves it (runtime.ts starts the separate one). */
+export function metricsAccessFor({ config: { server } }: ModuleContext): RequestHandler {
+  return metricsAccess(server.metrics, server.trustProxy !== false && server.trustProxy !== 0);
+}
+
+/** The separate listener of `server.metrics.port`: /metrics and nothing else. */
+export function createMetricsApp(ctx: ModuleContext): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', ctx.config.server.trustProxy);
+  app.use(metricsRoute(ctx.metrics, ctx.config.server.metrics.token ? [metricsAccessFor(ctx)] : []));
+  app.use(apiNotFound);
   app.use(errorHandler(ctx.log));
   return app;
 }
 
 /**
- * CSP and friends. Monaco needs inline styles; Monaco's and ELK's workers may start from blob: URLs.
- * Everything else comes from this origin only.
+ * Every /api route: answers are never cached; anonymous callers are refused (JSON 401) before their
+ * body is read, except on paths a module declared public (access.ts allowAnonymous), whose bodies
+ * get a small limit (the lineage ingest reads its own, under lineage.ingest.bodyLimit).
  */
-function securityHeaders(): RequestHandler {
-  return helmet({
+function apiRouter(ctx: ModuleContext, modules: readonly ServerModule[], sse: SseHub, csrf: Csrf): Router {
+  const api = Router();
+  api.use((_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+  api.use(apiGuard());
+  api.use(csrf.protect);
+  const signedInJson = express.json({ limit: ctx.config.server.bodyLimit });
+  const anonymousJson = express.json({ limit: ANONYMOUS_BODY_LIMIT });
+  api.use((req, res, next) => (req.user ? signedInJson : anonymousJson)(req, res, next));
+  api.get('/events', sse.handler());
+  for (const module of modules) module.routes?.(api, ctx);
+  api.use(apiNotFound);
+  return api;
+}
+
+const ANONYMOUS_BODY_LIMIT = '32kb';
+
+/**
+ * CSP and friends. Scripts, stylesheets and workers come from this origin only (Monaco's and ELK's
+ * workers may start from blob: URLs). Style elements need this response's nonce: Monaco writes its
+ * theme into `<style>` elements and the Mermaid export carries one in its SVG; the SPA gives them the
+ * nonce it finds in `<meta name="csp-nonce">` (src/shared/csp-nonce.ts), so injected markup cannot
+ * bring its own stylesheet. Inline `style` attributes stay allowed: the server-rendered first screen
+ * and the charts position elements with them.
+ */
+function securityHeaders(): RequestHandler[] {
+  const nonce: RequestHandler = (_req, res, next) => {
+    res.locals.cspNonce = randomBytes(16).toString('base64');
+    next();
+  };
+  const headers = helmet({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
+        styleSrc: ["'self'"],
+        styleSrcElem: ["'self'", (_req, res) => `'nonce-${(res as Response).locals.cspNonce}'`],
+        styleSrcAttr: ["'unsafe-inline'"],
         workerSrc: ["'self'", 'blob:'],
         // Service icons may be any http(s) image URL (services.groups[].services[].icon).
         imgSrc: ["'self'", 'data:', 'blob:', 'https:', 'http:'],
@@ -101,6 +154,12 @@ function securityHeaders(): RequestHandler {
     },
     referrerPolicy: { policy: 'same-origin' },
   });
+  return [nonce, headers];
+}
+
+/** index.html with this response's style nonce where the SPA looks for it. */
+function withStyleNonce(html: string, nonce: string): string {
+  return html.replace(/<head>/i, `<head>\n    <meta name="csp-nonce" content="${nonce}" />`);
 }
 
 /**
@@ -113,6 +172,7 @@ function serveSpa(
   ctx: ModuleContext,
   modules: readonly ServerModule[],
   sse: SseHub,
+  csrf: Csrf,
 ): void {
   app.use('/assets', precompressedAssets(path.join(dir, 'assets')));
   app.use(
@@ -124,6 +184,9 @@ function serveSpa(
       fallthrough: false,
     }),
   );
+  // serve-static answers 403 to a path that climbs out (`/assets/..%2f...`): there is no such asset.
+  app.use('/assets', ((error, _req, _res, next) =>
+    next(httpStatus(error) === 403 ? notFound() : error)) as ErrorRequestHandler);
   app.use(express.static(dir, { index: false, maxAge: '1h' }));
   const indexHtml = indexHtmlReader(path.join(dir, 'index.html'));
   const renderPage = pageRenderer(path.join(dir, SSR_ENTRY), ctx.log);
@@ -138,11 +201,11 @@ function serveSpa(
       const markup = await renderPage(req, answers);
       html = withBootData(html, bootScriptText(answers, liveEventId));
       if (markup) html = withAppMarkup(html, markup);
-      ensureCsrfCookie(req, res);
+      csrf.ensureCookie(req, res);
     }
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('Vary', 'Accept, Cookie');
-    res.type('html').send(html);
+    res.type('html').send(withStyleNonce(html, res.locals.cspNonce as string));
   });
 }
 

@@ -37,7 +37,7 @@ export const apiNotFound: RequestHandler = (req) => {
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
     const body = toBody(error);
-    const status = error instanceof ApiError ? error.status : httpStatusOf(error);
+    const status = error instanceof ApiError ? error.status : httpStatus(error);
     if (status >= 500) (req.log ?? log).error({ err: error }, 'request failed');
     if (res.headersSent) {
       res.destroy();
@@ -53,7 +53,7 @@ function toBody(error: unknown): ApiErrorBody {
     if (error.details !== undefined) body.error.details = error.details;
     return body;
   }
-  const status = httpStatusOf(error);
+  const status = httpStatus(error);
   if (status === 413) return { error: { code: 'payload_too_large', message: 'Request body too large' } };
   if (status === 400) return { error: { code: 'bad_request', message: 'Malformed request body' } };
   if (status === 415)
@@ -68,7 +68,7 @@ function toBody(error: unknown): ApiErrorBody {
  * `expose: false` (a missing file's error names its path) is about the message, which never leaves
  * here anyway, not about the status.
  */
-function httpStatusOf(error: unknown): number {
+export function httpStatus(error: unknown): number {
   const e = error as { status?: unknown; statusCode?: unknown; expose?: unknown };
   const status = Number(e?.status ?? e?.statusCode);
   return Number.isInteger(status) && status >= 400 && status < 500 ? status : 500;

@@ -17,6 +17,11 @@ export interface ModuleContext {
   bus: EventBus;
   log: Logger;
   metrics: Registry;
+  /**
+   * True when nobody signs in (`auth.mode: none`, loopback only): every caller is the local
+   * administrator, so defaults that are safe only on a single-user laptop may apply.
+   */
+  openAccess: boolean;
 }
 
 /**

@@ -1,7 +1,8 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { createApp } from './app.ts';
+import { z } from 'zod';
+import { createApp, createMetricsApp } from './app.ts';
 import { loadConfig } from './config/load.ts';
 import { type AppConfig, applyEnvOverrides, buildConfigSchema } from './config/schema.ts';
 import { EmbeddedPostgres } from './db/embedded.ts';
@@ -54,7 +55,7 @@ export async function startLabdeck(options: StartOptions): Promise<Labdeck> {
     const applied = await migrate(db, allMigrations(options.modules));
     if (applied.length) log.info({ applied }, 'database migrated');
     const bus = await createBus(config, db, databaseUrl, log);
-    context = { config, configFile: loaded.file, db, bus, log, metrics };
+    context = { config, configFile: loaded.file, db, bus, log, metrics, openAccess: isOpenAccess(config) };
     for (const module of options.modules) {
       await module.start?.(context);
       stopped.unshift(module);
@@ -68,6 +69,10 @@ export async function startLabdeck(options: StartOptions): Promise<Labdeck> {
   const sse = new SseHub(bus, { metrics });
   const app = createApp(context, { modules: options.modules, sse, staticDir: options.staticDir });
   const server = await listen(app, config.server.port, config.server.host);
+  const metricsServer = await listenForMetrics(context).catch(async (error: Error) => {
+    await new Promise((resolve) => server.close(resolve));
+    throw error;
+  });
   const url = `http://${urlHost(config.server.host)}:${(server.address() as AddressInfo).port}`;
   log.info(
     { url, config: loaded.file ?? 'built-in defaults', database: embedded ? 'embedded' : 'external' },
@@ -78,6 +83,7 @@ export async function startLabdeck(options: StartOptions): Promise<Labdeck> {
   const close = () => {
     closing ??= (async () => {
       const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+      metricsServer?.close();
       sse.stop();
       server.closeIdleConnections();
       const timeout = setTimeout(() => server.closeAllConnections(), config.server.shutdownTimeoutMs);
@@ -90,6 +96,12 @@ export async function startLabdeck(options: StartOptions): Promise<Labdeck> {
     return closing;
   };
   return { url, server, context, sse, embedded, close };
+}
+
+/** `auth.mode: none` (the default when the auth module is registered and its section absent). */
+function isOpenAccess(config: AppConfig): boolean {
+  const auth = z.object({ mode: z.string() }).safeParse(config.auth);
+  return auth.success && auth.data.mode === 'none';
 }
 
 function allMigrations(modules: readonly ServerModule[]): Migration[] {
@@ -127,6 +139,14 @@ async function shutdownParts(
   }
   await db.close().catch(() => {});
   await embedded?.stop();
+}
+
+/** The separate /metrics listener of `server.metrics.port`, when configured. */
+function listenForMetrics(ctx: ModuleContext): Promise<Server | null> {
+  const { host, metrics } = ctx.config.server;
+  return metrics.port === undefined
+    ? Promise.resolve(null)
+    : listen(createMetricsApp(ctx), metrics.port, host);
 }
 
 function listen(app: ReturnType<typeof createApp>, port: number, host: string): Promise<Server> {

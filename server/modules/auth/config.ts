@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseCidr } from './proxy.ts';
+import { parseCidr } from '../../platform/net.ts';
 
 const name = z.string().min(1).max(200);
 const header = z.string().regex(/^[A-Za-z0-9-]+$/, 'expected an HTTP header name');

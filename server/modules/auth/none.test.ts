@@ -27,7 +27,9 @@ describe('authentication off (mode none, the default)', () => {
     const csp = res.headers.get('content-security-policy') ?? '';
     expect(csp).toContain("script-src 'self'");
     expect(csp).toContain("worker-src 'self' blob:");
-    expect(csp).toContain("style-src 'self' 'unsafe-inline'");
+    expect(csp).toContain("style-src 'self';");
+    expect(csp).toMatch(/style-src-elem 'self' 'nonce-[A-Za-z0-9+/=]{24}'/);
+    expect(csp).toContain("style-src-attr 'unsafe-inline'");
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).toContain("img-src 'self' data: blob: https: http:");
     expect(csp).not.toContain('unsafe-eval');

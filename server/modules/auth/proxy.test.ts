@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addressList, isTrustedPeer, parseCidr } from '../../platform/net.ts';
 import { startTestApp, type TestApp } from '../../test/harness.ts';
-import { isTrustedPeer, parseCidr, trustedProxyList } from './proxy.ts';
 
 /** GET from a chosen loopback source address (Linux routes all of 127.0.0.0/8 to lo). */
 function getFrom(app: TestApp, path: string, localAddress: string, headers: Record<string, string> = {}) {
@@ -99,18 +99,18 @@ describe('trusted proxy CIDR matching', () => {
     ['2001:db8::/32', '2001:db8:ffff::1', true],
     ['2001:db8::/32', '2001:db9::1', false],
   ])('%s contains %s: %s', (cidr, address, expected) => {
-    expect(isTrustedPeer(trustedProxyList([cidr]), address)).toBe(expected);
+    expect(isTrustedPeer(addressList([cidr]), address)).toBe(expected);
   });
 
   it.each(['10.0.0.0/33', 'fd00::/129', 'not-an-ip', '10.0.0.1/8/1', '10.0.0.0/-1', '300.1.1.1'])(
     'rejects %s',
     (cidr) => {
       expect(typeof parseCidr(cidr)).toBe('string');
-      expect(() => trustedProxyList([cidr])).toThrow();
+      expect(() => addressList([cidr])).toThrow();
     },
   );
 
   it('trusts nobody for a missing peer address', () => {
-    expect(isTrustedPeer(trustedProxyList(['0.0.0.0/0']), undefined)).toBe(false);
+    expect(isTrustedPeer(addressList(['0.0.0.0/0']), undefined)).toBe(false);
   });
 });

@@ -2,12 +2,14 @@ import { parseCookie } from 'cookie';
 import type { Request, Response } from 'express';
 import * as client from 'openid-client';
 import { audit } from '../../platform/audit.ts';
+import { secureCookies } from '../../platform/hosts.ts';
 import type { User } from '../../platform/identity.ts';
 import type { ModuleContext } from '../../platform/module.ts';
+import { addressList } from '../../platform/net.ts';
 import type { AuthConfig } from './config.ts';
 import { createSealer, randomToken, sha256 } from './crypto.ts';
 import { type Claims, OidcProvider, SignInError, type TokenSet } from './oidc.ts';
-import { identityFromProxy, trustedProxyList } from './proxy.ts';
+import { identityFromProxy } from './proxy.ts';
 import { safeReturnTo } from './returnto.ts';
 import { groupsFromClaim, rolesForGroups } from './roles.ts';
 import { createAuthStore, type SessionRow } from './store.ts';
@@ -31,17 +33,18 @@ export function createAuthService(ctx: ModuleContext, config: AuthConfig) {
   }
   const sealer = createSealer(config.session.secret ?? randomToken(32));
   const providers = new Map(config.providers.map((p) => [p.id, new OidcProvider(p)]));
-  const trusted = trustedProxyList(config.proxy.trustedProxies);
+  const trusted = addressList(config.proxy.trustedProxies);
   const sessionsOf = new WeakMap<Request, SessionRow>();
   const refreshing = new Map<string, Promise<SessionRow | null>>();
   const refreshFailedAt = new Map<string, number>();
   const cookieName = config.session.cookieName;
   let logins = 0;
 
+  const secure = secureCookies(ctx.config.server.publicUrl);
   const cookieOptions = (req: Request) => ({
     httpOnly: true,
     sameSite: 'lax' as const,
-    secure: req.secure,
+    secure: secure(req),
     path: '/',
   });
   const origin = (req: Request) =>

@@ -10,14 +10,14 @@ describe('lineage config', () => {
   it('accepts the documented example', () => {
     const text = readFileSync(example, 'utf8').replaceAll(/\$\{[A-Z_]+\}/g, 'a-long-enough-secret');
     const lineage = lineageSection.parse(parse(text).lineage);
-    expect(lineage.ingest).toMatchObject({ bodyLimit: '20mb', allowAnonymous: true, maxBatch: 10_000 });
+    expect(lineage.ingest).toMatchObject({ bodyLimit: '20mb', maxBatch: 10_000 });
     expect(lineage.ingest.keys.map((k) => k.producer)).toEqual(['dbt', 'airflow']);
     expect(lineage.kafka).toMatchObject({ enabled: false, topic: 'openlineage', groupId: 'labdeck-lineage' });
   });
 
   it('gives defaults when the section is absent', () => {
     const lineage = lineageSection.parse(undefined);
-    expect(lineage.ingest).toEqual({ bodyLimit: '20mb', maxBatch: 10_000, keys: [], allowAnonymous: true });
+    expect(lineage.ingest).toEqual({ bodyLimit: '20mb', maxBatch: 10_000, keys: [] });
     expect(lineage.graph).toEqual({ pageSize: 50, maxDepth: 20, maxNodes: 2_000 });
   });
 

@@ -23,8 +23,11 @@ export const lineageSection = z
             }),
           )
           .default([]),
-        /** Open ingestion without keys (laptop quick start). Set false to refuse events until keys are configured. */
-        allowAnonymous: z.boolean().default(true),
+        /**
+         * Accept events without a key while no key is configured. Unset: open only when nobody signs
+         * in (`auth.mode: none`, loopback), closed with oidc or proxy sign-in until keys are configured.
+         */
+        allowAnonymous: z.boolean().optional(),
       })
       .prefault({}),
     graph: z

@@ -19,6 +19,25 @@ function serviceOf(ctx: ModuleContext): LineageService {
   return service;
 }
 
+/** Whether producers may send events without a key (only while no key is configured). */
+const ingestOpen = (ctx: ModuleContext, config: LineageConfig) =>
+  config.ingest.keys.length === 0 && (config.ingest.allowAnonymous ?? ctx.openAccess);
+
+function logIngestAccess(ctx: ModuleContext, config: LineageConfig) {
+  const log = ctx.log.child({ module: 'lineage' });
+  if (config.ingest.keys.length > 0)
+    log.info(
+      { producers: config.ingest.keys.map((k) => k.producer) },
+      'lineage ingest: producer keys required',
+    );
+  else if (ingestOpen(ctx, config))
+    log.warn('lineage ingest: open to anyone who reaches the server (no lineage.ingest.keys configured)');
+  else
+    log.warn(
+      'lineage ingest: closed until lineage.ingest.keys are configured (sign-in is on; set lineage.ingest.allowAnonymous: true to open it)',
+    );
+}
+
 /**
  * OpenLineage in (HTTP at Marquez's endpoint, optionally the Kafka transport's topic), PostgreSQL
  * history with derived tables, an in-memory graph index for fast walks, live changes on SSE topic `lineage`.
@@ -32,6 +51,7 @@ export const lineageModule = defineServerModule({
     await service.start();
     services.set(ctx, service);
     const config = configOf(ctx);
+    logIngestAccess(ctx, config);
     if (config.kafka.enabled)
       consumers.add(startKafkaIngest(config.kafka, service, ctx.log.child({ module: 'lineage-kafka' })));
   },
@@ -42,7 +62,7 @@ export const lineageModule = defineServerModule({
   },
   // The ingest routes read their own body (limit, gzip) and authenticate producers by key, so they
   // run ahead of the platform's JSON parser and CSRF check (see ingest-http.ts).
-  middleware: (ctx) => [ingestRouter(configOf(ctx), serviceOf(ctx))],
+  middleware: (ctx) => [ingestRouter(configOf(ctx), serviceOf(ctx), ingestOpen(ctx, configOf(ctx)))],
   routes(router, ctx) {
     lineageRoutes(router, serviceOf(ctx), configOf(ctx));
   },

@@ -60,6 +60,24 @@ describe('producer API keys', () => {
 });
 
 describe('anonymous ingestion', () => {
+  it.each([
+    ['open with sign-in off (auth.mode none)', '', 201],
+    ['closed with proxy sign-in and no keys', 'auth:\n  mode: proxy\n', 403],
+    [
+      'open with sign-in on when the operator opens it',
+      'auth:\n  mode: proxy\nlineage:\n  ingest:\n    allowAnonymous: true\n',
+      201,
+    ],
+  ])('is %s by default', async (_case, config, status) => {
+    const app = await startTestApp({ config });
+    try {
+      const res = await post(app, '/api/v1/lineage', runEvent({ job: 'anon' }));
+      expect(res.status).toBe(status);
+    } finally {
+      await app.close();
+    }
+  });
+
   it('is refused when allowAnonymous is false and no key is configured', async () => {
     const app = await startTestApp({ config: 'lineage:\n  ingest:\n    allowAnonymous: false\n' });
     try {

@@ -13,11 +13,12 @@ import type { LineageService } from './service.ts';
 
 const gunzipAsync = promisify(gunzip);
 
-export function ingestRouter(config: LineageConfig, service: LineageService): Router {
+/** `open`: events without a key are accepted (no keys configured and anonymous ingest allowed). */
+export function ingestRouter(config: LineageConfig, service: LineageService, open: boolean): Router {
   const limit = parseSize(config.ingest.bodyLimit);
   const keys = config.ingest.keys.map((k) => ({ producer: k.producer, digest: digest(k.key) }));
   const router = express.Router();
-  const source = (req: Request) => authenticate(req, keys, config.ingest.allowAnonymous);
+  const source = (req: Request) => authenticate(req, keys, open);
 
   router.post('/api/v1/lineage', async (req, res) => {
     const from = source(req);
@@ -62,7 +63,7 @@ function authenticate(
     throw new ApiError(
       403,
       'ingest_closed',
-      'Lineage ingestion is closed: configure lineage.ingest.keys or set allowAnonymous',
+      'Lineage ingestion is closed: configure lineage.ingest.keys (or set lineage.ingest.allowAnonymous: true)',
     );
   }
   if (!token)

@@ -1,7 +1,14 @@
 // SQL Lab against a real single-node Trino (lab/trino). Without `bash lab/trino/install.sh` this FAILS.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryTrino, startTrino, type TrinoServer } from '../../../lab/trino/server.ts';
-import { type ApiClient, apiClient, startTestApp, type TestApp } from '../../test/harness.ts';
+import {
+  type ApiClient,
+  apiClient,
+  proxyAuthYaml,
+  startTestApp,
+  type TestApp,
+  userClient,
+} from '../../test/harness.ts';
 import { endOf, firstRow, type Json, type Line, readRun, rowCount } from './test-support.ts';
 
 let trino: TrinoServer;
@@ -45,9 +52,33 @@ describe('Trino runs', () => {
       { name: 'name', type: 'varchar(25)' },
     ]);
     expect(rowCount(lines)).toBe(25);
-    expect(firstRow(lines)![1]).toBe('Local user');
+    expect(firstRow(lines)![1]).toBe('local');
     expect(lines.some((l) => l.t === 'progress')).toBe(true);
     expect(endOf(lines)).toMatchObject({ state: 'finished', rows: 25, truncated: false });
+  });
+
+  it('runs as the login of a signed-in user, which Trino records in its query history', async () => {
+    const signedIn = await startTestApp({
+      config: `${proxyAuthYaml()}sql:\n  connections:\n    - { id: trino, name: Lab Trino, engine: trino, url: "${trino.url}" }\n`,
+    });
+    try {
+      const ana = userClient(signedIn.url, { id: 'ana', name: 'Ana Analyst', groups: ['lab-analysts'] });
+      let queryId = '';
+      const lines = await readRun(
+        await ana.post('/api/sql/run', { connectionId: 'trino', sql: 'SELECT current_user', tabId: 't' }),
+        (line) => {
+          if (line.t === 'query') queryId = line.queryId as string;
+        },
+      );
+      expect(firstRow(lines)).toEqual(['ana']);
+      const { rows } = await queryTrino(
+        trino.url,
+        `SELECT "user" FROM system.runtime.queries WHERE query_id = '${queryId}'`,
+      );
+      expect(rows).toEqual([['ana']]);
+    } finally {
+      await signedIn.close();
+    }
   });
 
   it('marks a syntax error at the line and column Trino reports', async () => {

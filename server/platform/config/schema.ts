@@ -1,14 +1,30 @@
 import { z } from 'zod';
 import type { ServerModule } from '../module.ts';
+import { parseCidr } from '../net.ts';
 
 const port = z.number().int().min(0).max(65535);
+const cidr = z.string().superRefine((value, ctx) => {
+  const parsed = parseCidr(value);
+  if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+});
+const hostName = z
+  .string()
+  .regex(
+    /^\.?[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/,
+    'expected a host name such as lab.example.com, or .lab.example.com for it and its subdomains',
+  );
 
 export const serverSection = z
   .strictObject({
     port: port.default(8080),
     host: z.string().min(1).default('127.0.0.1'),
     /** The URL users open, when Labdeck sits behind a proxy (used for redirects and cookies). */
-    publicUrl: z.url().optional(),
+    publicUrl: z.url({ protocol: /^https?$/ }).optional(),
+    /**
+     * Host names Labdeck answers to besides the publicUrl host, loopback names and IP addresses
+     * (DNS rebinding protection); `.lab.example.com` allows that domain and every name under it.
+     */
+    allowedHosts: z.array(hostName).default([]),
     /** Express `trust proxy`: false, true, a hop count, or a list of addresses/CIDRs. */
     trustProxy: z
       .union([z.boolean(), z.number().int().min(0), z.string(), z.array(z.string())])
@@ -19,8 +35,21 @@ export const serverSection = z
       .string()
       .regex(/^\d+(b|kb|mb)$/i, 'expected a size like 512kb or 10mb')
       .default('10mb'),
+    /** Who may read GET /metrics (platform/ops.ts). */
+    metrics: z
+      .strictObject({
+        /** Serve /metrics on this port only (a second listener on server.host), not on the app port. */
+        port: port.optional(),
+        /** Require `Authorization: Bearer <token>` (use `${ENV}`); then allowFrom is not consulted. */
+        token: z.string().min(16, 'use at least 16 characters').optional(),
+        /** Client addresses or CIDRs that may read /metrics on the app port without a token. */
+        allowFrom: z.array(cidr).default(['127.0.0.1/32', '::1/128']),
+      })
+      .prefault({}),
   })
   .prefault({});
+
+export type ServerConfig = z.output<typeof serverSection>;
 
 export const databaseSection = z
   .strictObject({

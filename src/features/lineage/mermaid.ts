@@ -1,4 +1,5 @@
 // "Export as Mermaid": the visible subgraph as a Mermaid flowchart, and a lazily loaded renderer.
+import { withNonce } from '@/shared/csp-nonce';
 import type { ApiEdge } from './types';
 
 interface ExportNode {
@@ -62,5 +63,5 @@ export async function renderMermaid(text: string): Promise<string> {
   });
   const mermaid = await loaded;
   const { svg } = await mermaid.render(`lineage-export-${++counter}`, text);
-  return svg;
+  return withNonce(svg);
 }

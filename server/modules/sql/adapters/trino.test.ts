@@ -109,7 +109,8 @@ describe('Trino client', () => {
       [3, 'c'],
     ]);
     const post = seen.find((s) => s.method === 'POST')!;
-    expect(post.headers['x-trino-user']).toBe('ada');
+    // The stable login, never the display name: Trino's access control and query history key on it.
+    expect(post.headers['x-trino-user']).toBe('u1');
     expect(post.headers['x-trino-source']).toBe('labdeck');
     expect(post.headers['x-trino-query-data-encoding']).toBe('json');
     expect(seen.find((s) => s.url === '/segment/2')!.headers['x-seg']).toBe('k');

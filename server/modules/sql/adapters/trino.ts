@@ -76,7 +76,7 @@ export function createTrinoEngine(config: TrinoConnectionConfig, log: Logger): S
 
   function headersFor(user: User, session: TabSession): Record<string, string> {
     const h: Record<string, string> = {
-      'X-Trino-User': headerSafe(user.name || user.id),
+      'X-Trino-User': headerSafe(user.id),
       'X-Trino-Source': headerSafe(config.source),
       'Content-Type': 'text/plain; charset=utf-8',
       Accept: 'application/json',
