@@ -56,27 +56,17 @@ export function requireRole(...roles: string[]): RequestHandler {
   };
 }
 
-const publicPrefixes = new Set<string>();
-
 /**
- * Declares /api paths (relative to /api, e.g. `/lineage/v1/lineage`) that anonymous callers may reach
- * because the route authenticates them itself (sign-in endpoints, OpenLineage producers with an API key).
- * Call it from a module's `routes()`; everything else under /api needs a signed-in user.
+ * Refuses every anonymous /api request (JSON 401, never an HTML redirect) except on the paths modules
+ * declared public (`ModuleInstance.publicPaths`: `/session` or a prefix ending in `/`).
  */
-export function allowAnonymous(prefix: string): void {
-  if (!prefix.startsWith('/')) throw new Error(`allowAnonymous: ${prefix} must start with /`);
-  publicPrefixes.add(prefix);
-}
-
-const isPublic = (path: string) => {
-  for (const prefix of publicPrefixes) {
-    if (path === prefix || path.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`)) return true;
-  }
-  return false;
-};
-
-/** Refuses every anonymous /api request (JSON 401, never an HTML redirect) except declared public paths. */
-export function apiGuard(): RequestHandler {
+export function apiGuard(publicPaths: readonly string[]): RequestHandler {
+  for (const path of publicPaths)
+    if (!path.startsWith('/')) throw new Error(`public API path ${path} must start with /`);
+  const isPublic = (path: string) =>
+    publicPaths.some(
+      (prefix) => path === prefix || path.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`),
+    );
   return (req, _res, next) => {
     if (req.user || isPublic(req.path)) return next();
     throw unauthorized();

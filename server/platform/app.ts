@@ -25,13 +25,14 @@ import { apiNotFound, errorHandler, httpStatus, notFound } from './errors.ts';
 import type { SseHub } from './events/sse.ts';
 import { hostCheck, hostPolicy } from './hosts.ts';
 import { httpMetrics } from './metrics.ts';
-import type { ModuleContext, ServerModule } from './module.ts';
+import type { ModuleContext, RunningModule } from './module.ts';
 import { healthRoutes, metricsAccess, metricsRoute } from './ops.ts';
 import { requestId } from './request-id.ts';
 import { pageRenderer, SSR_ENTRY, withAppMarkup } from './ssr.ts';
 
 export interface AppOptions {
-  modules: readonly ServerModule[];
+  /** The started modules, in start order. */
+  modules: readonly RunningModule[];
   sse: SseHub;
   /** The built SPA (vite build output); omitted in API-only tests. */
   staticDir?: string;
@@ -69,9 +70,12 @@ export function createApp(ctx: ModuleContext, { modules, sse, staticDir }: AppOp
   const { server } = ctx.config;
   app.use(hostCheck(hostPolicy(server.publicUrl, server.allowedHosts)));
   if (server.metrics.port === undefined) app.use(metricsRoute(ctx.metrics, [metricsAccessFor(ctx)]));
-  for (const module of modules) for (const handler of module.middleware?.(ctx) ?? []) app.use(handler);
+  for (const module of modules) for (const handler of module.middleware ?? []) app.use(handler);
 
-  const csrf = createCsrf(server.publicUrl);
+  const csrf = createCsrf(
+    server.publicUrl,
+    modules.flatMap((module) => module.csrfExemptPaths ?? []),
+  );
   app.use('/api', apiRouter(ctx, modules, sse, csrf));
   if (staticDir && existsSync(path.join(staticDir, 'index.html')))
     serveSpa(app, staticDir, ctx, modules, sse, csrf);
@@ -100,19 +104,19 @@ export function createMetricsApp(ctx: ModuleContext): Express {
  * body is read, except on paths a module declared public (access.ts allowAnonymous), whose bodies
  * get a small limit (the lineage ingest reads its own, under lineage.ingest.bodyLimit).
  */
-function apiRouter(ctx: ModuleContext, modules: readonly ServerModule[], sse: SseHub, csrf: Csrf): Router {
+function apiRouter(ctx: ModuleContext, modules: readonly RunningModule[], sse: SseHub, csrf: Csrf): Router {
   const api = Router();
   api.use((_req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
     next();
   });
-  api.use(apiGuard());
+  api.use(apiGuard(modules.flatMap((module) => module.publicPaths ?? [])));
   api.use(csrf.protect);
   const signedInJson = express.json({ limit: ctx.config.server.bodyLimit });
   const anonymousJson = express.json({ limit: ANONYMOUS_BODY_LIMIT });
   api.use((req, res, next) => (req.user ? signedInJson : anonymousJson)(req, res, next));
   api.get('/events', sse.handler());
-  for (const module of modules) module.routes?.(api, ctx);
+  for (const module of modules) module.routes?.(api);
   api.use(apiNotFound);
   return api;
 }
@@ -170,7 +174,7 @@ function serveSpa(
   app: Express,
   dir: string,
   ctx: ModuleContext,
-  modules: readonly ServerModule[],
+  modules: readonly RunningModule[],
   sse: SseHub,
   csrf: Csrf,
 ): void {
@@ -196,7 +200,7 @@ function serveSpa(
     if (isDocumentRequest(req)) {
       // The live position first: events during the collection are replayed to the page, not lost.
       const liveEventId = sse.currentId();
-      const answers = await collectBootAnswers(modules, ctx, req, req.log ?? ctx.log);
+      const answers = await collectBootAnswers(modules, req, req.log ?? ctx.log);
       // The first screen rendered from the same answers (pages that opt in; null otherwise): platform/ssr.ts.
       const markup = await renderPage(req, answers);
       html = withBootData(html, bootScriptText(answers, liveEventId));

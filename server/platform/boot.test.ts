@@ -9,7 +9,7 @@ import {
   RawJson,
   withBootData,
 } from './boot.ts';
-import type { ModuleContext, ServerModule } from './module.ts';
+import type { ModuleContext, RunningModule } from './module.ts';
 
 const log = pino({ level: 'silent' });
 const ctx = {} as ModuleContext;
@@ -57,7 +57,7 @@ describe('boot data', () => {
   });
 
   it('leaves out a module that fails, is too slow or names a key that is no path', async () => {
-    const modules: ServerModule[] = [
+    const modules: RunningModule[] = [
       { name: 'ok', bootData: () => ({ '/ok': { fine: true }, '/skipped': undefined }) },
       {
         name: 'broken',
@@ -73,7 +73,7 @@ describe('boot data', () => {
       { name: 'async', bootData: async () => ({ '/async': [1, 2] }) },
       { name: 'none' },
     ];
-    const answers = await collectBootAnswers(modules, ctx, fakeRequest('GET', '/', 'text/html'), log, 50);
+    const answers = await collectBootAnswers(modules, fakeRequest('GET', '/', 'text/html'), log, 50);
     expect(answers).toEqual({ '/ok': { fine: true }, '/async': [1, 2] });
   });
 });

@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { Request } from 'express';
 import type { Logger } from './log.ts';
-import type { ModuleContext, ServerModule } from './module.ts';
+import type { RunningModule } from './module.ts';
 
 /**
  * Boot data: what the SPA needs for its first paint, embedded into index.html so the first screen
@@ -44,8 +44,7 @@ export function isDocumentRequest(req: Request): boolean {
  * contributes nothing (logged): the SPA then fetches that data as before.
  */
 export async function collectBootAnswers(
-  modules: readonly ServerModule[],
-  ctx: ModuleContext,
+  modules: readonly RunningModule[],
   req: Request,
   log: Logger,
   timeoutMs = BOOT_TIMEOUT_MS,
@@ -61,7 +60,7 @@ export async function collectBootAnswers(
           resolve(undefined);
         }, timeoutMs);
       });
-      const contributed = await Promise.race([module.bootData(req, ctx), late]);
+      const contributed = await Promise.race([module.bootData(req), late]);
       for (const [key, value] of Object.entries(contributed ?? {})) {
         if (!key.startsWith('/')) throw new Error(`boot data key ${key} must be an /api path`);
         if (value !== undefined) answers[key] = value;

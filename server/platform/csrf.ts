@@ -25,7 +25,8 @@ export interface Csrf {
  * exactly that origin; without it, the origin of the host the request came to (which hosts.ts has
  * already checked against the allowed names, so a DNS-rebound page cannot pass by naming itself).
  */
-export function createCsrf(publicUrl: string | undefined): Csrf {
+export function createCsrf(publicUrl: string | undefined, exemptPaths: readonly string[] = []): Csrf {
+  const isExempt = (path: string) => exemptPaths.some((prefix) => path.startsWith(prefix));
   const publicOrigin = publicOriginOf(publicUrl);
   const secure = secureCookies(publicUrl);
   const ensureCookie = (req: Request, res: Response) => {
@@ -52,18 +53,6 @@ export function createCsrf(publicUrl: string | undefined): Csrf {
   };
   return { protect, ensureCookie };
 }
-
-const exemptPrefixes = new Set<string>();
-
-/**
- * Server-to-server endpoints (relative to /api) that cookie-less callers POST to without a CSRF token,
- * e.g. OIDC back-channel logout. Requests that carry cookies are still checked.
- */
-export function exemptFromCsrf(prefix: string): void {
-  exemptPrefixes.add(prefix);
-}
-
-const isExempt = (path: string) => [...exemptPrefixes].some((prefix) => path.startsWith(prefix));
 
 function originAllowed(req: Request, publicOrigin: string | undefined): boolean {
   const origin = req.get('origin');

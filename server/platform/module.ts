@@ -25,18 +25,23 @@ export interface ModuleContext {
 }
 
 /**
- * One capability of the BFF (server/modules/<name>): it owns a top-level key of labdeck.yaml,
- * its migrations, its /api routes and its background work. Registered in server/modules/index.ts.
+ * What a module started for one Labdeck: the platform mounts it, and stops exactly it. Everything a
+ * module keeps while running lives in this object (no module-level state: tests run several Labdecks
+ * in one process).
  */
-export interface ServerModule {
-  name: string;
-  /** Top-level key in labdeck.yaml and its schema; the schema must give defaults for an absent key. */
-  config?: { key: string; schema: z.ZodType };
-  migrations?: () => Migration[];
+export interface ModuleInstance {
   /** Middleware that runs before every module's routes (sessions, for example). */
-  middleware?: (ctx: ModuleContext) => RequestHandler[];
+  middleware?: RequestHandler[];
   /** Routes mounted under /api. */
-  routes?: (router: Router, ctx: ModuleContext) => void;
+  routes?: (router: Router) => void;
+  /**
+   * /api paths (relative to /api, e.g. `/lineage/v1/lineage` or a prefix ending in `/`) that anonymous
+   * callers may reach because the route authenticates them itself (sign-in, producers with keys);
+   * everything else under /api needs a signed-in user (access.ts `apiGuard`).
+   */
+  publicPaths?: string[];
+  /** /api path prefixes that cookie-less server-to-server callers POST to without a CSRF token. */
+  csrfExemptPaths?: string[];
   /**
    * Answers of this module's GET /api routes for the caller of an SPA page, embedded into index.html so
    * the first paint needs no API round trip (platform/boot.ts). Keys are the /api paths (`/services`),
@@ -44,10 +49,39 @@ export interface ServerModule {
    * for an already serialized body). Runs after every module's middleware; nothing (or a failure, or
    * a timeout) means the SPA fetches as usual.
    */
-  bootData?: (req: Request, ctx: ModuleContext) => Promise<BootAnswers | undefined> | BootAnswers | undefined;
-  start?: (ctx: ModuleContext) => Promise<void> | void;
-  /** Gets the context its start received, so a module keeps per-instance state keyed by it. */
-  stop?: (ctx: ModuleContext) => Promise<void> | void;
+  bootData?: (req: Request) => Promise<BootAnswers | undefined> | BootAnswers | undefined;
+  stop?: () => Promise<void> | void;
 }
 
-export const defineServerModule = (module: ServerModule): ServerModule => module;
+/**
+ * One capability of the BFF (server/modules/<name>): it owns a top-level key of labdeck.yaml, its
+ * migrations, and `create`, which starts it for one Labdeck with its own section of the config (typed
+ * by its schema) and returns the running instance. Registered in server/modules/index.ts.
+ */
+export interface ServerModule<Config = unknown> {
+  name: string;
+  /** Top-level key in labdeck.yaml and its schema; the schema must give defaults for an absent key. */
+  config?: { key: string; schema: z.ZodType<Config> };
+  migrations?: () => Migration[];
+  create(ctx: ModuleContext, config: Config): Promise<ModuleInstance> | ModuleInstance;
+}
+
+/** A module typed by its config schema, as the registry (of modules with different configs) holds it. */
+export function defineServerModule<Config>(module: ServerModule<Config>): ServerModule {
+  return {
+    name: module.name,
+    config: module.config,
+    migrations: module.migrations,
+    // The platform validated the whole file with this schema before any module starts.
+    create: (ctx, section) => module.create(ctx, section as Config),
+  };
+}
+
+/** The section of labdeck.yaml that `module` owns, as validated at load time. */
+export const moduleConfigOf = (module: ServerModule, ctx: ModuleContext): unknown =>
+  module.config ? ctx.config[module.config.key] : undefined;
+
+/** A started module as the platform holds it: its name and the instance its `create` returned. */
+export interface RunningModule extends ModuleInstance {
+  name: string;
+}

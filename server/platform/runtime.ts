@@ -13,7 +13,7 @@ import { createPgBus } from './events/pg-bus.ts';
 import { SseHub } from './events/sse.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createMetrics } from './metrics.ts';
-import type { ModuleContext, ServerModule } from './module.ts';
+import { type ModuleContext, moduleConfigOf, type RunningModule, type ServerModule } from './module.ts';
 
 export interface StartOptions {
   modules: readonly ServerModule[];
@@ -49,7 +49,7 @@ export async function startLabdeck(options: StartOptions): Promise<Labdeck> {
   const databaseUrl = config.database.url ?? embedded!.url;
   const db = createDb(databaseUrl, log, config.database.poolSize);
   const metrics = createMetrics();
-  const stopped: ServerModule[] = [];
+  const running: RunningModule[] = [];
   let context: ModuleContext | undefined;
   try {
     const applied = await migrate(db, allMigrations(options.modules));
@@ -57,17 +57,17 @@ export async function startLabdeck(options: StartOptions): Promise<Labdeck> {
     const bus = await createBus(config, db, databaseUrl, log);
     context = { config, configFile: loaded.file, db, bus, log, metrics, openAccess: isOpenAccess(config) };
     for (const module of options.modules) {
-      await module.start?.(context);
-      stopped.unshift(module);
+      const instance = await module.create(context, moduleConfigOf(module, context));
+      running.push({ name: module.name, ...instance });
     }
   } catch (error) {
     await context?.bus.close();
-    await shutdownParts(stopped, context, db, embedded, log);
+    await shutdownParts(running, db, embedded, log);
     throw error;
   }
   const { bus } = context;
   const sse = new SseHub(bus, { metrics });
-  const app = createApp(context, { modules: options.modules, sse, staticDir: options.staticDir });
+  const app = createApp(context, { modules: running, sse, staticDir: options.staticDir });
   const server = await listen(app, config.server.port, config.server.host);
   const metricsServer = await listenForMetrics(context).catch(async (error: Error) => {
     await new Promise((resolve) => server.close(resolve));
@@ -90,7 +90,7 @@ export async function startLabdeck(options: StartOptions): Promise<Labdeck> {
       await drained;
       clearTimeout(timeout);
       await bus.close();
-      await shutdownParts(stopped, context, db, embedded, log);
+      await shutdownParts(running, db, embedded, log);
       log.info('Labdeck stopped');
     })();
     return closing;
@@ -123,16 +123,16 @@ async function startEmbedded(dir: string, log: Logger): Promise<EmbeddedPostgres
   return embedded;
 }
 
+/** Stops the running modules (last started first), then the database. */
 async function shutdownParts(
-  modules: ServerModule[],
-  context: ModuleContext | undefined,
+  running: readonly RunningModule[],
   db: Db,
   embedded: EmbeddedPostgres | null,
   log: Logger,
 ) {
-  for (const module of modules) {
+  for (const module of [...running].reverse()) {
     try {
-      if (context) await module.stop?.(context);
+      await module.stop?.();
     } catch (error) {
       log.error({ err: error, module: module.name }, 'module failed to stop');
     }

@@ -145,3 +145,7 @@ export function userClient(baseUrl: string, user: TestUser, headers: Record<stri
   if (user.email) identity['X-Forwarded-Email'] = user.email;
   return apiClient(baseUrl, { ...identity, ...headers });
 }
+
+/** A served index.html without the style nonce every copy carries (platform/app.ts), for comparisons. */
+export const withoutStyleNonce = (html: string) =>
+  html.replace(/\n\s*<meta name="csp-nonce" content="[^"]+" \/>/, '');

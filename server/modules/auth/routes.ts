@@ -2,9 +2,8 @@ import type { Request, RequestHandler, Response, Router } from 'express';
 import express from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
-import { allowAnonymous, requireRole } from '../../platform/access.ts';
+import { requireRole } from '../../platform/access.ts';
 import { audit, queryAudit } from '../../platform/audit.ts';
-import { exemptFromCsrf } from '../../platform/csrf.ts';
 import { ApiError, badRequest, notFound } from '../../platform/errors.ts';
 import type { ModuleContext } from '../../platform/module.ts';
 import { SignInError } from './oidc.ts';
@@ -50,11 +49,6 @@ export function authRoutes(router: Router, ctx: ModuleContext, auth: AuthService
   });
   router.use(writeLimiter);
 
-  allowAnonymous('/session');
-  allowAnonymous('/auth/');
-  // OpenLineage producers (dbt-ol, Airflow, Spark) post here with the lineage module's own API keys.
-  allowAnonymous('/v1/lineage');
-
   router.get('/session', (req, res) => {
     res.setHeader('Cache-Control', 'no-store');
     res.json(auth.describeSession(req));
@@ -94,7 +88,6 @@ export function authRoutes(router: Router, ctx: ModuleContext, auth: AuthService
   });
 
   // OpenID Connect Back-Channel Logout: the provider tells us a user signed out there.
-  exemptFromCsrf('/auth/backchannel-logout/');
   router.post(
     '/auth/backchannel-logout/:provider',
     express.urlencoded({ extended: false, limit: '32kb' }),

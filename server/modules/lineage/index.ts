@@ -1,23 +1,11 @@
 import path from 'node:path';
 import { migrationsIn } from '../../platform/db/migrate.ts';
-import type { ModuleContext } from '../../platform/module.ts';
-import { defineServerModule } from '../../platform/module.ts';
-import { type KafkaIngest, startKafkaIngest } from './adapters/kafka.ts';
+import { defineServerModule, type ModuleContext } from '../../platform/module.ts';
+import { startKafkaIngest } from './adapters/kafka.ts';
 import { type LineageConfig, lineageSection } from './config.ts';
 import { ingestRouter } from './ingest-http.ts';
 import { lineageRoutes } from './routes.ts';
 import { LineageService } from './service.ts';
-
-// One service per running Labdeck (tests run several in one process); routes are built after start.
-const services = new WeakMap<ModuleContext, LineageService>();
-const consumers = new Set<KafkaIngest>();
-
-const configOf = (ctx: ModuleContext) => ctx.config.lineage as LineageConfig;
-function serviceOf(ctx: ModuleContext): LineageService {
-  const service = services.get(ctx);
-  if (!service) throw new Error('lineage module used before start');
-  return service;
-}
 
 /** Whether producers may send events without a key (only while no key is configured). */
 const ingestOpen = (ctx: ModuleContext, config: LineageConfig) =>
@@ -46,24 +34,19 @@ export const lineageModule = defineServerModule({
   name: 'lineage',
   config: { key: 'lineage', schema: lineageSection },
   migrations: () => migrationsIn('lineage', path.join(import.meta.dirname, 'migrations')),
-  async start(ctx) {
+  async create(ctx, config: LineageConfig) {
     const service = new LineageService(ctx.db, ctx.bus, ctx.log.child({ module: 'lineage' }));
     await service.start();
-    services.set(ctx, service);
-    const config = configOf(ctx);
     logIngestAccess(ctx, config);
-    if (config.kafka.enabled)
-      consumers.add(startKafkaIngest(config.kafka, service, ctx.log.child({ module: 'lineage-kafka' })));
-  },
-  async stop() {
-    const running = [...consumers];
-    consumers.clear();
-    await Promise.all(running.map((consumer) => consumer.close()));
-  },
-  // The ingest routes read their own body (limit, gzip) and authenticate producers by key, so they
-  // run ahead of the platform's JSON parser and CSRF check (see ingest-http.ts).
-  middleware: (ctx) => [ingestRouter(configOf(ctx), serviceOf(ctx), ingestOpen(ctx, configOf(ctx)))],
-  routes(router, ctx) {
-    lineageRoutes(router, serviceOf(ctx), configOf(ctx));
+    const consumer = config.kafka.enabled
+      ? startKafkaIngest(config.kafka, service, ctx.log.child({ module: 'lineage-kafka' }))
+      : null;
+    return {
+      // The ingest routes read their own body (limit, gzip) and authenticate producers by key, so they
+      // run ahead of the platform's JSON parser and CSRF check (see ingest-http.ts).
+      middleware: [ingestRouter(config, service, ingestOpen(ctx, config))],
+      routes: (router) => lineageRoutes(router, service, config),
+      stop: () => consumer?.close(),
+    };
   },
 });

@@ -10,13 +10,15 @@ import type { PublicService, ServiceListJson } from './service.ts';
 /** Stands in for the auth module: the user comes from a test header. */
 const testAuth = defineServerModule({
   name: 'test-auth',
-  middleware: () => [
-    (req, _res, next) => {
-      const header = req.get('x-test-user');
-      if (header) req.user = JSON.parse(header) as User;
-      next();
-    },
-  ],
+  create: () => ({
+    middleware: [
+      (req, _res, next) => {
+        const header = req.get('x-test-user');
+        if (header) req.user = JSON.parse(header) as User;
+        next();
+      },
+    ],
+  }),
 });
 
 const admin: User = { id: 'ada', name: 'Ada', roles: ['admin'] };

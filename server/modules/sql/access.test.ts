@@ -12,12 +12,14 @@ const users: Record<string, User> = {
 };
 const testAuth = defineServerModule({
   name: 'test-auth',
-  middleware: () => [
-    (req, _res, next) => {
-      req.user = users[String(req.headers['x-test-user'])];
-      next();
-    },
-  ],
+  create: () => ({
+    middleware: [
+      (req, _res, next) => {
+        req.user = users[String(req.headers['x-test-user'])];
+        next();
+      },
+    ],
+  }),
 });
 
 let app: TestApp;

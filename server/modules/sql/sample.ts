@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Logger } from '../../platform/log.ts';
-import type { PostgresConnectionConfig } from './config.ts';
+import type { PostgresConnectionConfig } from './adapters/postgres.ts';
 
 const READER = 'labdeck_sample_reader';
 const SEED_VERSION = 1;

@@ -4,35 +4,19 @@ import { hasAnyRole } from '../../platform/access.ts';
 import { ApiError, badRequest, forbidden, notFound } from '../../platform/errors.ts';
 import type { User } from '../../platform/identity.ts';
 import type { Logger } from '../../platform/log.ts';
-import { createPostgresEngine } from './adapters/postgres.ts';
-import { createTrinoEngine } from './adapters/trino.ts';
-import type { Column, MetaNode, Progress, RunOutcome, RunSink, SqlEngine } from './adapters/types.ts';
+import type { SqlEngineKind } from './adapters/engine.ts';
+import { sqlEngines } from './adapters/index.ts';
+import type { RunOutcome, RunSink, SqlEngine } from './adapters/types.ts';
 import type { ConnectionConfig, SqlConfig } from './config.ts';
+import type { Column, ConnectionInfo, MetaNode, Progress, RunBody } from './contract.ts';
 import { csvHeader, csvLines, jsonlLines } from './export-format.ts';
 import type { SqlMetrics } from './metrics.ts';
 import type { SqlStore } from './store.ts';
 
-/** What the browser may know about a connection: never URLs, users or secrets. */
-export interface ConnectionInfo {
-  id: string;
-  name: string;
-  engine: 'trino' | 'postgres';
-  readOnly: boolean;
-  catalog?: string;
-  schema?: string;
-}
-
 interface Connection {
   config: ConnectionConfig;
+  kind: SqlEngineKind;
   engine: SqlEngine;
-}
-
-export interface RunBody {
-  connectionId: string;
-  sql: string;
-  tabId: string;
-  mode: 'run' | 'explain';
-  maxRows?: number;
 }
 
 const META_TTL_MS = 5 * 60_000;
@@ -40,19 +24,15 @@ const META_MAX = 5_000;
 const MAX_RUNS_PER_USER = 8;
 const PROGRESS_EVERY_MS = 150;
 
-const engineFactories = {
-  trino: createTrinoEngine,
-  postgres: createPostgresEngine,
-} as const;
-
 export function createSqlService(config: SqlConfig, store: SqlStore, log: Logger, metrics?: SqlMetrics) {
   const connections = new Map<string, Connection>();
   const running = new Map<string, { userId: string; controller: AbortController }>();
   const metaCache = new Map<string, { at: number; value: Promise<unknown> }>();
 
   function addConnection(c: ConnectionConfig) {
-    const factory = engineFactories[c.engine] as (c: ConnectionConfig, log: Logger) => SqlEngine;
-    connections.set(c.id, { config: c, engine: factory(c, log.child({ connection: c.id })) });
+    const kind = sqlEngines.find((k) => k.name === c.engine);
+    if (!kind) throw new Error(`sql.connections ${c.id}: no engine ${c.engine}`);
+    connections.set(c.id, { config: c, kind, engine: kind.create(c, log.child({ connection: c.id })) });
   }
   for (const c of config.connections) addConnection(c);
 
@@ -63,13 +43,15 @@ export function createSqlService(config: SqlConfig, store: SqlStore, log: Logger
     return c;
   }
 
-  function info(c: ConnectionConfig): ConnectionInfo {
+  function info({ config, kind }: Connection): ConnectionInfo {
     return {
-      id: c.id,
-      name: c.name ?? c.id,
-      engine: c.engine,
-      readOnly: c.readOnly,
-      ...(c.engine === 'trino' ? { catalog: c.catalog, schema: c.schema } : {}),
+      id: config.id,
+      name: config.name ?? config.id,
+      engine: kind.name,
+      dialect: kind.dialect,
+      capabilities: kind.capabilities,
+      readOnly: config.readOnly,
+      ...kind.describe?.(config),
     };
   }
 
@@ -96,8 +78,9 @@ export function createSqlService(config: SqlConfig, store: SqlStore, log: Logger
     const mine = [...running.values()].filter((r) => r.userId === user.id).length;
     if (mine >= MAX_RUNS_PER_USER)
       throw new ApiError(429, 'too_many_runs', `At most ${MAX_RUNS_PER_USER} queries may run at once`);
-    const session =
-      c.engine.engine === 'trino' ? await store.tabSession(user.id, body.tabId, c.config.id) : {};
+    const session = c.kind.capabilities.sessions
+      ? await store.tabSession(user.id, body.tabId, c.config.id)
+      : {};
     // Recorded before the stream opens: if Labdeck's database is down, the answer is a plain error.
     const historyId = await store.startHistory(user.id, c.config.id, body.tabId, body.sql);
     const controller = new AbortController();
@@ -156,11 +139,11 @@ export function createSqlService(config: SqlConfig, store: SqlStore, log: Logger
       metrics?.running.dec();
     }
     if (explain && outcome.error?.line) outcome.error.line -= 1; // the EXPLAIN prefix sits on its own line
-    if (outcome.session && c.engine.engine === 'trino') {
+    if (outcome.session && c.kind.capabilities.sessions) {
       await store.saveTabSession(user.id, body.tabId, c.config.id, outcome.session);
     }
     const elapsedMs = Math.round(performance.now() - started);
-    record(c.engine.engine, 'run', outcome, elapsedMs);
+    record(c.kind.name, 'run', outcome, elapsedMs);
     await store
       .finishHistory(historyId, {
         durationMs: elapsedMs,
@@ -191,7 +174,7 @@ export function createSqlService(config: SqlConfig, store: SqlStore, log: Logger
     if (!request) throw notFound('This export link expired or was already used; start the export again');
     const c = connectionFor(user, request.connectionId);
     const session =
-      c.engine.engine === 'trino' && request.tabId
+      c.kind.capabilities.sessions && request.tabId
         ? await store.tabSession(user.id, request.tabId, c.config.id)
         : {};
     const controller = new AbortController();
@@ -233,7 +216,7 @@ export function createSqlService(config: SqlConfig, store: SqlStore, log: Logger
         },
       )
       .finally(() => metrics?.running.dec());
-    record(c.engine.engine, 'export', outcome, performance.now() - started);
+    record(c.kind.name, 'export', outcome, performance.now() - started);
     await store
       .finishHistory(historyId, {
         durationMs: Math.round(performance.now() - started),
@@ -253,7 +236,7 @@ export function createSqlService(config: SqlConfig, store: SqlStore, log: Logger
 
   return {
     connections: (user: User): ConnectionInfo[] =>
-      [...connections.values()].filter((c) => hasAnyRole(user, c.config.roles)).map((c) => info(c.config)),
+      [...connections.values()].filter((c) => hasAnyRole(user, c.config.roles)).map(info),
     connectionFor,
     addConnection,
     run,
@@ -268,14 +251,14 @@ export function createSqlService(config: SqlConfig, store: SqlStore, log: Logger
       const c = connectionFor(user, connectionId);
       if (refresh)
         for (const key of metaCache.keys())
-          if (key.startsWith(`${c.config.id}\u0000${user.name}\u0000`)) metaCache.delete(key);
-      return cached(`${c.config.id}\u0000${user.name}\u0000m\u0000${path.join('\u0000')}`, () =>
+          if (key.startsWith(`${c.config.id}\u0000${user.id}\u0000`)) metaCache.delete(key);
+      return cached(`${c.config.id}\u0000${user.id}\u0000m\u0000${path.join('\u0000')}`, () =>
         c.engine.metadata(path, user),
       );
     },
     functions(user: User, connectionId: string): Promise<string[]> {
       const c = connectionFor(user, connectionId);
-      return cached(`${c.config.id}\u0000${user.name}\u0000f`, () => c.engine.functions(user));
+      return cached(`${c.config.id}\u0000${user.id}\u0000f`, () => c.engine.functions(user));
     },
     async close() {
       for (const r of running.values()) r.controller.abort(new Error('Labdeck is stopping'));

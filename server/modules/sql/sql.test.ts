@@ -41,9 +41,14 @@ describe('connections', () => {
     const res = await client.get('/api/sql/connections');
     expect(res.status).toBe(200);
     const body = (await res.json()) as Json;
+    const postgres = {
+      engine: 'postgres',
+      dialect: 'postgresql',
+      capabilities: { sessions: false, cancel: true, progress: false, explain: true, catalogs: false },
+    };
     expect(body.connections).toEqual([
-      { id: 'scratch', name: 'Scratch', engine: 'postgres', readOnly: false },
-      { id: 'sample', name: 'Sample (PostgreSQL)', engine: 'postgres', readOnly: true },
+      { id: 'scratch', name: 'Scratch', readOnly: false, ...postgres },
+      { id: 'sample', name: 'Sample (PostgreSQL)', readOnly: true, ...postgres },
     ]);
     expect(JSON.stringify(body)).not.toMatch(/postgres:\/\/|password/i);
   });

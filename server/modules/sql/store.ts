@@ -1,38 +1,6 @@
 import type { Db } from '../../platform/db/pool.ts';
 import type { TabSession } from './adapters/types.ts';
-
-export interface Tab {
-  id: string;
-  position: number;
-  title: string;
-  connectionId: string | null;
-  sql: string;
-  updatedAt: string;
-}
-
-export interface HistoryEntry {
-  id: number;
-  connectionId: string;
-  tabId: string | null;
-  sql: string;
-  startedAt: string;
-  durationMs: number | null;
-  rows: number | null;
-  state: string;
-  error: string | null;
-  queryId: string | null;
-}
-
-export interface SavedQuery {
-  id: string;
-  ownerId: string;
-  ownerName: string;
-  name: string;
-  connectionId: string;
-  sql: string;
-  createdAt: string;
-  updatedAt: string;
-}
+import type { HistoryEntry, SavedQuery, Tab } from './contract.ts';
 
 export interface ExportRequest {
   id: string;

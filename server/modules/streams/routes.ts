@@ -39,26 +39,22 @@ const param = (req: Request, name: string) => req.params[name];
 const severity = ['OK', 'WARN', 'STALL', 'REWIND', 'STOP', 'ERROR'];
 
 /** GET only: Labdeck never writes to the user's Kafka. */
-export function streamsRoutes(router: Router, ctx: ModuleContext, running: () => StreamsService): void {
+export function streamsRoutes(router: Router, ctx: ModuleContext, service: StreamsService): void {
   router.use('/streams', requireUser);
 
   router.get('/streams/clusters', (_req, res) => {
-    res.json({ clusters: running().clusters() });
+    res.json({ clusters: service.clusters() });
   });
 
   router.get('/streams/clusters/:id', (req, res) => {
     const id = parse(clusterId, param(req, 'id'), 'id');
-    res.json(
-      running()
-        .clusters()
-        .find((c) => c.id === id) ?? running().view(id),
-    );
+    res.json(service.clusters().find((c) => c.id === id) ?? service.view(id));
   });
 
   router.get('/streams/clusters/:id/topics', (req, res) => {
     const id = parse(clusterId, param(req, 'id'), 'id');
     const query = parse(listQuery, req.query, 'query');
-    const view = running().view(id);
+    const view = service.view(id);
     const needle = query.q?.toLowerCase();
     const matching = view.topics.filter(
       (t) => (query.internal === 'true' || !t.internal) && (!needle || t.name.toLowerCase().includes(needle)),
@@ -83,17 +79,17 @@ export function streamsRoutes(router: Router, ctx: ModuleContext, running: () =>
   router.get('/streams/clusters/:id/topics/:name', (req, res) => {
     const id = parse(clusterId, param(req, 'id'), 'id');
     const name = parse(topicName, param(req, 'name'), 'topic');
-    const view = running().view(id);
+    const view = service.view(id);
     res.json({
       cluster: { id: view.id, status: view.status, sampledAt: view.sampledAt, intervalMs: view.intervalMs },
-      ...running().topic(id, name),
+      ...service.topic(id, name),
     });
   });
 
   router.get('/streams/clusters/:id/topics/:name/configs', async (req, res) => {
     const id = parse(clusterId, param(req, 'id'), 'id');
     const name = parse(topicName, param(req, 'name'), 'topic');
-    res.json({ configs: await running().topicConfigs(id, name) });
+    res.json({ configs: await service.topicConfigs(id, name) });
   });
 
   router.get('/streams/clusters/:id/topics/:name/series', async (req, res) => {
@@ -103,7 +99,7 @@ export function streamsRoutes(router: Router, ctx: ModuleContext, running: () =>
     res.json({
       range,
       columns: ['t', 'msgsPerSec', 'bytesPerSec'],
-      ...(await running().topicSeries(id, name, range)),
+      ...(await service.topicSeries(id, name, range)),
     });
   });
 
@@ -112,7 +108,7 @@ export function streamsRoutes(router: Router, ctx: ModuleContext, running: () =>
     const name = parse(topicName, param(req, 'name'), 'topic');
     const { partition, limit } = parse(peekQuery, req.query, 'query');
     await audit(ctx, req, 'streams.peek', { cluster: id, topic: name, partition: partition ?? null, limit });
-    const messages = await running().peek(id, name, partition, limit);
+    const messages = await service.peek(id, name, partition, limit);
     res.setHeader('Cache-Control', 'no-store');
     res.json({ messages: messages.map(encodeMessage) });
   });
@@ -120,7 +116,7 @@ export function streamsRoutes(router: Router, ctx: ModuleContext, running: () =>
   router.get('/streams/clusters/:id/groups', (req, res) => {
     const id = parse(clusterId, param(req, 'id'), 'id');
     const query = parse(listQuery, req.query, 'query');
-    const view = running().view(id);
+    const view = service.view(id);
     const needle = query.q?.toLowerCase();
     const matching = view.groups.filter(
       (g) =>
@@ -149,10 +145,10 @@ export function streamsRoutes(router: Router, ctx: ModuleContext, running: () =>
   router.get('/streams/clusters/:id/groups/:group', (req, res) => {
     const id = parse(clusterId, param(req, 'id'), 'id');
     const group = parse(groupId, param(req, 'group'), 'group');
-    const view = running().view(id);
+    const view = service.view(id);
     res.json({
       cluster: { id: view.id, status: view.status, sampledAt: view.sampledAt, intervalMs: view.intervalMs },
-      group: running().group(id, group),
+      group: service.group(id, group),
     });
   });
 
@@ -160,7 +156,7 @@ export function streamsRoutes(router: Router, ctx: ModuleContext, running: () =>
     const id = parse(clusterId, param(req, 'id'), 'id');
     const group = parse(groupId, param(req, 'group'), 'group');
     const { range } = parse(seriesQuery, req.query, 'query');
-    res.json({ range, columns: ['t', 'lag'], ...(await running().groupSeries(id, group, range)) });
+    res.json({ range, columns: ['t', 'lag'], ...(await service.groupSeries(id, group, range)) });
   });
 }
 

@@ -11,16 +11,20 @@ const { version } = JSON.parse(
 /** What the Settings page shows about this Labdeck: version, where its config and data come from. */
 export const systemModule = defineServerModule({
   name: 'system',
-  routes(router, { config, configFile }) {
+  create({ config, configFile }) {
     const startedAt = new Date().toISOString();
-    router.get('/system', (_req, res) => {
-      res.json({
-        version,
-        startedAt,
-        node: process.version,
-        config: configFile ? path.basename(configFile) : null,
-        database: config.database.url ? 'external' : 'embedded',
-      });
-    });
+    return {
+      routes(router) {
+        router.get('/system', (_req, res) => {
+          res.json({
+            version,
+            startedAt,
+            node: process.version,
+            config: configFile ? path.basename(configFile) : null,
+            database: config.database.url ? 'external' : 'embedded',
+          });
+        });
+      },
+    };
   },
 });

@@ -1,4 +1,5 @@
 import { useQueryClient } from '@tanstack/vue-query';
+import type { SqlLanguage } from 'sql-formatter';
 import type { ComputedRef, Ref, WritableComputedRef } from 'vue';
 import { toFailure } from '@/shared/api/client';
 import { type Connection, createExport, type Tab, useSaveQuery } from './api';
@@ -57,9 +58,10 @@ export function useSqlActions(ctx: ActionContext) {
   }
 
   async function format() {
-    const { format: formatSql } = await import('sql-formatter');
+    const { format: formatSql, supportedDialects } = await import('sql-formatter');
     try {
-      const language = connection.value?.engine === 'trino' ? 'trino' : 'postgresql';
+      const dialect = connection.value?.dialect ?? 'sql';
+      const language = (supportedDialects.includes(dialect) ? dialect : 'sql') as SqlLanguage;
       editor.value?.replaceAll(
         formatSql(sql.value, {
           language,

@@ -1,91 +1,29 @@
+import type {
+  ConnectionInfo,
+  HistoryEntry,
+  MetaNode,
+  RunMessage,
+  RunRequest,
+  SavedQuery,
+  Tab,
+  TabBody,
+} from '@contracts/sql';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/vue-query';
 import { computed, type MaybeRefOrGetter, toValue } from 'vue';
 import { ApiFailure, api } from '@/shared/api/client';
 
-export interface Connection {
-  id: string;
-  name: string;
-  engine: 'trino' | 'postgres';
-  readOnly: boolean;
-  catalog?: string;
-  schema?: string;
-}
-export interface Column {
-  name: string;
-  type: string;
-}
-export interface Progress {
-  state: string;
-  completedSplits?: number;
-  totalSplits?: number;
-  processedRows?: number;
-  processedBytes?: number;
-  cpuTimeMillis?: number;
-  elapsedTimeMillis?: number;
-  progressPercentage?: number;
-}
-export interface SqlError {
-  message: string;
-  code?: string;
-  line?: number;
-  column?: number;
-}
-export interface Tab {
-  id: string;
-  position: number;
-  title: string;
-  connectionId: string | null;
-  sql: string;
-}
-export interface HistoryEntry {
-  id: number;
-  connectionId: string;
-  sql: string;
-  startedAt: string;
-  durationMs: number | null;
-  rows: number | null;
-  state: string;
-  error: string | null;
-}
-export interface SavedQuery {
-  id: string;
-  ownerId: string;
-  ownerName: string;
-  name: string;
-  connectionId: string;
-  sql: string;
-  updatedAt: string;
-}
-export interface MetaNode {
-  name: string;
-  kind: 'catalog' | 'schema' | 'table' | 'view' | 'column';
-  type?: string;
-}
-
-/** One line of the BFF's NDJSON run stream. */
-export type RunMessage =
-  | { t: 'start'; runId: string; historyId: number; maxRows: number; explain?: 'text' | 'pg-json' }
-  | { t: 'query'; queryId: string }
-  | { t: 'columns'; columns: Column[] }
-  | { t: 'rows'; rows: unknown[][] }
-  | { t: 'progress'; progress: Progress }
-  | {
-      t: 'end';
-      state: 'finished' | 'cancelled' | 'failed';
-      rows: number;
-      truncated: boolean;
-      updateCount?: number;
-      elapsedMs: number;
-      error?: SqlError;
-      queryId?: string;
-    };
-
-export interface RunRequest {
-  connectionId: string;
-  sql: string;
-  tabId: string;
-  mode: 'run' | 'explain';
-}
+export type {
+  Column,
+  ConnectionInfo as Connection,
+  HistoryEntry,
+  MetaNode,
+  Progress,
+  RunMessage,
+  RunRequest,
+  SavedQuery,
+  SqlError,
+  Tab,
+} from '@contracts/sql';
 
 const csrfToken = () => /(?:^|;\s*)labdeck_csrf=([^;]+)/.exec(document.cookie)?.[1] ?? '';
 
@@ -151,7 +89,8 @@ export async function createExport(body: {
 export function useConnections() {
   return useQuery({
     queryKey: ['sql', 'connections'],
-    queryFn: async () => (await api.get<{ connections: Connection[] }>('/sql/connections')).data.connections,
+    queryFn: async () =>
+      (await api.get<{ connections: ConnectionInfo[] }>('/sql/connections')).data.connections,
     staleTime: 60_000,
   });
 }

@@ -129,7 +129,7 @@ async function complete(monaco: MonacoApi, model: Monaco.editor.ITextModel, posi
   if (!source || !connection) return { suggestions: [] };
   const meta = (p: string[]) => source.metadata(p).catch(() => [] as MetaNode[]);
   let nodes: MetaNode[] = [];
-  if (connection.engine === 'trino') {
+  if (connection.capabilities.catalogs) {
     const catalogs = await meta([]);
     const isCatalog = (name: string | undefined) => catalogs.some((c) => c.name === name);
     const cat = connection.catalog;

@@ -40,7 +40,14 @@ export function useSqlTabs() {
 
   function add(connectionId: string | null, sql = '', title?: string): Tab {
     const position = tabs.value.reduce((m, t) => Math.max(m, t.position + 1), 0);
-    const tab: Tab = { id: newId(), position, title: title ?? `Query ${position + 1}`, connectionId, sql };
+    const tab: Tab = {
+      id: newId(),
+      position,
+      title: title ?? `Query ${position + 1}`,
+      connectionId,
+      sql,
+      updatedAt: new Date().toISOString(),
+    };
     tabs.value = [...tabs.value, tab];
     activeId.value = tab.id;
     persist(tab, true);

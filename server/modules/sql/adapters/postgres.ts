@@ -1,8 +1,9 @@
 import type { Readable } from 'node:stream';
 import pg from 'pg';
 import QueryStream from 'pg-query-stream';
+import { z } from 'zod';
 import type { Logger } from '../../../platform/log.ts';
-import type { PostgresConnectionConfig } from '../config.ts';
+import { connectionFields, defineSqlEngine } from './engine.ts';
 import {
   type Column,
   lineColumnAt,
@@ -14,6 +15,30 @@ import {
   type SqlError,
   trimStatement,
 } from './types.ts';
+
+export const postgresConnection = z
+  .strictObject({
+    ...connectionFields,
+    engine: z.literal('postgres'),
+    url: z.string().min(1).optional(),
+    host: z.string().min(1).optional(),
+    port: z.number().int().min(1).max(65535).default(5432),
+    database: z.string().min(1).optional(),
+    user: z.string().min(1).optional(),
+    password: z.string().optional(),
+    tls: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        rejectUnauthorized: z.boolean().default(true),
+        ca: z.string().optional(),
+      })
+      .optional(),
+    /** Milliseconds before PostgreSQL stops a statement; 0 means no limit. */
+    statementTimeoutMs: z.number().int().min(0).default(300_000),
+  })
+  .refine((c) => Boolean(c.url) !== Boolean(c.host), { message: 'give either url or host (not both)' });
+
+export type PostgresConnectionConfig = z.output<typeof postgresConnection>;
 
 const BATCH_ROWS = 1_000;
 const QUERY_CANCELED = '57014';
@@ -166,7 +191,6 @@ export function createPostgresEngine(config: PostgresConnectionConfig, log: Logg
   }
 
   return {
-    engine: 'postgres',
     run,
     async metadata(path): Promise<MetaNode[]> {
       const [catalog, schema, table] = path;
@@ -294,3 +318,12 @@ async function* batches(stream: Readable): AsyncGenerator<unknown[][]> {
     if (failure) throw failure;
   }
 }
+
+/** PostgreSQL through a server-side cursor: cancel by pg_cancel_backend, rows as progress. */
+export const postgresEngine = defineSqlEngine({
+  name: 'postgres',
+  connection: postgresConnection,
+  dialect: 'postgresql',
+  capabilities: { sessions: false, cancel: true, progress: false, explain: true, catalogs: false },
+  create: createPostgresEngine,
+});

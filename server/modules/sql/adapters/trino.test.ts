@@ -2,8 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { trinoConnection } from '../config.ts';
-import { applySessionHeaders, createTrinoEngine } from './trino.ts';
+import { applySessionHeaders, createTrinoEngine, trinoConnection } from './trino.ts';
 import type { Column, RunSink, TabSession } from './types.ts';
 
 // A fake Trino coordinator: enough of the protocol to test what the real lab server cannot show

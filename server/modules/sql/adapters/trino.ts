@@ -1,6 +1,7 @@
+import { z } from 'zod';
 import type { User } from '../../../platform/identity.ts';
 import type { Logger } from '../../../platform/log.ts';
-import type { TrinoConnectionConfig } from '../config.ts';
+import { connectionFields, defineSqlEngine } from './engine.ts';
 import { createHttpClient, type HttpResponse } from './http.ts';
 import {
   type Column,
@@ -14,6 +15,46 @@ import {
   type TabSession,
   trimStatement,
 } from './types.ts';
+
+const tls = z
+  .strictObject({
+    /** Verify the server certificate (turn off only for a lab with self-signed certificates). */
+    rejectUnauthorized: z.boolean().default(true),
+    /** PEM text of extra CA certificates (use `${ENV}` or a YAML block). */
+    ca: z.string().min(1).optional(),
+  })
+  .optional();
+
+const trinoAuth = z
+  .discriminatedUnion('type', [
+    z.strictObject({ type: z.literal('none') }),
+    z.strictObject({ type: z.literal('basic'), user: z.string().min(1), password: z.string() }),
+    z.strictObject({ type: z.literal('jwt'), token: z.string().min(1) }),
+  ])
+  .default({ type: 'none' });
+
+export const trinoConnection = z.strictObject({
+  ...connectionFields,
+  engine: z.literal('trino'),
+  url: z.url(),
+  catalog: z.string().min(1).optional(),
+  schema: z.string().min(1).optional(),
+  auth: trinoAuth,
+  tls,
+  clientTags: z
+    .array(
+      z
+        .string()
+        .min(1)
+        .regex(/^[^,]+$/, 'client tags cannot contain commas'),
+    )
+    .default([]),
+  source: z.string().min(1).default('labdeck'),
+  /** Ask for the spooling protocol (json segments, inline or spooled); needs a Trino with spooling configured. */
+  spooling: z.boolean().default(false),
+});
+
+export type TrinoConnectionConfig = z.output<typeof trinoConnection>;
 
 interface TrinoStats {
   state?: string;
@@ -255,7 +296,6 @@ export function createTrinoEngine(config: TrinoConnectionConfig, log: Logger): S
   }
 
   return {
-    engine: 'trino',
     run,
     async metadata(path, user): Promise<MetaNode[]> {
       const [catalog, schema, table] = path;
@@ -402,3 +442,13 @@ export function applySessionHeaders(
   }
   return changed;
 }
+
+/** Trino over its HTTP protocol: sessions per tab, real cancel, progress from the query stats. */
+export const trinoEngine = defineSqlEngine({
+  name: 'trino',
+  connection: trinoConnection,
+  dialect: 'trino',
+  capabilities: { sessions: true, cancel: true, progress: true, explain: true, catalogs: true },
+  describe: (config) => ({ catalog: config.catalog, schema: config.schema }),
+  create: createTrinoEngine,
+});

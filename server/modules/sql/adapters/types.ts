@@ -1,29 +1,7 @@
 import type { User } from '../../../platform/identity.ts';
+import type { Column, MetaNode, Progress, RunState, SqlError } from '../contract.ts';
 
-export interface Column {
-  name: string;
-  type: string;
-}
-
-/** Engine progress, Trino's `stats` in a stable shape (PostgreSQL reports rows only). */
-export interface Progress {
-  state: string;
-  completedSplits?: number;
-  totalSplits?: number;
-  processedRows?: number;
-  processedBytes?: number;
-  cpuTimeMillis?: number;
-  elapsedTimeMillis?: number;
-  progressPercentage?: number;
-}
-
-/** An error as the editor needs it: message plus the 1-based line/column the engine reported. */
-export interface SqlError {
-  message: string;
-  code?: string;
-  line?: number;
-  column?: number;
-}
+export type { Column, MetaNode, Progress, RunState, SqlError };
 
 /** Per editor tab engine state (Trino's USE / SET SESSION / PREPARE...), echoed on the tab's next query. */
 export interface TabSession {
@@ -55,8 +33,6 @@ export interface RunRequest {
   rollback?: boolean;
 }
 
-export type RunState = 'finished' | 'cancelled' | 'failed';
-
 export interface RunOutcome {
   state: RunState;
   rows: number;
@@ -70,15 +46,8 @@ export interface RunOutcome {
   session?: TabSession;
 }
 
-export interface MetaNode {
-  name: string;
-  kind: 'catalog' | 'schema' | 'table' | 'view' | 'column';
-  type?: string;
-}
-
 /** One SQL engine behind a connection: runs statements streaming, and browses metadata. */
 export interface SqlEngine {
-  readonly engine: 'trino' | 'postgres';
   run(request: RunRequest, sink: RunSink): Promise<RunOutcome>;
   /** Children of a path: [] -> catalogs, [c] -> schemas, [c, s] -> tables, [c, s, t] -> columns. */
   metadata(path: string[], user: User): Promise<MetaNode[]>;
