@@ -12,7 +12,7 @@ import {
 import type { ModuleContext, RunningModule } from './module.ts';
 
 const log = pino({ level: 'silent' });
-const ctx = {} as ModuleContext;
+const _ctx = {} as ModuleContext;
 const fakeRequest = (method: string, path: string, accept?: string) =>
   ({
     method,

@@ -6,7 +6,6 @@ import type {
   RunRequest,
   SavedQuery,
   Tab,
-  TabBody,
 } from '@contracts/sql';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/vue-query';
 import { computed, type MaybeRefOrGetter, toValue } from 'vue';
