@@ -41,6 +41,8 @@ export interface ServerModule {
    */
   bootData?: (req: Request, ctx: ModuleContext) => Promise<BootAnswers | undefined> | BootAnswers | undefined;
   start?: (ctx: ModuleContext) => Promise<void> | void;
+  /** Called once the HTTP server listens (work that may reach Labdeck itself starts here). */
+  listening?: (ctx: ModuleContext) => void;
   /** Gets the context its start received, so a module keeps per-instance state keyed by it. */
   stop?: (ctx: ModuleContext) => Promise<void> | void;
 }

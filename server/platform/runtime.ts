@@ -69,6 +69,7 @@ export async function startLabdeck(options: StartOptions): Promise<Labdeck> {
   const app = createApp(context, { modules: options.modules, sse, staticDir: options.staticDir });
   const server = await listen(app, config.server.port, config.server.host);
   const url = `http://${urlHost(config.server.host)}:${(server.address() as AddressInfo).port}`;
+  for (const module of options.modules) module.listening?.(context);
   log.info(
     { url, config: loaded.file ?? 'built-in defaults', database: embedded ? 'embedded' : 'external' },
     'Labdeck is up',

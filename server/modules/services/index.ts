@@ -22,6 +22,10 @@ export const servicesModule = defineServerModule({
     stopping.push(service);
     await service.start();
   },
+  /** Probes start only now: a probe of Labdeck's own port made earlier would find it down. */
+  listening(ctx) {
+    running.get(ctx)?.listening();
+  },
   routes(router, ctx) {
     const service = running.get(ctx);
     if (!service) throw new Error('services module routes mounted before start');

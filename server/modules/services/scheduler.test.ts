@@ -19,6 +19,7 @@ const defaults = {
   timeoutMs: 200,
   concurrency: 4,
   jitter: 0,
+  backoffAfterMs: 0,
   maxBackoffMs: 800,
   slowMs: 10_000,
 };
@@ -86,6 +87,31 @@ describe('ProbeScheduler', () => {
     expect(count('fast')).toBeLessThanOrEqual(14);
     expect(count('slow')).toBeGreaterThanOrEqual(2);
     expect(count('slow')).toBeLessThanOrEqual(3);
+  });
+
+  it('keeps retrying a failing service at its retry interval until it has been down for backoffAfterMs', async () => {
+    const times: number[] = [];
+    start(
+      {
+        backoffAfterMs: 400,
+        retryIntervalMs: 40,
+        runProbe: async () => {
+          times.push(Date.now());
+          return { status: 'down', error: 'no' };
+        },
+      },
+      [service('flaky', 100)],
+    );
+    await sleep(900);
+    const started = times[0]!;
+    const gaps = times.slice(1).map((t, i) => [times[i]! - started, t - times[i]!] as const);
+    const early = gaps.filter(([at]) => at < 360).map(([, gap]) => gap);
+    const late = gaps.filter(([at]) => at > 440).map(([, gap]) => gap);
+    // Every 40 ms while down for less than 400 ms (not the 100 ms interval, not doubling)...
+    expect(early.length).toBeGreaterThanOrEqual(7);
+    for (const gap of early) expect(gap).toBeLessThan(70);
+    // ...then doubling.
+    expect(Math.max(...late)).toBeGreaterThanOrEqual(150);
   });
 
   it('backs off a service that stays down, and returns to its interval once it answers', async () => {
