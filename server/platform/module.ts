@@ -50,6 +50,8 @@ export interface ModuleInstance {
    * a timeout) means the SPA fetches as usual.
    */
   bootData?: (req: Request) => Promise<BootAnswers | undefined> | BootAnswers | undefined;
+  /** Called once the HTTP server listens (work that may reach Labdeck itself starts here). */
+  listening?: () => void;
   stop?: () => Promise<void> | void;
 }
 

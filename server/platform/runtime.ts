@@ -74,6 +74,7 @@ export async function startLabdeck(options: StartOptions): Promise<Labdeck> {
     throw error;
   });
   const url = `http://${urlHost(config.server.host)}:${(server.address() as AddressInfo).port}`;
+  for (const module of running) module.listening?.();
   log.info(
     { url, config: loaded.file ?? 'built-in defaults', database: embedded ? 'embedded' : 'external' },
     'Labdeck is up',

@@ -58,6 +58,15 @@ export const servicesSection = z
         concurrency: z.number().int().min(1).max(1_000).default(32),
         /** Fraction of the interval added or removed at random, so probes spread out. */
         jitter: z.number().min(0).max(0.5).default(0.1),
+        /** Wait between probes of a failing service; absent means its interval (a longer one is ignored). */
+        retryIntervalMs: z.number().int().min(500).max(3_600_000).optional(),
+        /** A service down this long is probed less and less often; until then at its (retry) interval. */
+        backoffAfterMs: z
+          .number()
+          .int()
+          .min(0)
+          .max(7 * 24 * 3_600_000)
+          .default(600_000),
         /** Longest wait between probes of a service that is down (backoff doubles up to this). */
         maxBackoffMs: z.number().int().min(500).max(3_600_000).default(120_000),
         /** Latency above which an answering service counts as degraded. */

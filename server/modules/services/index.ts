@@ -16,6 +16,8 @@ export const servicesModule = defineServerModule({
     await service.start();
     return {
       routes: (router) => servicesRoutes(router, service),
+      /** Probes start only now: a probe of Labdeck's own port made earlier would find it down. */
+      listening: () => service.listening(),
       /** Home and quick launch paint from these without asking: the caller's list and favourites. */
       async bootData(req) {
         if (!req.user) return undefined;

@@ -19,6 +19,7 @@ const defaults = {
   timeoutMs: 200,
   concurrency: 4,
   jitter: 0,
+  backoffAfterMs: 0,
   maxBackoffMs: 800,
   slowMs: 10_000,
 };
@@ -88,6 +89,35 @@ describe('ProbeScheduler', () => {
     expect(count('slow')).toBeLessThanOrEqual(3);
   });
 
+  it('keeps retrying a failing service at its retry interval until it has been down for backoffAfterMs', async () => {
+    const times: number[] = [];
+    start(
+      {
+        backoffAfterMs: 400,
+        retryIntervalMs: 40,
+        runProbe: async () => {
+          times.push(Date.now());
+          return { status: 'down', error: 'no' };
+        },
+      },
+      [service('flaky', 200)],
+    );
+    await sleep(900);
+    const started = times[0]!;
+    const gaps = times.slice(1).map((t, i) => [times[i]! - started, t - times[i]!] as const);
+    const early = gaps
+      .filter(([at]) => at < 360)
+      .map(([, gap]) => gap)
+      .sort((a, b) => a - b);
+    const late = gaps.filter(([at]) => at > 440).map(([, gap]) => gap);
+    // Every 40 ms while down for less than 400 ms (not the 200 ms interval, not doubling)...
+    expect(early.length).toBeGreaterThanOrEqual(5);
+    expect(early[Math.floor(early.length / 2)]!).toBeLessThan(80);
+    expect(early.at(-1)!).toBeLessThan(200);
+    // ...then doubling.
+    expect(Math.max(...late)).toBeGreaterThanOrEqual(150);
+  });
+
   it('backs off a service that stays down, and returns to its interval once it answers', async () => {
     let up = false;
     const times: number[] = [];
@@ -102,8 +132,8 @@ describe('ProbeScheduler', () => {
     );
     await sleep(900);
     const gaps = times.slice(1).map((t, i) => t - times[i]!);
-    // 50, 100, 200, 400 ms...: each wait doubles while the service is down.
-    expect(gaps[2]!).toBeGreaterThan(gaps[0]! * 2.5);
+    // 100, 200, 400 ms...: each wait doubles while the service is down (backoffAfterMs 0).
+    expect(gaps[2]!).toBeGreaterThan(gaps[0]! * 2);
     up = true;
     await sleep(900);
     const recent = times.slice(-3);

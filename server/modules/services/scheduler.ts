@@ -7,6 +7,10 @@ export interface SchedulerOptions {
   timeoutMs: number;
   concurrency: number;
   jitter: number;
+  /** Wait between probes of a failing service (the service's interval when absent or longer). */
+  retryIntervalMs?: number;
+  /** How long a service must have been down before its probes back off. */
+  backoffAfterMs: number;
   maxBackoffMs: number;
   slowMs: number;
   onResult: (result: ProbeResult) => void;
@@ -19,7 +23,10 @@ interface Slot {
   service: ServiceDef;
   key: string;
   nextAt: number;
-  failures: number;
+  /** When the current run of failed probes began; null while the service answers. */
+  downSince: number | null;
+  /** Failed probes since backing off began. */
+  backedOff: number;
   running: boolean;
 }
 
@@ -27,7 +34,9 @@ const MAX_WAIT_MS = 1_000;
 
 /**
  * Runs every service's probe on its own interval (with jitter), never more than `concurrency` at a time,
- * cutting each at its timeout and backing off services that are down. One probe per service, whoever looks.
+ * cutting each at its timeout. A failing service is retried at its interval (or the shorter retry interval),
+ * so its recovery shows within one interval; only one down for `backoffAfterMs` is probed less and less
+ * often. One probe per service, whoever looks.
  */
 export class ProbeScheduler {
   readonly #options: SchedulerOptions;
@@ -69,7 +78,8 @@ export class ProbeScheduler {
         service,
         key,
         nextAt: now + first,
-        failures: 0,
+        downSince: null,
+        backedOff: 0,
         // A probe of the old settings still in flight reports to the old slot and is dropped.
         running: false,
       });
@@ -140,7 +150,7 @@ export class ProbeScheduler {
       this.#running--;
       slot.running = false;
       if (this.#slots.get(slot.service.id) !== slot) return;
-      slot.failures = result.status === 'down' ? slot.failures + 1 : 0;
+      this.#count(slot, result);
       slot.nextAt = Date.now() + this.#delayAfter(slot);
       if (!this.#active) return;
       this.#options.onResult(result);
@@ -150,12 +160,24 @@ export class ProbeScheduler {
     done.finally(() => this.#inflight.delete(done));
   }
 
+  #count(slot: Slot, result: ProbeResult): void {
+    if (result.status !== 'down') {
+      slot.downSince = null;
+      slot.backedOff = 0;
+      return;
+    }
+    slot.downSince ??= result.at;
+    if (result.at - slot.downSince >= this.#options.backoffAfterMs) slot.backedOff++;
+  }
+
   #delayAfter(slot: Slot): number {
     const interval = this.#interval(slot.service);
-    const base =
-      slot.failures > 1
-        ? Math.min(interval * 2 ** (slot.failures - 1), Math.max(interval, this.#options.maxBackoffMs))
-        : interval;
+    let base = interval;
+    if (slot.downSince !== null) {
+      base = Math.min(interval, this.#options.retryIntervalMs ?? interval);
+      if (slot.backedOff > 0)
+        base = Math.min(base * 2 ** slot.backedOff, Math.max(base, this.#options.maxBackoffMs));
+    }
     const jitter = this.#options.jitter;
     return base * (1 - jitter + 2 * jitter * this.#random());
   }

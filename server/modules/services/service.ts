@@ -82,6 +82,8 @@ export class ServicesService {
   #flushing: Promise<void> = Promise.resolve();
   readonly #fragments = new WeakMap<ServiceDef, { stamp: number; text: string }>();
   #tailing = false;
+  /** The HTTP server listens: probing may start (on the leader). */
+  #listening = false;
 
   constructor(ctx: ModuleContext, config: ServicesConfig) {
     this.#ctx = ctx;
@@ -133,6 +135,11 @@ export class ServicesService {
     this.#every(PUBLISH_MS, 'publish', () => this.#publish());
     this.#every(COMPACT_MS, 'compact history', () => this.#compact());
     await this.#leadership.start();
+  }
+
+  listening(): void {
+    this.#listening = true;
+    if (this.#leadership.isLeader) this.#startProbing();
   }
 
   async stop(): Promise<void> {
@@ -233,14 +240,19 @@ export class ServicesService {
 
   #onLeadership(leader: boolean): void {
     if (leader) {
-      // Catch up with what the previous leader wrote, then probe.
-      void this.#tail().finally(() => {
-        if (this.#leadership.isLeader) this.#scheduler.start();
-      });
+      this.#startProbing();
       setTimeout(() => void this.#compact().catch(() => {}), 10_000).unref();
     } else {
       void this.#scheduler.stop();
     }
+  }
+
+  #startProbing(): void {
+    if (!this.#listening) return;
+    // Catch up with what the previous leader wrote, then probe.
+    void this.#tail().finally(() => {
+      if (this.#leadership.isLeader) this.#scheduler.start();
+    });
   }
 
   #onOwnResult(result: ProbeResult): void {

@@ -49,6 +49,39 @@ describe('ClusterSampler', () => {
     expect(view.status).toBe('up');
   });
 
+  it('takes the first log size of a topic as soon as metadata finds it, and says when bytes/s will be known', async () => {
+    const { fake, tick } = setup({ metadataInterval: '1s', logDirsInterval: '30s' });
+    fake.addTopic('old', 1);
+    const first = await tick();
+    const sizesRound = first.sampledAt!;
+    await tick();
+    fake.addTopic('fresh', 1);
+    fake.produce('fresh', 0, 10, 1_000);
+    const found = (await tick()).topics.find((t) => t.name === 'fresh')!;
+    // Sampled on discovery: the next log-size round (30 s after the first) gives the rate.
+    expect(found.size).toBe(1_000);
+    expect(found.bytesRate).toBeNull();
+    expect(found.bytesRateReadyAt).toBe(sizesRound + 30_000);
+    let view = found;
+    for (let elapsed = 3_000; elapsed < 31_000; elapsed += 1_000) {
+      fake.produce('fresh', 0, 10, 1_000);
+      view = (await tick()).topics.find((t) => t.name === 'fresh')!;
+    }
+    expect(view.bytesRate).toBeGreaterThan(0);
+    expect(view.bytesRateReadyAt).toBeNull();
+  });
+
+  it('promises no bytes/s while log sizes cannot be read', async () => {
+    const { fake, tick } = setup();
+    fake.addTopic('orders', 1);
+    await tick();
+    fake.failLogDirs = true;
+    fake.produce('orders', 0, 10);
+    await tick();
+    const view = await tick();
+    expect(view.topics[0]!.bytesRateReadyAt).toBeNull();
+  });
+
   it('never shows a negative rate when a topic is deleted and recreated', async () => {
     const { fake, tick } = setup();
     fake.addTopic('events', 1);

@@ -98,6 +98,8 @@ export class ClusterSampler {
   };
   #metaAt = Number.NEGATIVE_INFINITY;
   #logDirsAt = Number.NEGATIVE_INFINITY;
+  /** The last log-size request failed: bytes/s cannot be promised. */
+  #sizesFailed = false;
   #status: ClusterView['status'] = 'starting';
   #error: string | null = null;
   #sampledAt: number | null = null;
@@ -197,12 +199,19 @@ export class ClusterSampler {
   }
 
   async #slowWork(started: number): Promise<void> {
-    if (started - this.#metaAt >= this.cluster.metadataInterval) await this.#refreshMetadata();
+    const refreshed = started - this.#metaAt >= this.cluster.metadataInterval;
+    if (refreshed) await this.#refreshMetadata();
     if (started - this.#logDirsAt >= this.cluster.logDirsInterval) {
       this.#logDirsAt = started;
       const results = await Promise.allSettled([this.#sampleSizes(), this.#sampleStarts()]);
       for (const result of results)
         if (result.status === 'rejected') this.#log.warn({ err: result.reason }, 'log sizes failed');
+    } else if (refreshed) {
+      // A topic metadata just found gets its first log size now, so its bytes/s is known at the next
+      // log-size round instead of the one after.
+      const fresh = [...this.#topics.values()].filter((topic) => topic.sizeT === undefined);
+      if (fresh.length)
+        await this.#sampleSizes(fresh).catch((error) => this.#log.warn({ err: error }, 'log sizes failed'));
     }
   }
 
@@ -399,14 +408,21 @@ export class ClusterSampler {
     }
   }
 
-  async #sampleSizes(): Promise<void> {
-    const requests = [...this.#topics.values()].map((topic) => ({
+  async #sampleSizes(topics: Iterable<TopicState> = this.#topics.values()): Promise<void> {
+    const requests = [...topics].map((topic) => ({
       topic: topic.name,
       partitions: topic.partitions.map((p) => p.partition),
     }));
     if (!requests.length) return;
     const before = this.#now();
-    const replicas = await this.#timeboxed(this.#adapter.logDirSizes(requests), 'describe log dirs');
+    let replicas: Awaited<ReturnType<KafkaAdapter['logDirSizes']>>;
+    try {
+      replicas = await this.#timeboxed(this.#adapter.logDirSizes(requests), 'describe log dirs');
+      this.#sizesFailed = false;
+    } catch (error) {
+      this.#sizesFailed = true;
+      throw error;
+    }
     const t = (before + this.#now()) / 2;
     // The largest replica stands for the partition (followers may lag the leader a little).
     const sizes = new Map<string, Map<number, number>>();
@@ -542,8 +558,12 @@ export class ClusterSampler {
     let offline = 0;
     let inRate: number | null = null;
     let bytesRate: number | null = null;
+    const nextSizes =
+      this.#sizesFailed || this.#logDirsAt === Number.NEGATIVE_INFINITY
+        ? null
+        : { at: this.#logDirsAt + this.cluster.logDirsInterval, every: this.cluster.logDirsInterval };
     for (const topic of this.#topics.values()) {
-      const view = topicView(topic, now);
+      const view = topicView(topic, now, nextSizes);
       topics.push(view);
       partitions += view.partitions;
       underReplicated += view.underReplicated;
@@ -609,7 +629,22 @@ export class ClusterSampler {
   }
 }
 
-function topicView(topic: TopicState, now: number): TopicView {
+/** When a topic's bytes/s will be known: it needs two log-size samples. */
+function bytesRateReadyAt(
+  topic: TopicState,
+  now: number,
+  nextSizes: { at: number; every: number } | null,
+): number | null {
+  if (topic.bytesRate !== null || !nextSizes) return null;
+  const next = Math.max(nextSizes.at, now);
+  return topic.sizeT === undefined ? next + nextSizes.every : next;
+}
+
+function topicView(
+  topic: TopicState,
+  now: number,
+  nextSizes: { at: number; every: number } | null,
+): TopicView {
   let underReplicated = 0;
   let offline = 0;
   let size: number | null = null;
@@ -653,6 +688,7 @@ function topicView(topic: TopicState, now: number): TopicView {
     rate: topic.rate,
     rate1m: averageRate(recent, now - 60_000),
     bytesRate: topic.bytesRate,
+    bytesRateReadyAt: bytesRateReadyAt(topic, now, nextSizes),
     size,
     messages,
     spark,

@@ -52,6 +52,8 @@ export interface TopicView {
   /** msgs/s averaged over the last minute. */
   rate1m: number | null;
   bytesRate: number | null;
+  /** While bytes/s is being measured (two log-size samples needed): when it will be known (ms since epoch). */
+  bytesRateReadyAt: number | null;
   size: number | null;
   messages: number | null;
   /** Recent msgs/s, oldest first (null = unknown). */

@@ -1,3 +1,5 @@
+import { withContrast } from '@/shared/ui/contrast';
+
 /**
  * Simple marks for the lab's usual systems (our own drawings, not vendor logos): a tinted tile with a
  * white glyph in a 24x24 box. `icon:` in labdeck.yaml names one of these, or gives an image URL.
@@ -8,7 +10,7 @@ export interface ServiceMark {
   d: string;
 }
 
-export const serviceMarks: Record<string, ServiceMark> = {
+const marks: Record<string, ServiceMark> = {
   kafka: {
     color: '#231f20',
     d: 'M12 5v4M12 15v4M12 9a3 3 0 1 1 0 6 3 3 0 0 1 0-6zM12 12l5-3M12 12l5 3M17 9a1 1 0 1 0 0 .1M17 15a1 1 0 1 0 0 .1M12 4a1 1 0 1 0 0 .1M12 20a1 1 0 1 0 0 .1',
@@ -57,6 +59,34 @@ export const serviceMarks: Record<string, ServiceMark> = {
   server: { color: '#5f6b7a', d: 'M5 5h14v6H5zM5 13h14v6H5zM8 8h.1M8 16h.1' },
 };
 
+/** Page backgrounds a mark sits on (--bg, --surface, --surface-2 of src/shared/styles/base.css). */
+export const THEME_BACKGROUNDS = {
+  light: ['#f6f7f9', '#ffffff', '#eef1f5'],
+  dark: ['#0f141b', '#161d27', '#1f2835'],
+};
+
+const GLYPH = '#ffffff';
+
+/**
+ * A mark's tile tint per theme: its own colour where the tile stands out from the page (3:1) and the white
+ * glyph from the tile, else the nearest colour that does (a near-black Kafka tile on the dark theme).
+ */
+export interface ThemedMark extends ServiceMark {
+  light: string;
+  dark: string;
+}
+
+export const serviceMarks: Record<string, ThemedMark> = Object.fromEntries(
+  Object.entries(marks).map(([name, mark]) => [
+    name,
+    {
+      ...mark,
+      light: withContrast(mark.color, [...THEME_BACKGROUNDS.light, GLYPH]),
+      dark: withContrast(mark.color, [...THEME_BACKGROUNDS.dark, GLYPH]),
+    },
+  ]),
+);
+
 /** Aliases people are likely to write. */
 const aliases: Record<string, string> = {
   postgres: 'postgresql',
@@ -68,7 +98,7 @@ const aliases: Record<string, string> = {
   argo: 'argocd',
 };
 
-export function markFor(icon: string | null): ServiceMark | null {
+export function markFor(icon: string | null): ThemedMark | null {
   if (!icon) return null;
   const key = icon.toLowerCase();
   return serviceMarks[aliases[key] ?? key] ?? null;

@@ -6,6 +6,35 @@ export interface View {
   k: number;
 }
 
+type Bounds = { x: number; y: number; w: number; h: number };
+
+// Node names are 13px at scale 1 (GraphNodeView); the page's body text is 15px, its smallest text 11px.
+const NAME_PX = 13;
+/** Names at the body text size. */
+export const READABLE_SCALE = 15 / NAME_PX;
+/** A small graph is never zoomed out below names at the smallest text size: panning beats squinting. */
+const LEGIBLE_SCALE = 11 / NAME_PX;
+const SMALL_GRAPH = 50;
+const PAD = 40;
+
+/**
+ * The view that shows a graph: at the readable scale, centred; zoomed out only as far as needed for it to fit,
+ * and for a small graph not below legible names (its edges are then a pan away).
+ */
+export function fitView(rect: { width: number; height: number }, bounds: Bounds, nodeCount: number): View {
+  const fits = Math.min(
+    (rect.width - PAD * 2) / Math.max(bounds.w, 1),
+    (rect.height - PAD * 2) / Math.max(bounds.h, 1),
+  );
+  const floor = nodeCount <= SMALL_GRAPH ? LEGIBLE_SCALE : 0.05;
+  const k = Math.min(READABLE_SCALE, Math.max(floor, fits));
+  return {
+    k,
+    x: (rect.width - bounds.w * k) / 2 - bounds.x * k,
+    y: (rect.height - bounds.h * k) / 2 - bounds.y * k,
+  };
+}
+
 /** Pan (drag the background), zoom (wheel, around the pointer) and fit for an SVG canvas. */
 export function usePanZoom(svg: Ref<SVGSVGElement | null>) {
   const view = ref<View>({ x: 0, y: 0, k: 1 });
@@ -51,25 +80,10 @@ export function usePanZoom(svg: Ref<SVGSVGElement | null>) {
     panning = null;
   }
 
-  function fit(bounds: { x: number; y: number; w: number; h: number }) {
+  function fit(bounds: Bounds, nodeCount = Number.POSITIVE_INFINITY) {
     const rect = svg.value?.getBoundingClientRect();
     if (!rect || rect.width === 0) return;
-    const pad = 40;
-    const k = Math.min(
-      1.2,
-      Math.max(
-        0.05,
-        Math.min(
-          (rect.width - pad * 2) / Math.max(bounds.w, 1),
-          (rect.height - pad * 2) / Math.max(bounds.h, 1),
-        ),
-      ),
-    );
-    view.value = {
-      k,
-      x: (rect.width - bounds.w * k) / 2 - bounds.x * k,
-      y: (rect.height - bounds.h * k) / 2 - bounds.y * k,
-    };
+    view.value = fitView(rect, bounds, nodeCount);
   }
 
   function zoomBy(factor: number) {

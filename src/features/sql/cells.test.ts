@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cellDetail, cellText, initialWidth, isNumericType, sortedOrder } from './cells';
+import { cellDetail, cellText, isNumericType, sortedOrder } from './cells';
 
 describe('cells', () => {
   it.each([
@@ -25,9 +25,4 @@ describe('cells', () => {
     expect([...sortedOrder(rows, 4, 0, 1, true)]).toEqual([2, 0, 3, 1]);
     expect([...sortedOrder(rows, 4, 0, -1, true)]).toEqual([3, 0, 2, 1]);
   });
-});
-
-it('gives timestamps room for their full text', () => {
-  expect(initialWidth({ name: 'at', type: 'timestamptz' })).toBeGreaterThanOrEqual(230);
-  expect(initialWidth({ name: 'n', type: 'integer' })).toBe(90);
 });

@@ -1,5 +1,3 @@
-import type { Column } from './api';
-
 const NUMERIC = /^(tinyint|smallint|integer|int|bigint|real|double|double precision|decimal|numeric|float)/i;
 
 export const isNumericType = (type: string) => NUMERIC.test(type) && !type.endsWith('[]');
@@ -51,12 +49,4 @@ export function sortedOrder(
     if (typeof x === 'number' && typeof y === 'number') return (x - y) * direction;
     return String(x).localeCompare(String(y)) * direction;
   });
-}
-
-/** A first column width from its name and type (timestamps fit without cutting). */
-export function initialWidth(column: Column): number {
-  const byName = column.name.length * 9 + 28;
-  if (/^timestamp/i.test(column.type)) return Math.max(byName, 230);
-  if (/^date$/i.test(column.type)) return Math.max(byName, 110);
-  return Math.min(320, Math.max(90, byName, isNumericType(column.type) ? 90 : 140));
 }

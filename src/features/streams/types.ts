@@ -43,6 +43,8 @@ export interface TopicSummary {
   rate: number | null;
   rate1m: number | null;
   bytesRate: number | null;
+  /** While bytes/s is being measured: when it will be known (server clock, ms since epoch). */
+  bytesRateReadyAt: number | null;
   size: number | null;
   messages: number | null;
   spark: Array<number | null>;

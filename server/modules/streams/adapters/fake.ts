@@ -3,6 +3,8 @@ import type { ClusterMetadata, KafkaAdapter, TopicPartitions } from './types.ts'
 /** An in-memory cluster for unit tests: topics with end offsets, groups with committed offsets. */
 export class FakeCluster {
   down = false;
+  /** DescribeLogDirs fails (no permission, for example) while the rest answers. */
+  failLogDirs = false;
   calls: Record<string, number> = {};
   topics = new Map<string, { id: string; ends: number[]; starts: number[]; sizes: number[] }>();
   groups = new Map<string, { state: string; committed: Map<string, number> }>();
@@ -74,6 +76,7 @@ export class FakeCluster {
       },
       logDirSizes: async (topics) => {
         this.#count('logDirSizes');
+        if (this.failLogDirs) throw new Error('Cluster authorization failed');
         return select(topics, (topic, partition) => ({
           broker: 1,
           topic,
