@@ -3,6 +3,8 @@ import vue from '@vitejs/plugin-vue';
 import { defineConfig } from 'vitest/config';
 
 const bffUrl = process.env.LABDECK_BFF_URL ?? 'http://127.0.0.1:8080';
+// Where the build goes; e2e/secrets-stay-on-server.spec.ts builds a second copy elsewhere, leaving dist/ to the other specs.
+const outDir = process.env.LABDECK_BUILD_DIR ?? 'dist';
 
 export default defineConfig({
   plugins: [vue()],
@@ -18,7 +20,7 @@ export default defineConfig({
   environments: {
     ssr: {
       build: {
-        outDir: 'dist/.ssr',
+        outDir: `${outDir}/.ssr`,
         manifest: false,
         copyPublicDir: false,
         rolldownOptions: { input: { 'entry-server': 'src/entry-server.ts' } },
@@ -27,7 +29,7 @@ export default defineConfig({
   },
   resolve: { alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) } },
   build: {
-    outDir: 'dist',
+    outDir,
     manifest: true,
     sourcemap: false,
     chunkSizeWarningLimit: 4096,

@@ -27,6 +27,14 @@ test('every route opens, the theme switches, and nothing fails', async ({ page }
   expect(problems).toEqual([]);
 });
 
+test('Jobs says it is not built yet and promises no configuration', async ({ page }) => {
+  await page.goto('/jobs');
+  await expect(page.getByRole('heading', { level: 2, name: 'Not built yet' })).toBeVisible();
+  await expect(page.getByRole('main')).not.toContainText(/configured|trigger/i);
+  await page.getByRole('link', { name: 'Open Lineage' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Lineage' })).toBeVisible();
+});
+
 test('unknown paths show the SPA not-found page; unknown API paths answer JSON', async ({
   page,
   request,

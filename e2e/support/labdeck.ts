@@ -27,6 +27,8 @@ export interface LabdeckProcessOptions {
   config?: string;
   env?: NodeJS.ProcessEnv;
   port?: number;
+  /** A built SPA other than dist/ (e2e/support/serve-build.ts serves it). */
+  staticDir?: string;
 }
 
 /** Runs the production BFF (`node server/main.ts`, serving the built SPA) with its own embedded database. */
@@ -40,10 +42,12 @@ export async function startLabdeckProcess(options: LabdeckProcessOptions = {}): 
   let log = '';
 
   async function start() {
-    child = spawn(process.execPath, [path.join(root, 'server/main.ts')], {
+    const entry = options.staticDir ? 'e2e/support/serve-build.ts' : 'server/main.ts';
+    child = spawn(process.execPath, [path.join(root, entry)], {
       cwd,
       env: {
         ...process.env,
+        ...(options.staticDir ? { LABDECK_E2E_STATIC_DIR: options.staticDir } : {}),
         PORT: String(port),
         HOST: '127.0.0.1',
         LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',

@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml, stringify } from 'yaml';
 import { ConfigError } from '../../platform/config/errors.ts';
 import { parseConfigText } from '../../platform/config/load.ts';
 import { buildConfigSchema } from '../../platform/config/schema.ts';
@@ -30,6 +33,36 @@ describe('services: config', () => {
       retention: { days: 7, rawHours: 24 },
       discovery: { kubernetes: { enabled: false }, docker: { enabled: false } },
     });
+  });
+
+  it('accepts the services section of labdeck.example.yaml', () => {
+    const example = parseYaml(
+      readFileSync(path.join(import.meta.dirname, '../../../labdeck.example.yaml'), 'utf8'),
+    );
+    const { services } = parse(stringify({ services: example.services }), {
+      KAFKA_PASSWORD: 'x',
+      WAREHOUSE_PASSWORD: 'x',
+      GRAFANA_TOKEN: 'x',
+    });
+    expect(services.groups.map((g) => g.name)).toEqual(['Data platform', 'Tools']);
+    expect(services.discovery.docker).toEqual({
+      enabled: false,
+      socket: '/var/run/docker.sock',
+      linkHost: 'localhost',
+    });
+  });
+
+  it('builds Docker links on localhost unless told the Docker host', () => {
+    expect(parse('').services.discovery.docker.linkHost).toBe('localhost');
+    for (const host of ['docker-1.lab.example', '10.0.0.7', '[fd00::7]'])
+      expect(
+        parse(`services:\n  discovery:\n    docker: { linkHost: '${host}' }\n`).services.discovery.docker
+          .linkHost,
+      ).toBe(host);
+    for (const host of ['http://docker-1', 'docker-1:8080', 'docker 1', 'fd00::7'])
+      expect(problems(`services:\n  discovery:\n    docker: { linkHost: '${host}' }\n`)).toEqual([
+        'labdeck.yaml:3 services.discovery.docker.linkHost: expected a host name or IP address (IPv6 in brackets), without scheme or port',
+      ]);
   });
 
   it('interpolates secrets into probe headers', () => {

@@ -43,9 +43,21 @@ const kubernetesSchema = z.strictObject({
   insecureSkipTlsVerify: z.boolean().default(false),
 });
 
+const label = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
+/** A host name, an IPv4 address or an IPv6 address in brackets: what goes between `http://` and `:port`. */
+const LINK_HOST = new RegExp(`^(?:${label}(?:\\.${label})*|\\[[0-9A-Fa-f:.]+\\])$`);
+
 const dockerSchema = z.strictObject({
   enabled: z.boolean().default(false),
   socket: z.string().min(1).default('/var/run/docker.sock'),
+  /**
+   * Host of the links built from a container's published port (`http://<linkHost>:<port>/`): the Docker
+   * host's name as the browsers reach it. `localhost` is right only when the browser runs on that host.
+   */
+  linkHost: z
+    .string()
+    .regex(LINK_HOST, 'expected a host name or IP address (IPv6 in brackets), without scheme or port')
+    .default('localhost'),
 });
 
 export const servicesSection = z

@@ -21,6 +21,11 @@ describe('streams config', () => {
     expect(streams.history.retention).toBe(7 * 86_400_000);
   });
 
+  it("the example's role mapping defines the operator role that peeks require", () => {
+    const roles = parse(readFileSync(example, 'utf8')).auth.roles as Record<string, string[]>;
+    expect(roles.operator).toEqual(['lab-operators']);
+  });
+
   it('gives defaults when the key is absent', () => {
     expect(streamsSection.parse(undefined)).toMatchObject({
       clusters: [],

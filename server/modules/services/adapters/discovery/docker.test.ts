@@ -52,7 +52,7 @@ describe('Docker discovery against a Unix-socket server speaking the Docker API'
 
   beforeAll(async () => {
     await new Promise<void>((resolve) => server.listen(socket, resolve));
-    source = dockerSource({ enabled: true, socket });
+    source = dockerSource({ enabled: true, socket, linkHost: 'localhost' });
     source.start({
       update: (services, problems) => {
         latest = { services, problems };
@@ -86,6 +86,17 @@ describe('Docker discovery against a Unix-socket server speaking the Docker API'
         reason: expect.stringMatching(/^href: missing/),
       }),
     ]);
+  });
+
+  it('links to the configured Docker host, for browsers that run elsewhere', async () => {
+    let services: ServiceDef[] = [];
+    const remote = dockerSource({ enabled: true, socket, linkHost: 'docker-host.lab.example' });
+    remote.start({ update: (list) => (services = list), failed: () => {} });
+    try {
+      await expect.poll(() => services.map((s) => s.url)).toEqual(['http://docker-host.lab.example:8888/']);
+    } finally {
+      await remote.stop();
+    }
   });
 
   it('relists on container events', async () => {

@@ -13,7 +13,10 @@ interface Container {
   Ports?: { PrivatePort?: number; PublicPort?: number; IP?: string; Type?: string }[];
 }
 
-/** Docker discovery: running containers labelled `labdeck.enabled=true`, relisted on container events. */
+/**
+ * Docker discovery: running containers labelled `labdeck.enabled=true`, relisted on container events. A
+ * container without `labdeck.href` links to its first published TCP port on `config.linkHost`.
+ */
 export function dockerSource(config: DockerConfig): DiscoverySource {
   const controller = new AbortController();
   const endpoint: Endpoint = { base: new URL('http://docker/'), socketPath: config.socket };
@@ -39,7 +42,7 @@ export function dockerSource(config: DockerConfig): DiscoverySource {
         {
           get: (key) => labels[PREFIX + key],
           name,
-          href: port ? `http://localhost:${port.PublicPort}/` : undefined,
+          href: port ? `http://${config.linkHost}:${port.PublicPort}/` : undefined,
         },
         'docker',
       );
