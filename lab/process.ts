@@ -5,7 +5,7 @@
 // standalone and `dagster dev` start their parts as children that a signal to the parent alone would orphan.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { appendFileSync, closeSync, openSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, openSync, readFileSync, statSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export { freePort } from '../server/platform/net.ts';
@@ -176,4 +176,21 @@ export function restartable(
     }
   };
   return { start, stop };
+}
+
+/** Whether something answers HTTP at `url` (any status): the port a server is about to take is in use. */
+export async function answersHttp(url: string): Promise<boolean> {
+  try {
+    await fetch(url, { signal: AbortSignal.timeout(1_000) });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A `tail` for Readiness: the last `lines` lines `logFile` got since this call. */
+export function logTail(logFile: string, lines = 30): () => string {
+  const from = existsSync(logFile) ? statSync(logFile).size : 0;
+  return () =>
+    readFileSync(logFile).subarray(from).toString('utf8').trimEnd().split('\n').slice(-lines).join('\n');
 }

@@ -2,11 +2,11 @@
 // triggerer) on SQLite, Airflow 3 from .lab/airflow3/venv or Airflow 2 from .lab/airflow2/venv. Install
 // them first with `bash lab/airflow/install.sh`. See lab/airflow/README.md for what the APIs answer.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, notInstalled, restartable, spawnLogged } from '../process.ts';
+import { answersHttp, freePort, logTail, notInstalled, restartable, spawnLogged } from '../process.ts';
 
 export const AIRFLOW_INSTALL_HINT = 'bash lab/airflow/install.sh';
 
@@ -92,8 +92,8 @@ async function startStandalone(major: 2 | 3, options: AirflowOptions): Promise<A
   };
   const health = major === 3 ? `${url}/api/v2/monitor/health` : `${url}/api/v1/health`;
   const { start, stop } = restartable(stopGraceMs, async () => {
-    if (await answers(url)) throw new Error(`Cannot start Airflow ${major}: ${host}:${port} is in use`);
-    const from = existsSync(logFile) ? statSync(logFile).size : 0;
+    if (await answersHttp(url)) throw new Error(`Cannot start Airflow ${major}: ${host}:${port} is in use`);
+    const tail = logTail(logFile);
     const child = spawnLogged(join(venv, 'bin', 'airflow'), ['standalone'], logFile, {
       cwd: home,
       env,
@@ -109,8 +109,7 @@ async function startStandalone(major: 2 | 3, options: AirflowOptions): Promise<A
           const componentsHealthy = await healthy(health);
           return componentsHealthy === true ? credentialsReady(major, home) : componentsHealthy;
         },
-        tail: () =>
-          readFileSync(logFile).subarray(from).toString('utf8').trimEnd().split('\n').slice(-30).join('\n'),
+        tail,
       },
     };
   });
@@ -237,13 +236,4 @@ function readCredentials(major: 2 | 3, home: string): Pick<AirflowServer, 'admin
     admin: { username: 'admin', password: passwords.admin },
     viewer: { username: 'viewer', password: passwords.viewer },
   };
-}
-
-async function answers(url: string): Promise<boolean> {
-  try {
-    await fetch(url, { signal: AbortSignal.timeout(1_000) });
-    return true;
-  } catch {
-    return false;
-  }
 }
