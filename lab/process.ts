@@ -1,11 +1,20 @@
 // The process plumbing the lab servers (lab/kafka, lab/schema-registry, lab/trino, lab/airflow, lab/dagster)
 // share: the "not installed" error, a child killed when this process exits, output appended to a log file, a
 // readiness poll that notices a crash, a stop with a grace period before SIGKILL, and start()/stop() around
-// them. A child spawned with `group: true` leads its own process group and is signalled as a group: Airflow
-// standalone and `dagster dev` start their parts as children that a signal to the parent alone would orphan.
+// them. A child spawned with `group: true` leads its own session and is signalled with everything in it:
+// Airflow standalone and `dagster dev` start their parts as children that a signal to the parent alone
+// would orphan.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { appendFileSync, closeSync, existsSync, openSync, readFileSync, statSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+} from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export { freePort } from '../server/platform/net.ts';
@@ -32,22 +41,52 @@ export function killOnExit(child: ChildProcess): void {
   if (!groupLeaders.has(child)) child.once('exit', () => live.delete(child));
 }
 
-/** Sends `sig` to the child, or to its whole process group when it was spawned with `group: true`. */
+/**
+ * Sends `sig` to the child, or, when it was spawned with `group: true`, to every process of its session:
+ * the child's group and the groups its descendants made for themselves (Airflow runs each task in a
+ * process group of its own, which a signal to the child's group alone would leave running).
+ */
 function signal(child: ChildProcess, sig: NodeJS.Signals): void {
   if (!groupLeaders.has(child) || child.pid === undefined) {
     child.kill(sig);
     return;
   }
-  try {
-    process.kill(-child.pid, sig);
-  } catch {
-    // ESRCH: the group is gone already.
+  for (const pid of [-child.pid, ...(sessionMembers(child.pid) ?? [])]) {
+    try {
+      process.kill(pid, sig);
+    } catch {
+      // ESRCH: gone already.
+    }
   }
 }
 
-/** Whether any process of the group that `child` leads is still there. */
+/** The live (not zombie) processes of session `sid`; undefined without Linux's /proc. */
+function sessionMembers(sid: number): number[] | undefined {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return undefined;
+  }
+  const members: number[] = [];
+  for (const pid of entries) {
+    try {
+      // Fields after "(comm)": state ppid pgrp session ...
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[3]) === sid && fields[0] !== 'Z') members.push(Number(pid));
+    } catch {
+      // Exited meanwhile.
+    }
+  }
+  return members;
+}
+
+/** Whether any process of the session that `child` leads (of its group, without /proc) is still there. */
 function groupAlive(child: ChildProcess): boolean {
   if (child.pid === undefined) return false;
+  const members = sessionMembers(child.pid);
+  if (members) return members.length > 0;
   try {
     process.kill(-child.pid, 0);
     return true;

@@ -120,14 +120,24 @@ describe('lab Airflow 3', () => {
     );
   });
 
-  it('cancels a running slow DAG by marking its run failed', async () => {
+  it('cancels a running slow DAG by marking its run failed, which stops its task', async () => {
     const jwt = await token(airflow.admin);
-    const run = await waitForState(jwt, await trigger(jwt, 'lab_slow'), ['running']);
+    const run = await waitForState(jwt, await trigger(jwt, 'lab_slow', { seconds: 120 }), ['running']);
+    const taskState = async () =>
+      (
+        await api<{ task_instances: { state: string | null }[] }>(
+          jwt,
+          `/dags/lab_slow/dagRuns/${encodeURIComponent(run.dag_run_id)}/taskInstances`,
+        )
+      ).task_instances[0]?.state;
+    for (let i = 0; i < 60 && (await taskState()) !== 'running'; i++) await sleep(1_000);
+    expect(await taskState()).toBe('running');
     await api(jwt, `/dags/lab_slow/dagRuns/${encodeURIComponent(run.dag_run_id)}`, {
       method: 'PATCH',
       body: { state: 'failed' },
     });
     expect((await waitForState(jwt, run, ['failed'], 30_000)).state).toBe('failed');
+    expect(await taskState()).toBe('failed');
   });
 
   it('refuses a trigger by the viewer', async () => {
