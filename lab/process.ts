@@ -33,7 +33,7 @@ export function spawnLogged(
   command: string,
   args: string[],
   logFile: string,
-  options: { cwd?: string } = {},
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
 ): ChildProcess {
   const out = openSync(logFile, 'a');
   const child = spawn(command, args, { ...options, stdio: ['ignore', out, out] });
@@ -41,6 +41,16 @@ export function spawnLogged(
   child.once('error', (error) => appendFileSync(logFile, `${error.message}\n`));
   killOnExit(child);
   return child;
+}
+
+/** Whether anything answers HTTP at `url` (a port already taken before a start). */
+export async function answers(url: string): Promise<boolean> {
+  try {
+    await fetch(url, { signal: AbortSignal.timeout(1_000) });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export function isRunning(child: ChildProcess): boolean {

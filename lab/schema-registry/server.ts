@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, notInstalled, restartable, spawnLogged } from '../process.ts';
+import { answers, freePort, notInstalled, restartable, spawnLogged } from '../process.ts';
 
 export const APICURIO_VERSION = '3.0.9';
 export const SCHEMA_REGISTRY_INSTALL_HINT = 'bash lab/schema-registry/install.sh';
@@ -127,14 +127,5 @@ async function listsSubjects(probe: string, headers: Record<string, string>): Pr
     return `HTTP ${res.status} ${body.slice(0, 200)}`;
   } catch (error) {
     return (error as Error).message;
-  }
-}
-
-async function answers(url: string): Promise<boolean> {
-  try {
-    await fetch(url, { signal: AbortSignal.timeout(1_000) });
-    return true;
-  } catch {
-    return false;
   }
 }
