@@ -65,6 +65,8 @@ export interface Keycloak {
   /** The master realm's bootstrap admin (admin console, admin REST API). */
   admin: { username: string; password: string };
   logFile: string;
+  /** Ends all of a demo user's Keycloak sessions (admin REST API), which sends back-channel logout tokens. */
+  endSessionsOf(username: string): Promise<void>;
   /** labdeck.yaml's `auth:` section (oidc mode, this provider, the three lab roles); `extra` is appended. */
   authYaml(extra?: string): string;
   /** Starts it again after stop(), on the same port; sessions are gone, the realm is imported again. */
@@ -254,6 +256,7 @@ export async function startKeycloak(options: KeycloakOptions = {}): Promise<Keyc
     users,
     admin,
     logFile,
+    endSessionsOf: (username) => endSessionsOf(url, admin, username),
     authYaml: (extra = '') => authYaml(issuer, clientSecret, Boolean(options.backchannelLogoutUrl), extra),
     start,
     stop,
@@ -279,6 +282,27 @@ function authYaml(issuer: string, clientSecret: string, backchannelLogout: boole
     '    analyst: [lab-analysts]',
     extra,
   ].join('\n');
+}
+
+async function endSessionsOf(
+  url: string,
+  admin: { username: string; password: string },
+  username: string,
+): Promise<void> {
+  const token = await fetch(`${url}/realms/master/protocol/openid-connect/token`, {
+    method: 'POST',
+    body: new URLSearchParams({ grant_type: 'password', client_id: 'admin-cli', ...admin }),
+  });
+  if (!token.ok) throw new Error(`Keycloak admin sign-in: HTTP ${token.status} ${await token.text()}`);
+  const headers = {
+    authorization: `Bearer ${((await token.json()) as { access_token: string }).access_token}`,
+  };
+  const users = `${url}/admin/realms/${KEYCLOAK_REALM}/users`;
+  const found = await fetch(`${users}?exact=true&username=${encodeURIComponent(username)}`, { headers });
+  const [user] = (await found.json()) as { id: string }[];
+  if (!user) throw new Error(`Keycloak realm ${KEYCLOAK_REALM} has no user ${username}`);
+  const ended = await fetch(`${users}/${user.id}/logout`, { method: 'POST', headers });
+  if (!ended.ok) throw new Error(`Keycloak could not end the sessions of ${username}: HTTP ${ended.status}`);
 }
 
 /** Ready: the realm's discovery document answers and names this issuer. */
