@@ -2,7 +2,8 @@
 # Installs every lab server the integration tests use (idempotent; fast when already installed).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-for part in kafka trino dbt schema-registry airflow dagster; do
+# keycloak after trino: it runs on the JDK lab/trino/install.sh brings.
+for part in kafka trino dbt schema-registry keycloak airflow dagster; do
   if [ -f "$here/$part/install.sh" ]; then
     echo "--- lab/$part"
     started=$SECONDS
