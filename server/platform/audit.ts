@@ -20,7 +20,7 @@ const ACTION = /^[a-z][a-z0-9_.-]{0,63}$/;
  */
 export async function audit(
   ctx: Pick<ModuleContext, 'db'>,
-  req: Request | null,
+  req: Pick<Request, 'user' | 'ip' | 'id'> | null,
   action: AuditAction,
   details: Record<string, unknown> = {},
   who?: { id: string; name: string },

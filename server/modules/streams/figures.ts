@@ -71,7 +71,9 @@ export function lagSeconds(lag: number | null, consumeRate: number | null): numb
   return lag / consumeRate;
 }
 
-export type Verdict = 'OK' | 'WARN' | 'STALL' | 'REWIND' | 'STOP' | 'ERROR';
+import type { Verdict } from './contract.ts';
+
+export type { Verdict };
 /** Worst last: a group shows the worst verdict of its partitions. */
 export const verdictOrder: readonly Verdict[] = ['OK', 'WARN', 'STALL', 'REWIND', 'STOP', 'ERROR'];
 

@@ -1,6 +1,7 @@
 import type { Logger } from '../../platform/log.ts';
 import type { KafkaAdapter, PartitionInfo, TopicPartitions } from './adapters/types.ts';
 import type { ClusterConfig } from './config.ts';
+import type { ClusterOverview, ClusterView, GroupView, SeriesPoint, TopicView } from './contract.ts';
 import {
   averageRate,
   bytesDelta,
@@ -17,7 +18,6 @@ import {
   worstVerdict,
 } from './figures.ts';
 import { Ring } from './ring.ts';
-import type { ClusterOverview, ClusterView, GroupView, SeriesPoint, TopicView } from './views.ts';
 
 const SPARK_POINTS = 30;
 const GROUP_BATCH = 500;

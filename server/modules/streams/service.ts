@@ -4,18 +4,27 @@ import type { ModuleContext } from '../../platform/module.ts';
 import { type AdapterFactory, defaultAdapter } from './adapters/index.ts';
 import type { KafkaAdapter, PeekedMessage } from './adapters/types.ts';
 import type { ClusterConfig, StreamsConfig } from './config.ts';
-import { averageRate } from './figures.ts';
+import {
+  type ClusterSummary,
+  type ClusterView,
+  type GroupSummary,
+  type GroupView,
+  type PeekedMessageView,
+  type SeriesPoint,
+  STREAMS_TOPIC,
+  type StreamsLiveEvent,
+  type TopicDetail,
+  type TopicSummary,
+  type TopicView,
+  type Verdict,
+} from './contract.ts';
+import { averageRate, verdictOrder } from './figures.ts';
 import { ClusterSampler } from './sampler.ts';
 import { SchemaRegistryClient } from './schema-registry/client.ts';
 import { type Decoded, SchemaDecoder } from './schema-registry/decoder.ts';
 import { createStreamsStore, type StreamsStore } from './store.ts';
-import type { ClusterView, GroupView, SeriesPoint, TopicView } from './views.ts';
 
-export const LIVE_TOPIC = 'streams';
-
-export type ClusterSummary = Omit<ClusterView, 'topics' | 'groups'>;
-export type TopicSummary = Omit<TopicView, 'parts'>;
-export type GroupSummary = Omit<GroupView, 'parts'>;
+export type { ClusterSummary, GroupSummary, TopicSummary };
 
 export const ranges = { '5m': 300_000, '1h': 3_600_000, '24h': 86_400_000, '7d': 604_800_000 } as const;
 export type Range = keyof typeof ranges;
@@ -148,7 +157,8 @@ export class StreamsService {
 
   #afterCycle(runtime: ClusterRuntime, sampler: ClusterSampler): void {
     const view = sampler.view();
-    this.#ctx.bus.publish({ topic: LIVE_TOPIC, type: 'sample', data: summarize(view) });
+    const event: StreamsLiveEvent = { topic: STREAMS_TOPIC, type: 'sample', data: summarize(view) };
+    this.#ctx.bus.publish(event);
     if (!runtime.saving) {
       runtime.saving = true;
       this.#persist(runtime, sampler, view)
@@ -221,10 +231,7 @@ export class StreamsService {
     return [...this.#clusters.keys()].map((id) => summarize(this.view(id)));
   }
 
-  topic(
-    id: string,
-    name: string,
-  ): { topic: TopicView; groups: Array<{ id: string; status: string; lag: number | null; state: string }> } {
+  topic(id: string, name: string): Omit<TopicDetail, 'cluster'> {
     const view = this.view(id);
     const topic = view.topics.find((t) => t.name === name);
     if (!topic) throw notFound(`No topic "${name}" in cluster "${id}"`);
@@ -298,6 +305,15 @@ export class StreamsService {
     topic: string,
     partition: number | undefined,
     limit: number,
+  ): Promise<PeekedMessageView[]> {
+    return (await this.#peekDecoded(id, topic, partition, limit)).map(encodeMessage);
+  }
+
+  async #peekDecoded(
+    id: string,
+    topic: string,
+    partition: number | undefined,
+    limit: number,
   ): Promise<DecodedMessage[]> {
     const runtime = this.#runtime(id);
     this.topic(id, topic);
@@ -323,9 +339,11 @@ export class StreamsService {
   }
 }
 
-const severity = ['OK', 'WARN', 'STALL', 'REWIND', 'STOP', 'ERROR'];
-const worstOf = (statuses: string[]) =>
-  statuses.reduce((worst, s) => (severity.indexOf(s) > severity.indexOf(worst) ? s : worst), 'OK');
+const worstOf = (statuses: Verdict[]): Verdict =>
+  statuses.reduce<Verdict>(
+    (worst, s) => (verdictOrder.indexOf(s) > verdictOrder.indexOf(worst) ? s : worst),
+    'OK',
+  );
 
 export function summarize(view: ClusterView): ClusterSummary {
   const { topics: _topics, groups: _groups, ...summary } = view;
@@ -357,5 +375,20 @@ function emptyView(cluster: ClusterConfig): ClusterView {
     },
     topics: [],
     groups: [],
+  };
+}
+
+/** Raw bytes as base64 (the browser shows text, JSON or hex); schema-decoded data beside them. */
+function encodeMessage(message: DecodedMessage): PeekedMessageView {
+  return {
+    partition: message.partition,
+    offset: message.offset,
+    timestamp: message.timestamp,
+    key: message.key?.toString('base64') ?? null,
+    value: message.value?.toString('base64') ?? null,
+    headers: message.headers.map(([name, value]) => ({ name, value: value?.toString('base64') ?? null })),
+    truncatedFrom: message.truncatedFrom ?? null,
+    keyDecoded: message.keyDecoded,
+    valueDecoded: message.valueDecoded,
   };
 }

@@ -1,5 +1,5 @@
 import type { Db } from '../../platform/db/pool.ts';
-import type { ClusterView, SeriesPoint } from './views.ts';
+import type { ClusterView, SeriesPoint } from './contract.ts';
 
 export interface TopicHistoryRow {
   topic: string;

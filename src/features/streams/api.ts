@@ -1,7 +1,7 @@
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/vue-query';
 import { computed, type MaybeRefOrGetter, toValue } from 'vue';
 import { api } from '@/shared/api/client';
-import { type LiveMessage, useLive } from '@/shared/api/live';
+import { useLive } from '@/shared/api/live';
 import type {
   ClusterRef,
   ClusterSummary,
@@ -10,6 +10,7 @@ import type {
   PeekedMessage,
   Range,
   Series,
+  StreamsLiveEvent,
   TopicConfig,
   TopicDetail,
   TopicSummary,
@@ -23,7 +24,7 @@ const base = (cluster: string) => `/streams/clusters/${encodeURIComponent(cluste
 /** Every sample the BFF takes arrives on the `streams` topic: refetch what shows that cluster. */
 export function useStreamsLive() {
   const client = useQueryClient();
-  useLive<LiveMessage<ClusterSummary, 'streams'>>('streams', (message) => {
+  useLive<StreamsLiveEvent>('streams', (message) => {
     const cluster = message.data;
     client.setQueryData<ClusterSummary[]>(['streams', 'clusters'], (old) =>
       old?.map((c) => (c.id === cluster.id ? cluster : c)),

@@ -1,22 +1,10 @@
+import type { SchemaDecoded } from '../contract.ts';
 import type { SchemaRegistryClient } from './client.ts';
 import { type Compiled, type Format, formats } from './format.ts';
 import { unframe } from './wire.ts';
 
 /** What a peek shows beside the raw bytes of a schema-encoded key or value. */
-export type Decoded =
-  | {
-      format: Format;
-      schemaId: number;
-      /** The subject the registry lists for the id (the topic's `<topic>-key|value` first). */
-      subject: string | null;
-      /** Avro record name, Protobuf message name or JSON Schema title. */
-      type: string | null;
-      /** Null when the JSON of the data is over the size limit: then `preview` and `truncatedFrom` say so. */
-      data: unknown;
-      preview?: string;
-      truncatedFrom?: number;
-    }
-  | { schemaId: number; error: string };
+export type Decoded = SchemaDecoded;
 
 export interface DecodeContext {
   topic: string;
