@@ -16,6 +16,12 @@ const renames = [
     to: '  ownerName: string | null;',
   },
   { file: 'server/modules/sql/contract.ts', from: '  readOnly: boolean;', to: '  writable: boolean;' },
+  {
+    file: 'server/modules/streams/contract.ts',
+    from: '  underReplicated: number;',
+    to: '  underReplicatedPartitions: number;',
+  },
+  { file: 'server/modules/auth/contract.ts', from: '  authMode: AuthMode;', to: '  mode: AuthMode;' },
 ];
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'labdeck-contract-drift-'));

@@ -55,7 +55,7 @@ export interface AuditEntry {
   userId: string | null;
   userName: string | null;
   action: string;
-  details: unknown;
+  details: Record<string, unknown>;
   ip: string | null;
 }
 
@@ -95,7 +95,8 @@ export async function queryAudit(
     user_id: string | null;
     user_name: string | null;
     action: string;
-    details: unknown;
+    /** Written by audit() from a Record. */
+    details: Record<string, unknown>;
     ip: string | null;
   }>(
     `SELECT id, at, user_id, user_name, action, details, ip FROM audit_log ${clause}

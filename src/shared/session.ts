@@ -1,27 +1,9 @@
+import type { Session } from '@contracts/auth';
 import { useMutation, useQuery } from '@tanstack/vue-query';
 import { bootAnswer } from './api/boot';
 import { api } from './api/client';
 
-export interface SessionUser {
-  /** Stable login name (what Trino and the audit log see). */
-  id: string;
-  name: string;
-  email?: string;
-  roles: string[];
-}
-
-export interface SignInProvider {
-  id: string;
-  name: string;
-}
-
-export interface Session {
-  authMode: 'none' | 'oidc' | 'proxy';
-  user: SessionUser | null;
-  /** Identity providers to offer on the sign-in page (oidc mode). */
-  providers: SignInProvider[];
-  session: { expiresAt: string; idleTimeoutMinutes: number } | null;
-}
+export type { Session, SessionUser, SignInProvider } from '@contracts/auth';
 
 export function useSession() {
   return useQuery({

@@ -1,23 +1,15 @@
 import type { Request, RequestHandler, Response, Router } from 'express';
 import express from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
-import { z } from 'zod';
 import { requireRole } from '../../platform/access.ts';
 import { audit, queryAudit } from '../../platform/audit.ts';
 import { ApiError, badRequest, notFound } from '../../platform/errors.ts';
 import type { ModuleContext } from '../../platform/module.ts';
+import { validate } from '../../platform/validate.ts';
+import { type AuditPage, auditQuery, sessionParams } from './contract.ts';
 import { SignInError } from './oidc.ts';
 import { safeReturnTo } from './returnto.ts';
 import type { AuthService } from './service.ts';
-
-const auditQuery = z.strictObject({
-  user: z.string().max(256).optional(),
-  action: z.string().max(64).optional(),
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
-  page: z.coerce.number().int().min(1).max(100_000).default(1),
-  pageSize: z.coerce.number().int().min(1).max(200).default(50),
-});
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const tooMany =
@@ -121,23 +113,31 @@ export function authRoutes(router: Router, ctx: ModuleContext, auth: AuthService
     res.json({ items: await auth.store.listActive(config.session.idleTimeoutMinutes) });
   });
 
-  router.delete('/admin/sessions/:id', requireRole('admin'), async (req, res) => {
-    const id = String(req.params.id);
-    if (!/^[\w-]{8,64}$/.test(id)) throw badRequest('Invalid session id');
-    const ended = await auth.store.revokeByPublicId(id, `ended by ${req.user!.id}`);
-    if (!ended) throw notFound('No active session with this id');
-    await audit(ctx, req, 'auth.session_ended', { session: id, user: ended.user_id });
-    res.status(204).end();
-  });
+  router.delete(
+    '/admin/sessions/:id',
+    requireRole('admin'),
+    validate({ params: sessionParams }),
+    async (req, res) => {
+      const { id } = req.params;
+      const ended = await auth.store.revokeByPublicId(id, `ended by ${req.user!.id}`);
+      if (!ended) throw notFound('No active session with this id');
+      await audit(ctx, req, 'auth.session_ended', { session: id, user: ended.user_id });
+      res.status(204).end();
+    },
+  );
 
-  router.get('/admin/audit', requireRole('admin'), async (req, res) => {
-    const parsed = auditQuery.safeParse(req.query);
-    if (!parsed.success) throw badRequest('Invalid audit filter', z.treeifyError(parsed.error));
-    const q = parsed.data;
+  router.get('/admin/audit', requireRole('admin'), validate({ query: auditQuery }), async (req, res) => {
+    const q = req.query;
     const from = q.from ? new Date(q.from) : undefined;
     const to = q.to ? new Date(q.to) : undefined;
     res.json(
-      await queryAudit(ctx.db, { ...q, user: q.user || undefined, action: q.action || undefined, from, to }),
+      (await queryAudit(ctx.db, {
+        ...q,
+        user: q.user || undefined,
+        action: q.action || undefined,
+        from,
+        to,
+      })) satisfies AuditPage,
     );
   });
 

@@ -7,6 +7,7 @@ import type { User } from '../../platform/identity.ts';
 import type { ModuleContext } from '../../platform/module.ts';
 import { addressList } from '../../platform/net.ts';
 import type { AuthConfig } from './config.ts';
+import type { Session } from './contract.ts';
 import { createSealer, randomToken, sha256 } from './crypto.ts';
 import { type Claims, OidcProvider, SignInError, type TokenSet } from './oidc.ts';
 import { identityFromProxy } from './proxy.ts';
@@ -293,7 +294,7 @@ export function createAuthService(ctx: ModuleContext, config: AuthConfig) {
   }
 
   /** The body of GET /api/session for an identified request (also embedded into index.html). */
-  function describeSession(req: Request) {
+  function describeSession(req: Request): Session {
     const row = sessionsOf.get(req);
     return {
       authMode: config.mode,

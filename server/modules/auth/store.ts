@@ -1,4 +1,5 @@
 import type { Db } from '../../platform/db/pool.ts';
+import type { ActiveSession } from './contract.ts';
 import { randomToken, sha256 } from './crypto.ts';
 
 export interface SessionRow {
@@ -51,20 +52,8 @@ export interface LoginFlow {
   returnTo: string;
 }
 
-/** What admins see of a session: never its id or tokens. */
-export interface SessionSummary {
-  id: string;
-  userId: string;
-  userName: string;
-  email: string | null;
-  roles: string[];
-  provider: string | null;
-  ip: string | null;
-  userAgent: string | null;
-  createdAt: string;
-  lastSeenAt: string;
-  expiresAt: string;
-}
+/** What admins see of a session: never its token. */
+export type SessionSummary = ActiveSession;
 
 const FLOW_TTL = "interval '10 minutes'";
 

@@ -1,37 +1,9 @@
+import type { ActiveSession, AuditPage } from '@contracts/auth';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/vue-query';
 import { computed, type Ref } from 'vue';
 import { api } from '@/shared/api/client';
 
-export interface ActiveSession {
-  id: string;
-  userId: string;
-  userName: string;
-  email: string | null;
-  roles: string[];
-  provider: string | null;
-  ip: string | null;
-  userAgent: string | null;
-  createdAt: string;
-  lastSeenAt: string;
-  expiresAt: string;
-}
-
-export interface AuditEntry {
-  id: number;
-  at: string;
-  userId: string | null;
-  userName: string | null;
-  action: string;
-  details: Record<string, unknown>;
-  ip: string | null;
-}
-
-export interface AuditPage {
-  items: AuditEntry[];
-  total: number;
-  page: number;
-  pageSize: number;
-}
+export type { ActiveSession, AuditEntry, AuditPage } from '@contracts/auth';
 
 export interface AuditFilter {
   user: string;

@@ -1,0 +1,73 @@
+// Sign-in and admin API as both tiers see it (the SPA imports it with `import type` from
+// '@contracts/auth'). Types and zod schemas only: nothing here may import server code.
+import { z } from 'zod';
+
+export type AuthMode = 'none' | 'oidc' | 'proxy';
+
+export interface SessionUser {
+  /** Stable login name (what Trino and the audit log see). */
+  id: string;
+  name: string;
+  email?: string;
+  roles: string[];
+}
+
+export interface SignInProvider {
+  id: string;
+  name: string;
+}
+
+/** GET /api/session (also embedded into index.html as boot data). */
+export interface Session {
+  authMode: AuthMode;
+  user: SessionUser | null;
+  /** Identity providers to offer on the sign-in page (oidc mode). */
+  providers: SignInProvider[];
+  session: { expiresAt: string; idleTimeoutMinutes: number } | null;
+}
+
+/** What admins see of a session (GET /api/admin/sessions): never its token. */
+export interface ActiveSession {
+  id: string;
+  userId: string;
+  userName: string;
+  email: string | null;
+  roles: string[];
+  provider: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  createdAt: string;
+  lastSeenAt: string;
+  expiresAt: string;
+}
+
+export interface AuditEntry {
+  id: number;
+  at: string;
+  userId: string | null;
+  userName: string | null;
+  action: string;
+  details: Record<string, unknown>;
+  ip: string | null;
+}
+
+/** GET /api/admin/audit. */
+export interface AuditPage {
+  items: AuditEntry[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+export const auditQuery = z.strictObject({
+  user: z.string().max(256).optional(),
+  action: z.string().max(64).optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  page: z.coerce.number().int().min(1).max(100_000).default(1),
+  pageSize: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+export const sessionParams = z.strictObject({
+  id: z.string().regex(/^[\w-]{8,64}$/, 'expected a session id'),
+});
