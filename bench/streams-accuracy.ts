@@ -11,8 +11,8 @@ import path from 'node:path';
 import { Admin } from '@platformatic/kafka';
 import pino from 'pino';
 import { startKafka } from '../lab/kafka/broker.ts';
+import { produceAtRate } from '../lab/kafka/workload.ts';
 import { serverModules } from '../server/modules/index.ts';
-import { produceAtRate } from '../server/modules/streams/testing/workload.ts';
 import { startLabdeck } from '../server/platform/runtime.ts';
 
 const RATES = [100, 5_000];

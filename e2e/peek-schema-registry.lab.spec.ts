@@ -2,15 +2,15 @@ import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page, test } from '@playwright/test';
 import avsc from 'avsc';
 import { type KafkaBroker, startKafka } from '../lab/kafka/broker.ts';
-import { type SchemaRegistry, startSchemaRegistry } from '../lab/schema-registry/server.ts';
-import { frame } from '../server/modules/streams/schema-registry/wire.ts';
 import {
   createTopics,
   labClusterConfig,
   produce,
   registerSchema,
   registryConnection,
-} from '../server/modules/streams/testing/lab.ts';
+} from '../lab/kafka/streams-lab.ts';
+import { type SchemaRegistry, startSchemaRegistry } from '../lab/schema-registry/server.ts';
+import { frame } from '../server/modules/streams/schema-registry/wire.ts';
 import { watchForFailures } from './support/failures.ts';
 import { type LabdeckProcess, startLabdeckProcess } from './support/labdeck.ts';
 

@@ -1,13 +1,13 @@
 import { Admin } from '@platformatic/kafka';
 import { expect, test } from '@playwright/test';
 import { type KafkaBroker, startKafka } from '../lab/kafka/broker.ts';
-import { labClusterConfig } from '../server/modules/streams/testing/lab.ts';
+import { labClusterConfig } from '../lab/kafka/streams-lab.ts';
 import {
   type GroupConsumer,
   produceAtRate,
   type RateProducer,
   startGroupConsumer,
-} from '../server/modules/streams/testing/workload.ts';
+} from '../lab/kafka/workload.ts';
 import { watchForFailures } from './support/failures.ts';
 import { type LabdeckProcess, startLabdeckProcess } from './support/labdeck.ts';
 

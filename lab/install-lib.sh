@@ -29,3 +29,30 @@ lab_move_into_place() {
   rm -rf "$2"
   mv "$1" "$2"
 }
+
+# lab_locked_venv LABEL VENV LOCK [CHECK...]: builds the Python venv VENV from the hash-pinned LOCK
+# (`uv pip compile --generate-hashes` output) with $PYTHON (default python3), then runs CHECK (a command
+# run with the venv's bin first on the PATH) so a broken install fails here, not in a test. Stamped with
+# the lock's hash and the Python version: does nothing when both are unchanged; a changed lock rebuilds
+# the venv from scratch so nothing stale stays in it. Prints the install time.
+lab_locked_venv() {
+  local label="$1" venv="$2" lock="$3"
+  shift 3
+  local python="${PYTHON:-python3}" stamp="$venv/.labdeck-lock.sha256" want start
+  lab_require "$python"
+  want="$(sha256sum "$lock" | cut -d' ' -f1) $("$python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && "$venv/bin/python" -c '' 2>/dev/null; then
+    echo "$label: venv up to date ($venv)"
+    return 0
+  fi
+  start=$(date +%s)
+  rm -rf "$venv"
+  mkdir -p "$(dirname "$venv")"
+  "$python" -m venv "$venv"
+  echo "$label: installing $(grep -cE '^[A-Za-z0-9]' "$lock") pinned packages from $(basename "$lock") into $venv"
+  "$venv/bin/python" -m pip install --disable-pip-version-check --no-input -q \
+    --require-hashes --no-deps -r "$lock"
+  if [ $# -gt 0 ]; then PATH="$venv/bin:$PATH" "$@" >/dev/null; fi
+  echo "$want" >"$stamp"
+  echo "$label: installed in $(($(date +%s) - start)) s, $(du -sh "$venv" | cut -f1)"
+}

@@ -1,9 +1,20 @@
-// The process plumbing the lab servers (lab/kafka, lab/schema-registry, lab/trino) share: the "not
-// installed" error, a child killed when this process exits, output appended to a log file, a readiness
-// poll that notices a crash, a stop with a grace period before SIGKILL, and start()/stop() around them.
+// The process plumbing the lab servers (lab/kafka, lab/schema-registry, lab/trino, lab/airflow, lab/dagster)
+// share: the "not installed" error, a child killed when this process exits, output appended to a log file, a
+// readiness poll that notices a crash, a stop with a grace period before SIGKILL, and start()/stop() around
+// them. A child spawned with `group: true` leads its own session and is signalled with everything in it:
+// Airflow standalone and `dagster dev` start their parts as children that a signal to the parent alone
+// would orphan.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { appendFileSync, closeSync, openSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+} from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export { freePort } from '../server/platform/net.ts';
@@ -14,18 +25,74 @@ export function notInstalled(what: string, where: string, installHint: string): 
 }
 
 const live = new Set<ChildProcess>();
+const groupLeaders = new WeakSet<ChildProcess>();
 let exitHookInstalled = false;
 
-/** SIGKILLs `child` if this process exits while the child still runs. */
+/** SIGKILLs `child` (its whole group if it leads one) if this process exits while the child still runs. */
 export function killOnExit(child: ChildProcess): void {
   if (!exitHookInstalled) {
     exitHookInstalled = true;
     process.on('exit', () => {
-      for (const running of live) running.kill('SIGKILL');
+      for (const running of live) signal(running, 'SIGKILL');
     });
   }
   live.add(child);
-  child.once('exit', () => live.delete(child));
+  // A group outlives its leader: forget it only once the whole group is gone.
+  if (!groupLeaders.has(child)) child.once('exit', () => live.delete(child));
+}
+
+/**
+ * Sends `sig` to the child, or, when it was spawned with `group: true`, to every process of its session:
+ * the child's group and the groups its descendants made for themselves (Airflow runs each task in a
+ * process group of its own, which a signal to the child's group alone would leave running).
+ */
+function signal(child: ChildProcess, sig: NodeJS.Signals): void {
+  if (!groupLeaders.has(child) || child.pid === undefined) {
+    child.kill(sig);
+    return;
+  }
+  for (const pid of [-child.pid, ...(sessionMembers(child.pid) ?? [])]) {
+    try {
+      process.kill(pid, sig);
+    } catch {
+      // ESRCH: gone already.
+    }
+  }
+}
+
+/** The live (not zombie) processes of session `sid`; undefined without Linux's /proc. */
+function sessionMembers(sid: number): number[] | undefined {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return undefined;
+  }
+  const members: number[] = [];
+  for (const pid of entries) {
+    try {
+      // Fields after "(comm)": state ppid pgrp session ...
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[3]) === sid && fields[0] !== 'Z') members.push(Number(pid));
+    } catch {
+      // Exited meanwhile.
+    }
+  }
+  return members;
+}
+
+/** Whether any process of the session that `child` leads (of its group, without /proc) is still there. */
+function groupAlive(child: ChildProcess): boolean {
+  if (child.pid === undefined) return false;
+  const members = sessionMembers(child.pid);
+  if (members) return members.length > 0;
+  try {
+    process.kill(-child.pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Spawns `command` with stdout, stderr (and a spawn error) appended to `logFile`; killed when this process exits. */
@@ -33,11 +100,13 @@ export function spawnLogged(
   command: string,
   args: string[],
   logFile: string,
-  options: { cwd?: string } = {},
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; group?: boolean } = {},
 ): ChildProcess {
+  const { group = false, ...spawnOptions } = options;
   const out = openSync(logFile, 'a');
-  const child = spawn(command, args, { ...options, stdio: ['ignore', out, out] });
+  const child = spawn(command, args, { ...spawnOptions, detached: group, stdio: ['ignore', out, out] });
   closeSync(out);
+  if (group) groupLeaders.add(child);
   child.once('error', (error) => appendFileSync(logFile, `${error.message}\n`));
   killOnExit(child);
   return child;
@@ -47,14 +116,30 @@ export function isRunning(child: ChildProcess): boolean {
   return child.exitCode === null && child.signalCode === null;
 }
 
-/** SIGTERM, then SIGKILL when the child is still there after `graceMs`; resolves once it has exited. */
+/**
+ * SIGTERM, then SIGKILL when the child is still there after `graceMs`; resolves once it has exited (with a
+ * process group: once every process of the group has).
+ */
 export async function stopProcess(child: ChildProcess, graceMs: number): Promise<void> {
+  if (groupLeaders.has(child)) return stopGroup(child, graceMs);
   if (!isRunning(child)) return;
   const exited = once(child, 'exit');
   child.kill('SIGTERM');
   const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
   await exited;
   clearTimeout(timer);
+}
+
+async function stopGroup(child: ChildProcess, graceMs: number): Promise<void> {
+  const killAt = Date.now() + graceMs;
+  // Zombies (orphans a PID 1 that does not reap leaves behind) stay in the group after SIGKILL: stop waiting.
+  const giveUpAt = killAt + 5_000;
+  signal(child, 'SIGTERM');
+  while (groupAlive(child) && Date.now() < giveUpAt) {
+    if (Date.now() > killAt) signal(child, 'SIGKILL');
+    await sleep(100);
+  }
+  live.delete(child);
 }
 
 export interface Readiness {
@@ -130,4 +215,21 @@ export function restartable(
     }
   };
   return { start, stop };
+}
+
+/** Whether something answers HTTP at `url` (any status): the port a server is about to take is in use. */
+export async function answersHttp(url: string): Promise<boolean> {
+  try {
+    await fetch(url, { signal: AbortSignal.timeout(1_000) });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A `tail` for Readiness: the last `lines` lines `logFile` got since this call. */
+export function logTail(logFile: string, lines = 30): () => string {
+  const from = existsSync(logFile) ? statSync(logFile).size : 0;
+  return () =>
+    readFileSync(logFile).subarray(from).toString('utf8').trimEnd().split('\n').slice(-lines).join('\n');
 }

@@ -1,11 +1,11 @@
 // A real Schema Registry for tests and `npm run lab`: Apicurio Registry (in-memory H2 storage), which
 // serves the Confluent-compatible API at /apis/ccompat/v7. Install it first with
 // `bash lab/schema-registry/install.sh`.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, notInstalled, restartable, spawnLogged } from '../process.ts';
+import { answersHttp, freePort, logTail, notInstalled, restartable, spawnLogged } from '../process.ts';
 
 export const APICURIO_VERSION = '3.0.9';
 export const SCHEMA_REGISTRY_INSTALL_HINT = 'bash lab/schema-registry/install.sh';
@@ -97,9 +97,9 @@ export async function startSchemaRegistry(options: SchemaRegistryOptions = {}): 
   ];
   const probe = `${url}/subjects`;
   const { start, stop } = restartable(stopGraceMs, async () => {
-    if (await answers(`http://${host}:${port}/`))
+    if (await answersHttp(`http://${host}:${port}/`))
       throw new Error(`Cannot start the Schema Registry: ${host}:${port} is in use`);
-    const from = existsSync(logFile) ? statSync(logFile).size : 0;
+    const tail = logTail(logFile, 25);
     const child = spawnLogged(java, args, logFile, { cwd: dir });
     return {
       child,
@@ -108,8 +108,7 @@ export async function startSchemaRegistry(options: SchemaRegistryOptions = {}): 
         goal: `answer ${probe}`,
         timeoutMs,
         probe: () => listsSubjects(probe, headers),
-        tail: () =>
-          readFileSync(logFile).subarray(from).toString('utf8').trimEnd().split('\n').slice(-25).join('\n'),
+        tail,
       },
     };
   });
@@ -127,14 +126,5 @@ async function listsSubjects(probe: string, headers: Record<string, string>): Pr
     return `HTTP ${res.status} ${body.slice(0, 200)}`;
   } catch (error) {
     return (error as Error).message;
-  }
-}
-
-async function answers(url: string): Promise<boolean> {
-  try {
-    await fetch(url, { signal: AbortSignal.timeout(1_000) });
-    return true;
-  } catch {
-    return false;
   }
 }

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { User } from '../../platform/identity.ts';
 import { defineServerModule } from '../../platform/module.ts';
 import { apiClient, startTestApp, type TestApp } from '../../test/harness.ts';
+import type { ServiceView as PublicService, ServiceList as ServiceListJson } from './contract.ts';
 import { servicesModule } from './index.ts';
-import type { PublicService, ServiceListJson } from './service.ts';
 
 /** Stands in for the auth module: the user comes from a test header. */
 const testAuth = defineServerModule({

@@ -1,15 +1,7 @@
-import type { DiscoveryProblem } from './adapters/discovery/types.ts';
 import { probeSchema } from './adapters/probes/registry.ts';
 import { declaredId, type ServicesConfig } from './config.ts';
+import type { DiscoveryProblem, DiscoverySourceStatus } from './contract.ts';
 import type { GroupDef, ServiceDef } from './types.ts';
-
-export interface SourceStatus {
-  name: 'kubernetes' | 'docker';
-  ok: boolean;
-  warning: string | null;
-  lastUpdate: string | null;
-  count: number;
-}
 
 interface SourceState {
   services: ServiceDef[];
@@ -22,7 +14,7 @@ interface SourceState {
 export class Catalog {
   readonly #declared: ServiceDef[];
   readonly #groups: GroupDef[];
-  readonly #sources = new Map<'kubernetes' | 'docker', SourceState>();
+  readonly #sources = new Map<string, SourceState>();
   #merged: ServiceDef[] = [];
   #mergedGroups: GroupDef[] = [];
 
@@ -55,12 +47,12 @@ export class Catalog {
     return this.#mergedGroups;
   }
 
-  addSource(name: 'kubernetes' | 'docker'): void {
+  addSource(name: string): void {
     this.#sources.set(name, { services: [], problems: [], warning: null, lastUpdate: null });
   }
 
   /** A source's new complete list; returns true when the merged catalog changed. */
-  update(name: 'kubernetes' | 'docker', services: ServiceDef[], problems: DiscoveryProblem[]): boolean {
+  update(name: string, services: ServiceDef[], problems: DiscoveryProblem[]): boolean {
     const state = this.#sources.get(name)!;
     const before = JSON.stringify(state.services);
     state.services = services;
@@ -73,7 +65,7 @@ export class Catalog {
   }
 
   /** The source failed: keep its last list and show the warning. */
-  fail(name: 'kubernetes' | 'docker', warning: string): void {
+  fail(name: string, warning: string): void {
     const state = this.#sources.get(name)!;
     state.warning = warning.slice(0, 500);
   }
@@ -88,7 +80,7 @@ export class Catalog {
     return [...this.#sources.values()].flatMap((state) => state.problems);
   }
 
-  sourceStatus(): SourceStatus[] {
+  sourceStatus(): DiscoverySourceStatus[] {
     return [...this.#sources].map(([name, state]) => ({
       name,
       ok: !state.warning,

@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { discoverySection } from './adapters/discovery/index.ts';
 import { probeSchema } from './adapters/probes/registry.ts';
+import { SERVICE_ID } from './contract.ts';
 
 /** Ids are used in URLs, SSE events and the history table. */
-export const SERVICE_ID = /^[a-z0-9][a-z0-9._-]{0,127}$/;
 const id = z.string().regex(SERVICE_ID, 'expected lower-case letters, digits, ".", "_" or "-" (max 128)');
 const httpUrl = z.url({ protocol: /^https?$/ });
 const role = z.string().min(1).max(64);
@@ -28,36 +29,6 @@ export const groupSchema = z.strictObject({
   name: z.string().min(1).max(120),
   collapsed: z.boolean().default(false),
   services: z.array(serviceSchema).default([]),
-});
-
-const kubernetesSchema = z.strictObject({
-  enabled: z.boolean().default(false),
-  /** API server URL; absent means in-cluster (service account) or the kubeconfig below. */
-  apiServer: httpUrl.optional(),
-  /** Path of a kubeconfig file (current context is used). */
-  kubeconfig: z.string().min(1).optional(),
-  token: z.string().min(1).optional(),
-  /** Namespaces to watch; empty means all. */
-  namespaces: z.array(z.string().min(1)).default([]),
-  kinds: z.array(z.enum(['Ingress', 'Service', 'HTTPRoute'])).default(['Ingress', 'Service', 'HTTPRoute']),
-  insecureSkipTlsVerify: z.boolean().default(false),
-});
-
-const label = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
-/** A host name, an IPv4 address or an IPv6 address in brackets: what goes between `http://` and `:port`. */
-const LINK_HOST = new RegExp(`^(?:${label}(?:\\.${label})*|\\[[0-9A-Fa-f:.]+\\])$`);
-
-const dockerSchema = z.strictObject({
-  enabled: z.boolean().default(false),
-  socket: z.string().min(1).default('/var/run/docker.sock'),
-  /**
-   * Host of the links built from a container's published port (`http://<linkHost>:<port>/`): the Docker
-   * host's name as the browsers reach it. `localhost` is right only when the browser runs on that host.
-   */
-  linkHost: z
-    .string()
-    .regex(LINK_HOST, 'expected a host name or IP address (IPv6 in brackets), without scheme or port')
-    .default('localhost'),
 });
 
 export const servicesSection = z
@@ -97,9 +68,7 @@ export const servicesSection = z
           .default(24),
       })
       .prefault({}),
-    discovery: z
-      .strictObject({ kubernetes: kubernetesSchema.prefault({}), docker: dockerSchema.prefault({}) })
-      .prefault({}),
+    discovery: discoverySection,
   })
   .superRefine((section, ctx) => {
     const seen = new Set<string>();
@@ -129,5 +98,3 @@ export function declaredId(service: { id?: string; name: string }): string {
 
 export type ServicesConfig = z.output<typeof servicesSection>;
 export type DeclaredService = z.output<typeof serviceSchema>;
-export type KubernetesConfig = z.output<typeof kubernetesSchema>;
-export type DockerConfig = z.output<typeof dockerSchema>;

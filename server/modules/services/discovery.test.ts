@@ -2,7 +2,7 @@ import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/harness.ts';
-import type { ServiceListJson } from './service.ts';
+import type { ServiceList as ServiceListJson } from './contract.ts';
 
 const ingress = (name: string, annotations: Record<string, string>) => ({
   apiVersion: 'networking.k8s.io/v1',

@@ -6,8 +6,8 @@ import type { User } from '../../platform/identity.ts';
 import { defineServerModule } from '../../platform/module.ts';
 import { freePort } from '../../platform/net.ts';
 import { startTestApp, type TestApp } from '../../test/harness.ts';
+import type { ServiceList as ServiceListJson } from './contract.ts';
 import { servicesModule } from './index.ts';
-import type { ServiceListJson } from './service.ts';
 
 const admin: User = { id: 'ada', name: 'Ada', roles: ['admin'] };
 const testAuth = defineServerModule({

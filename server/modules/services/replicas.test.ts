@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Labdeck, startLabdeck } from '../../platform/runtime.ts';
 import { createDatabase } from '../../test/harness.ts';
 import { serverModules } from '../index.ts';
-import type { ServiceListJson } from './service.ts';
+import type { ServiceList as ServiceListJson } from './contract.ts';
 import { ServicesStore } from './store.ts';
 
 async function start(databaseUrl: string, config: string): Promise<Labdeck> {

@@ -1,34 +1,13 @@
 import type { Router } from 'express';
-import { z } from 'zod';
 import { requireRole, requireUser } from '../../platform/access.ts';
-import { badRequest, notFound } from '../../platform/errors.ts';
-import { SERVICE_ID } from './config.ts';
+import { validate } from '../../platform/validate.ts';
+import { historyQuery, serviceParams } from './contract.ts';
 import type { ServicesService } from './service.ts';
 
-const DAY = 86_400_000;
-
-const historyQuery = z
-  .strictObject({
-    from: z.iso.datetime({ offset: true }).optional(),
-    to: z.iso.datetime({ offset: true }).optional(),
-  })
-  .transform(({ from, to }) => {
-    const end = to ? new Date(to) : new Date();
-    return { from: from ? new Date(from) : new Date(end.getTime() - DAY), to: end };
-  })
-  .refine(({ from, to }) => from < to, 'from must be before to')
-  .refine(
-    ({ from, to }) => to.getTime() - from.getTime() <= 400 * DAY,
-    'the range may span at most 400 days',
-  );
-
-function serviceId(value: unknown): string {
-  if (typeof value !== 'string' || !SERVICE_ID.test(value)) throw badRequest('Invalid service id');
-  return value;
-}
-
 export function servicesRoutes(router: Router, service: ServicesService): void {
-  router.get('/services', requireUser, (req, res) => {
+  router.use('/services', requireUser);
+
+  router.get('/services', (req, res) => {
     const body = service.listFor(req.user!);
     res.setHeader('Cache-Control', 'private, no-cache');
     res.setHeader('ETag', body.etag);
@@ -45,46 +24,30 @@ export function servicesRoutes(router: Router, service: ServicesService): void {
     res.end(bytes);
   });
 
-  /** Admin view of discovery: each source's state and the objects skipped with the reason. */
   router.get('/services/discovery', requireRole('admin'), (_req, res) => {
-    res.json({
-      sources: service.catalog.sourceStatus(),
-      problems: service.catalog.problems(),
-      leader: service.isLeader,
-    });
+    res.json(service.discovery());
   });
 
-  router.get('/services/favourites', requireUser, async (req, res) => {
-    res.json({ ids: await service.store.favourites(req.user!.id) });
+  router.get('/services/favourites', async (req, res) => {
+    res.json({ ids: await service.favourites(req.user!) });
   });
 
-  router.put('/services/favourites/:id', requireUser, async (req, res) => {
-    const id = serviceId(req.params.id);
-    if (!service.find(req.user!, id)) throw notFound(`No service ${id}`);
-    await service.store.addFavourite(req.user!.id, id);
+  router.put('/services/favourites/:id', validate({ params: serviceParams }), async (req, res) => {
+    await service.addFavourite(req.user!, req.params.id);
     res.status(204).end();
   });
 
-  router.delete('/services/favourites/:id', requireUser, async (req, res) => {
-    await service.store.removeFavourite(req.user!.id, serviceId(req.params.id));
+  router.delete('/services/favourites/:id', validate({ params: serviceParams }), async (req, res) => {
+    await service.removeFavourite(req.user!, req.params.id);
     res.status(204).end();
   });
 
-  router.get('/services/:id/history', requireUser, async (req, res) => {
-    const id = serviceId(req.params.id);
-    if (!service.find(req.user!, id)) throw notFound(`No service ${id}`);
-    const parsed = historyQuery.safeParse(req.query);
-    if (!parsed.success) {
-      throw badRequest(
-        'Invalid history query',
-        parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-      );
-    }
-    const { from, to } = parsed.data;
-    const [buckets, failures] = await Promise.all([
-      service.store.history(id, from, to),
-      service.store.failures(id, from, to),
-    ]);
-    res.json({ id, from: from.toISOString(), to: to.toISOString(), buckets, failures });
-  });
+  router.get(
+    '/services/:id/history',
+    validate({ params: serviceParams, query: historyQuery }),
+    async (req, res) => {
+      const { from, to } = req.query;
+      res.json(await service.history(req.user!, req.params.id, from, to));
+    },
+  );
 }

@@ -1,21 +1,28 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { hasAnyRole } from '../../platform/access.ts';
+import { notFound } from '../../platform/errors.ts';
 import type { User } from '../../platform/identity.ts';
 import { LEADER_LOCKS, Leadership } from '../../platform/leader.ts';
 import type { ModuleContext } from '../../platform/module.ts';
-import { dockerSource } from './adapters/discovery/docker.ts';
-import { kubernetesSource } from './adapters/discovery/kubernetes.ts';
+import { enabledSources } from './adapters/discovery/index.ts';
 import type { DiscoverySource } from './adapters/discovery/types.ts';
 import type { ProbeStatus } from './adapters/probes/types.ts';
 import { Catalog } from './catalog.ts';
 import type { ServicesConfig } from './config.ts';
+import {
+  type DiscoveryState,
+  SERVICES_TOPIC,
+  type ServiceHealth,
+  type ServiceHistory,
+  type ServicesLiveEvent,
+  type ServiceView,
+} from './contract.ts';
 import { HealthBook } from './health.ts';
 import { ProbeScheduler } from './scheduler.ts';
 import { ServicesStore } from './store.ts';
 import type { ProbeResult, ServiceDef } from './types.ts';
 
-export const TOPIC = 'services';
 const FLUSH_MS = 1_000;
 const TAIL_MS = 1_000;
 const PUBLISH_MS = 2_000;
@@ -30,7 +37,7 @@ export interface ServiceListBody {
 }
 
 /** The public view of one service: no probe settings, headers or credentials. */
-function publicService(service: ServiceDef, health: ReturnType<HealthBook['health']>) {
+function publicService(service: ServiceDef, health: ServiceHealth): ServiceView {
   return {
     id: service.id,
     name: service.name,
@@ -45,16 +52,6 @@ function publicService(service: ServiceDef, health: ReturnType<HealthBook['healt
     probe: service.probe?.type ?? null,
     ...health,
   };
-}
-
-/** One service in GET /api/services. */
-export type PublicService = ReturnType<typeof publicService>;
-
-/** The body of GET /api/services. */
-export interface ServiceListJson {
-  version: number;
-  warnings: string[];
-  groups: { name: string; collapsed: boolean; services: PublicService[] }[];
 }
 
 /**
@@ -109,9 +106,7 @@ export class ServicesService {
     await this.#restore();
     this.#tailId = await this.store.lastResultId();
     this.#scheduler.setServices(this.catalog.services);
-    const { kubernetes, docker } = this.#config.discovery;
-    if (kubernetes.enabled) this.#sources.push(kubernetesSource(kubernetes));
-    if (docker.enabled) this.#sources.push(dockerSource(docker));
+    this.#sources.push(...enabledSources(this.#config.discovery));
     for (const source of this.#sources) {
       this.catalog.addSource(source.name);
       source.start({
@@ -149,6 +144,34 @@ export class ServicesService {
     await this.#scheduler.stop();
     await this.#flush();
     await this.#leadership.stop();
+  }
+
+  /** Discovery as admins see it: each source's state and the objects skipped with the reason. */
+  discovery(): DiscoveryState {
+    return { sources: this.catalog.sourceStatus(), problems: this.catalog.problems(), leader: this.isLeader };
+  }
+
+  favourites(user: User): Promise<string[]> {
+    return this.store.favourites(user.id);
+  }
+
+  async addFavourite(user: User, id: string): Promise<void> {
+    if (!this.find(user, id)) throw notFound(`No service ${id}`);
+    await this.store.addFavourite(user.id, id);
+  }
+
+  removeFavourite(user: User, id: string): Promise<void> {
+    return this.store.removeFavourite(user.id, id);
+  }
+
+  /** Health buckets and failures of a service the user may see, between `from` and `to`. */
+  async history(user: User, id: string, from: Date, to: Date): Promise<ServiceHistory> {
+    if (!this.find(user, id)) throw notFound(`No service ${id}`);
+    const [buckets, failures] = await Promise.all([
+      this.store.history(id, from, to),
+      this.store.failures(id, from, to),
+    ]);
+    return { id, from: from.toISOString(), to: to.toISOString(), buckets, failures };
   }
 
   /** The list a user may see, serialised once per second at most (and at once after a state change). */
@@ -289,7 +312,12 @@ export class ServicesService {
     if (this.#published.version === this.#version) return;
     const stateChanged = this.#published.stateVersion !== this.#stateVersion;
     this.#published = { version: this.#version, stateVersion: this.#stateVersion };
-    this.#ctx.bus.publish({ topic: TOPIC, type: 'changed', data: { version: this.#version, stateChanged } });
+    const event: ServicesLiveEvent = {
+      topic: SERVICES_TOPIC,
+      type: 'changed',
+      data: { version: this.#version, stateChanged },
+    };
+    this.#ctx.bus.publish(event);
   }
 
   #catalogChanged(): void {
@@ -300,22 +328,25 @@ export class ServicesService {
   }
 
   #flush(): Promise<void> {
-    this.#flushing = this.#flushing.then(async () => {
-      if (!this.#buffer.length && !this.#changedStates.size) return;
-      const batch = this.#buffer;
-      const states = this.#changedStates;
-      this.#buffer = [];
-      this.#changedStates = new Map();
-      try {
-        await this.store.saveResults(batch, states);
-      } catch (error) {
-        // Keep them for the next attempt (the database may be restarting).
-        this.#buffer = [...batch, ...this.#buffer].slice(-MAX_BUFFER);
-        for (const [id, state] of states)
-          if (!this.#changedStates.has(id)) this.#changedStates.set(id, state);
-        throw error;
-      }
-    });
+    // After the previous flush, whatever became of it: a failed one must not end all later flushes.
+    this.#flushing = this.#flushing
+      .catch(() => {})
+      .then(async () => {
+        if (!this.#buffer.length && !this.#changedStates.size) return;
+        const batch = this.#buffer;
+        const states = this.#changedStates;
+        this.#buffer = [];
+        this.#changedStates = new Map();
+        try {
+          await this.store.saveResults(batch, states);
+        } catch (error) {
+          // Keep them for the next attempt (the database may be restarting).
+          this.#buffer = [...batch, ...this.#buffer].slice(-MAX_BUFFER);
+          for (const [id, state] of states)
+            if (!this.#changedStates.has(id)) this.#changedStates.set(id, state);
+          throw error;
+        }
+      });
     return this.#flushing;
   }
 

@@ -1,5 +1,5 @@
 import type { Db } from '../../platform/db/pool.ts';
-import type { ProbeStatus } from './adapters/probes/types.ts';
+import type { HistoryBucket, ProbeStatus, ServiceFailure } from './contract.ts';
 import { type ProbeResult, STATUS_CODE, STATUS_OF } from './types.ts';
 
 interface ResultRow {
@@ -18,22 +18,6 @@ const toResult = (row: ResultRow): ProbeResult => ({
   latencyMs: row.latency_ms,
   error: row.error,
 });
-
-export interface HistoryBucket {
-  at: string;
-  n: number;
-  up: number;
-  degraded: number;
-  down: number;
-  latencyAvg: number | null;
-  latencyMax: number | null;
-}
-
-export interface Failure {
-  at: string;
-  status: ProbeStatus;
-  error: string | null;
-}
 
 /** SQL of the services module: results, downsampled buckets, saved state, favourites. */
 export class ServicesStore {
@@ -211,7 +195,7 @@ export class ServicesStore {
     }));
   }
 
-  async failures(serviceId: string, from: Date, to: Date, limit = 20): Promise<Failure[]> {
+  async failures(serviceId: string, from: Date, to: Date, limit = 20): Promise<ServiceFailure[]> {
     const { rows } = await this.#db.query<ResultRow>(
       `SELECT id, service_id, at, status, latency_ms, error FROM service_results
        WHERE service_id = $1 AND at >= $2 AND at < $3 AND status < 2 ORDER BY at DESC LIMIT $4`,

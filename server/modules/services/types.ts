@@ -1,8 +1,7 @@
 import type { ProbeConfig } from './adapters/probes/registry.ts';
-import type { ProbeStatus } from './adapters/probes/types.ts';
+import type { ProbeStatus, ServiceHealth, ServiceSource, ServiceStatus } from './contract.ts';
 
-export type ServiceSource = 'config' | 'kubernetes' | 'docker';
-export type ServiceStatus = ProbeStatus | 'unknown';
+export type { ServiceHealth, ServiceSource, ServiceStatus };
 
 /** A service as Labdeck knows it, declared or discovered. `probe` stays on the server. */
 export interface ServiceDef {
@@ -33,19 +32,6 @@ export interface ProbeResult {
   status: ProbeStatus;
   latencyMs: number | null;
   error: string | null;
-}
-
-/** What the browser sees of a service's health. */
-export interface ServiceHealth {
-  status: ServiceStatus;
-  since: string | null;
-  lastCheck: string | null;
-  latencyMs: number | null;
-  error: string | null;
-  uptime24h: number | null;
-  uptime7d: number | null;
-  /** Recent latencies in ms, oldest first (null where the probe failed). */
-  sparkline: (number | null)[];
 }
 
 export const STATUS_CODE: Record<ProbeStatus, number> = { down: 0, degraded: 1, up: 2 };

@@ -3,7 +3,7 @@ import type { User } from '../../platform/identity.ts';
 import { defineServerModule } from '../../platform/module.ts';
 import { type ApiClient, apiClient, startTestApp, type TestApp } from '../../test/harness.ts';
 import { sqlModule } from './index.ts';
-import { endOf, type Json, readRun } from './test-support.ts';
+import { endOf, type Json, readRun } from './test/run.ts';
 
 // Who may use which connection: a stand-in for the auth module picks the user from a test header.
 const users: Record<string, User> = {

@@ -9,7 +9,7 @@ import {
   type TestApp,
   userClient,
 } from '../../test/harness.ts';
-import { endOf, firstRow, type Json, type Line, readRun, rowCount } from './test-support.ts';
+import { endOf, firstRow, type Json, type Line, readRun, rowCount } from './test/run.ts';
 
 let trino: TrinoServer;
 let app: TestApp;

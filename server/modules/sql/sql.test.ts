@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type ApiClient, apiClient, createDatabase, startTestApp, type TestApp } from '../../test/harness.ts';
-import { endOf, type Json, readRun, rowCount } from './test-support.ts';
+import { endOf, type Json, readRun, rowCount } from './test/run.ts';
 
 let app: TestApp;
 let client: ApiClient;

@@ -6,9 +6,9 @@ import { startTestApp, type TestApp } from '../../test/harness.ts';
 import { FakeCluster } from './adapters/fake.ts';
 import type { PeekedMessage } from './adapters/types.ts';
 import { streamsSection } from './config.ts';
-import { fakeRegistry } from './schema-registry/testing.ts';
 import { frame } from './schema-registry/wire.ts';
 import { StreamsService } from './service.ts';
+import { fakeRegistry } from './test/schema-registry.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const user = avsc.Type.forSchema({

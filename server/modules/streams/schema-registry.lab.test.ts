@@ -2,16 +2,16 @@ import avsc from 'avsc';
 import protobuf from 'protobufjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KafkaBroker, startKafka } from '../../../lab/kafka/broker.ts';
-import { type SchemaRegistry, startSchemaRegistry } from '../../../lab/schema-registry/server.ts';
-import { startTestApp, type TestApp } from '../../test/harness.ts';
-import { frame, writeMessageIndexes } from './schema-registry/wire.ts';
 import {
   createTopics,
   labClusterConfig,
   produce,
   registerSchema,
   registryConnection,
-} from './testing/lab.ts';
+} from '../../../lab/kafka/streams-lab.ts';
+import { type SchemaRegistry, startSchemaRegistry } from '../../../lab/schema-registry/server.ts';
+import { startTestApp, type TestApp } from '../../test/harness.ts';
+import { frame, writeMessageIndexes } from './schema-registry/wire.ts';
 
 // Real Kafka (lab/kafka), real Schema Registry (Apicurio, lab/schema-registry) behind basic auth, schemas
 // registered over its Confluent-compatible API, Confluent-framed messages from a real producer, a real Labdeck.

@@ -4,11 +4,11 @@ import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createCertificateAuthority, type KafkaBroker, startKafka } from '../../../lab/kafka/broker.ts';
+import { createTopics, until } from '../../../lab/kafka/streams-lab.ts';
+import { produceAtRate, type RateProducer } from '../../../lab/kafka/workload.ts';
 import { type Labdeck, startLabdeck } from '../../platform/runtime.ts';
 import { createDatabase } from '../../test/harness.ts';
 import { serverModules } from '../index.ts';
-import { createTopics, until } from './testing/lab.ts';
-import { produceAtRate, type RateProducer } from './testing/workload.ts';
 
 // Streams over SASL (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512) and TLS against the real lab broker started with
 // `security`: one Labdeck, one cluster entry per listener and credential, passwords from ${ENV}. Fails (never

@@ -1,9 +1,9 @@
 import { Admin } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KafkaBroker, startKafka } from '../../../lab/kafka/broker.ts';
+import { labClusterConfig, sleep, until } from '../../../lab/kafka/streams-lab.ts';
+import { produceAtRate, startGroupConsumer } from '../../../lab/kafka/workload.ts';
 import { startTestApp, type TestApp } from '../../test/harness.ts';
-import { labClusterConfig, sleep, until } from './testing/lab.ts';
-import { produceAtRate, startGroupConsumer } from './testing/workload.ts';
 
 // Real broker (lab/kafka), real producer and consumer group, real Labdeck with a short sampling interval.
 // Fails (never skips) when Kafka is not installed: run `bash lab/kafka/install.sh` first.

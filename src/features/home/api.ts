@@ -1,3 +1,4 @@
+import type { ServicesLiveEvent } from '@contracts/services';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/vue-query';
 import { computed, type Ref } from 'vue';
 import { bootAnswer } from '@/shared/api/boot';
@@ -17,7 +18,7 @@ export function useServices() {
     staleTime: 60_000,
     refetchInterval: 60_000,
   });
-  useLive<{ stateChanged: boolean }>('services', (message) => {
+  useLive<ServicesLiveEvent>('services', (message) => {
     void client.invalidateQueries({ queryKey: SERVICES });
     if (message.data.stateChanged) void client.invalidateQueries({ queryKey: ['services', 'history'] });
   });

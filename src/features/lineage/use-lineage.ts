@@ -2,7 +2,7 @@
 // column highlighting and the live channel.
 import { computed, onBeforeUnmount, type Ref, ref, shallowRef } from 'vue';
 import { toFailure } from '@/shared/api/client';
-import { useLive, useLiveStore } from '@/shared/api/live';
+import { type LiveMessage, useLive, useLiveStore } from '@/shared/api/live';
 import { fetchColumns, fetchFields, fetchGraph } from './api';
 import { GraphModel, type ViewNode } from './graph-model';
 import { createLayouter } from './layout';
@@ -176,7 +176,7 @@ export function useLineage(rootId: Ref<string | null>, depth: Ref<number>, asOf:
     if (rootId.value && (touching.length || change.nodes.length)) refreshSoon();
   }
 
-  useLive<LineageChange | { runs: number }>('lineage', (message) => {
+  useLive<LiveMessage<LineageChange | { runs: number }, 'lineage'>>('lineage', (message) => {
     if (message.type === 'change') applyChange(message.data as LineageChange);
     else {
       dataVersion.value++;

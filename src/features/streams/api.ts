@@ -1,7 +1,7 @@
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/vue-query';
 import { computed, type MaybeRefOrGetter, toValue } from 'vue';
 import { api } from '@/shared/api/client';
-import { useLive } from '@/shared/api/live';
+import { type LiveMessage, useLive } from '@/shared/api/live';
 import type {
   ClusterRef,
   ClusterSummary,
@@ -23,7 +23,7 @@ const base = (cluster: string) => `/streams/clusters/${encodeURIComponent(cluste
 /** Every sample the BFF takes arrives on the `streams` topic: refetch what shows that cluster. */
 export function useStreamsLive() {
   const client = useQueryClient();
-  useLive<ClusterSummary>('streams', (message) => {
+  useLive<LiveMessage<ClusterSummary, 'streams'>>('streams', (message) => {
     const cluster = message.data;
     client.setQueryData<ClusterSummary[]>(['streams', 'clusters'], (old) =>
       old?.map((c) => (c.id === cluster.id ? cluster : c)),

@@ -3,8 +3,9 @@ import { getCurrentScope, onScopeDispose, ref } from 'vue';
 import { bootLiveEventId } from './boot';
 
 /** One message of the BFF's live channel (GET /api/events). */
-export interface LiveMessage<T = unknown> {
-  topic: string;
+/** One live event as the BFF sends it; each module's contract types its own (e.g. `ServicesLiveEvent`). */
+export interface LiveMessage<T = unknown, Topic extends string = string> {
+  topic: Topic;
   type: string;
   data: T;
 }
@@ -124,7 +125,10 @@ export const useLiveStore = defineStore('live', () => {
 });
 
 /** Subscribes the calling component (or effect scope) to a topic for its lifetime. */
-export function useLive<T = unknown>(topic: string, handler: (message: LiveMessage<T>) => void): void {
+export function useLive<Event extends LiveMessage>(
+  topic: Event['topic'],
+  handler: (message: Event) => void,
+): void {
   const unsubscribe = useLiveStore().subscribe(topic, handler as Handler);
   if (getCurrentScope()) onScopeDispose(unsubscribe);
 }

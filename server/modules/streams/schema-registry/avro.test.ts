@@ -1,7 +1,7 @@
 import avsc from 'avsc';
 import { describe, expect, it } from 'vitest';
+import { registered } from '../test/schema-registry.ts';
 import { compileAvro } from './avro.ts';
-import { registered } from './testing.ts';
 
 const order = {
   type: 'record',

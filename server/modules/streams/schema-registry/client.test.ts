@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { fakeRegistry } from '../test/schema-registry.ts';
 import { SchemaRegistryClient } from './client.ts';
-import { fakeRegistry } from './testing.ts';
 
 const config = { url: 'http://registry.test/registry/', requestTimeout: 1_000 };
 

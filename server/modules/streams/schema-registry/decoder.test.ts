@@ -1,8 +1,8 @@
 import avsc from 'avsc';
 import { describe, expect, it } from 'vitest';
+import { fakeRegistry } from '../test/schema-registry.ts';
 import { SchemaRegistryClient } from './client.ts';
 import { SchemaDecoder } from './decoder.ts';
-import { fakeRegistry } from './testing.ts';
 import { frame } from './wire.ts';
 
 const user = { type: 'record', name: 'User', namespace: 'lab', fields: [{ name: 'name', type: 'string' }] };

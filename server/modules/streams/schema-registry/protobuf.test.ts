@@ -1,7 +1,7 @@
 import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
+import { registered } from '../test/schema-registry.ts';
 import { compileProtobuf } from './protobuf.ts';
-import { registered } from './testing.ts';
 import { writeMessageIndexes } from './wire.ts';
 
 const money = `syntax = "proto3";

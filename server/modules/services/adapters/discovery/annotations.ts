@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SERVICE_ID } from '../../config.ts';
+import { SERVICE_ID } from '../../contract.ts';
 import type { ServiceDef } from '../../types.ts';
 import { probeSchema } from '../probes/registry.ts';
 

@@ -1,8 +1,27 @@
-import type { DockerConfig } from '../../config.ts';
+import { z } from 'zod';
 import type { ServiceDef } from '../../types.ts';
 import { serviceFromAnnotations } from './annotations.ts';
 import { type Endpoint, getJson, jsonLines, openGet, sleep } from './http-stream.ts';
-import type { DiscoveryProblem, DiscoverySink, DiscoverySource } from './types.ts';
+import { type DiscoveryProblem, type DiscoverySink, type DiscoverySource, defineDiscovery } from './types.ts';
+
+const label = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
+/** A host name, an IPv4 address or an IPv6 address in brackets: what goes between `http://` and `:port`. */
+const LINK_HOST = new RegExp(`^(?:${label}(?:\\.${label})*|\\[[0-9A-Fa-f:.]+\\])$`);
+
+export const dockerConfig = z.strictObject({
+  enabled: z.boolean().default(false),
+  socket: z.string().min(1).default('/var/run/docker.sock'),
+  /**
+   * Host of the links built from a container's published port (`http://<linkHost>:<port>/`): the Docker
+   * host's name as the browsers reach it. `localhost` is right only when the browser runs on that host.
+   */
+  linkHost: z
+    .string()
+    .regex(LINK_HOST, 'expected a host name or IP address (IPv6 in brackets), without scheme or port')
+    .default('localhost'),
+});
+
+export type DockerConfig = z.output<typeof dockerConfig>;
 
 const PREFIX = 'labdeck.';
 
@@ -107,3 +126,10 @@ export function dockerSource(config: DockerConfig): DiscoverySource {
     },
   };
 }
+
+/** Services from running containers labelled `labdeck.*`. */
+export const dockerDiscovery = defineDiscovery({
+  name: 'docker',
+  config: dockerConfig.prefault({}),
+  create: (config) => dockerSource(config),
+});

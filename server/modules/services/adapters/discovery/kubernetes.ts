@@ -2,11 +2,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
-import type { KubernetesConfig } from '../../config.ts';
+import { z } from 'zod';
 import type { ServiceDef } from '../../types.ts';
 import { serviceFromAnnotations } from './annotations.ts';
 import { type Endpoint, getJson, HttpStatusError, jsonLines, openGet, sleep } from './http-stream.ts';
-import type { DiscoveryProblem, DiscoverySink, DiscoverySource } from './types.ts';
+import { type DiscoveryProblem, type DiscoverySink, type DiscoverySource, defineDiscovery } from './types.ts';
 
 const PREFIX = 'labdeck.io/';
 const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
@@ -37,6 +37,21 @@ const RESOURCES: Resource[] = [
     path: (ns) => `/apis/gateway.networking.k8s.io/v1/${ns ? `namespaces/${ns}/` : ''}httproutes`,
   },
 ];
+
+export const kubernetesConfig = z.strictObject({
+  enabled: z.boolean().default(false),
+  /** API server URL; absent means in-cluster (service account) or the kubeconfig below. */
+  apiServer: z.url({ protocol: /^https?$/ }).optional(),
+  /** Path of a kubeconfig file (current context is used). */
+  kubeconfig: z.string().min(1).optional(),
+  token: z.string().min(1).optional(),
+  /** Namespaces to watch; empty means all. */
+  namespaces: z.array(z.string().min(1)).default([]),
+  kinds: z.array(z.enum(['Ingress', 'Service', 'HTTPRoute'])).default(['Ingress', 'Service', 'HTTPRoute']),
+  insecureSkipTlsVerify: z.boolean().default(false),
+});
+
+export type KubernetesConfig = z.output<typeof kubernetesConfig>;
 
 class GoneError extends Error {}
 
@@ -303,3 +318,10 @@ function fromKubeconfig(text: string, dir: string, rejectUnauthorized: boolean):
     },
   };
 }
+
+/** Services from Ingress, Service and HTTPRoute objects annotated `labdeck.io/*`. */
+export const kubernetesDiscovery = defineDiscovery({
+  name: 'kubernetes',
+  config: kubernetesConfig.prefault({}),
+  create: (config) => kubernetesSource(config),
+});

@@ -1,13 +1,8 @@
+import type { z } from 'zod';
+import type { DiscoveryProblem } from '../../contract.ts';
 import type { ServiceDef } from '../../types.ts';
 
-/** An annotated object that could not become a service, shown to admins. */
-export interface DiscoveryProblem {
-  source: 'kubernetes' | 'docker';
-  /** e.g. `Ingress lab/kafka-ui` or `container /minio`. */
-  object: string;
-  reason: string;
-  at: string;
-}
+export type { DiscoveryProblem };
 
 export interface DiscoverySink {
   /** The complete current list of this source (replaces the previous one). */
@@ -16,9 +11,27 @@ export interface DiscoverySink {
   failed(message: string): void;
 }
 
-/** One place services are discovered from (one file each), started by the discovery manager. */
+/** One running discovery source, started by the services module. */
 export interface DiscoverySource {
-  name: 'kubernetes' | 'docker';
+  name: string;
   start(sink: DiscoverySink): void;
   stop(): Promise<void>;
 }
+
+/**
+ * A place services are discovered from: its name (its key under `services.discovery`), the schema of
+ * that key (with `enabled`), and the factory of a running source. One file each, registered in index.ts.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: any input: each source's schema accepts its own YAML
+type SourceSchema = z.ZodType<{ enabled: boolean }, any>;
+
+export interface DiscoveryKind<Name extends string = string, Schema extends SourceSchema = SourceSchema> {
+  name: Name;
+  /** The schema of `services.discovery.<name>`, with defaults for an absent key. */
+  config: Schema;
+  create(config: z.output<Schema>): DiscoverySource;
+}
+
+export const defineDiscovery = <Name extends string, Schema extends SourceSchema>(
+  kind: DiscoveryKind<Name, Schema>,
+) => kind;

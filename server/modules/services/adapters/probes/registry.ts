@@ -17,14 +17,14 @@ export const probeAdapters = [
   airflowProbe,
 ] as const;
 
-export const probeSchema = z.discriminatedUnion('type', [
-  httpProbe.schema,
-  tcpProbe.schema,
-  postgresProbe.schema,
-  kafkaProbe.schema,
-  trinoProbe.schema,
-  airflowProbe.schema,
-]);
+type SchemasOf<T extends readonly { schema: unknown }[]> = { -readonly [K in keyof T]: T[K]['schema'] };
+
+/** `probe:` of a service: the schema of the adapter its `type` names (the union of the list above). */
+export const probeSchema = z.discriminatedUnion(
+  'type',
+  // The same schemas in the same order; the mapped type keeps each one's own type for ProbeConfig.
+  probeAdapters.map((adapter) => adapter.schema) as SchemasOf<typeof probeAdapters>,
+);
 
 export type ProbeConfig = z.output<typeof probeSchema>;
 

@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 
-export type ProbeStatus = 'up' | 'degraded' | 'down';
+import type { ProbeStatus } from '../../contract.ts';
+
+export type { ProbeStatus };
 
 /** What one probe run found. Latency is measured by the scheduler; adapters may refine it. */
 export interface ProbeOutcome {

@@ -1,7 +1,7 @@
 /** What the Streams lab tests and e2e specs do around the real lab servers: poll, create topics, produce, register schemas. */
 import { Admin, type MessageToProduce, ProduceAcks, Producer } from '@platformatic/kafka';
 import { stringify } from 'yaml';
-import type { SchemaRegistry } from '../../../../lab/schema-registry/server.ts';
+import type { SchemaRegistry } from '../schema-registry/server.ts';
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

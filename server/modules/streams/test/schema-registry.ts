@@ -1,4 +1,4 @@
-import type { RegisteredSchema, SchemaType } from './client.ts';
+import type { RegisteredSchema, SchemaType } from '../schema-registry/client.ts';
 
 /** A registered schema as the client would return it (unit tests). */
 export function registered(

@@ -1,0 +1,49 @@
+"""The lab's Dagster code location: a job that succeeds, one that fails, and a schedule (on by default)."""
+
+from dagster import (
+    DefaultScheduleStatus,
+    Definitions,
+    ScheduleDefinition,
+    job,
+    op,
+)
+
+
+@op
+def extract() -> int:
+    return 3
+
+
+@op
+def load(rows: int) -> None:
+    print(f"loaded {rows} rows")
+
+
+@job(tags={"owner": "lab"})
+def lab_succeeds():
+    load(extract())
+
+
+@op
+def prepare() -> int:
+    return 1
+
+
+@op
+def break_on_purpose(_ready: int) -> None:
+    raise RuntimeError("lab_fails fails on purpose")
+
+
+@job(tags={"owner": "lab"})
+def lab_fails():
+    break_on_purpose(prepare())
+
+
+lab_succeeds_every_15_minutes = ScheduleDefinition(
+    name="lab_succeeds_every_15_minutes",
+    job=lab_succeeds,
+    cron_schedule="*/15 * * * *",
+    default_status=DefaultScheduleStatus.RUNNING,
+)
+
+defs = Definitions(jobs=[lab_succeeds, lab_fails], schedules=[lab_succeeds_every_15_minutes])

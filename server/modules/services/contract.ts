@@ -1,0 +1,132 @@
+// The Home API as both tiers see it (the SPA imports it with `import type` from '@contracts/services').
+// Types and zod schemas only: nothing here may import server code.
+import { z } from 'zod';
+
+/** Ids of services: declared (`id`, or the name made URL-safe) or discovered. */
+export const SERVICE_ID = /^[a-z0-9][a-z0-9._-]{0,127}$/;
+
+export type ProbeStatus = 'up' | 'degraded' | 'down';
+export type ServiceStatus = ProbeStatus | 'unknown';
+/** Where a service comes from: `config`, or the name of a discovery source (`kubernetes`, `docker`). */
+export type ServiceSource = string;
+
+/** What the browser sees of a service's health. */
+export interface ServiceHealth {
+  status: ServiceStatus;
+  since: string | null;
+  lastCheck: string | null;
+  latencyMs: number | null;
+  error: string | null;
+  uptime24h: number | null;
+  uptime7d: number | null;
+  /** Recent latencies in ms, oldest first (null where the probe failed). */
+  sparkline: (number | null)[];
+}
+
+/** One service in GET /api/services: no probe settings, headers or credentials. */
+export interface ServiceView extends ServiceHealth {
+  id: string;
+  name: string;
+  url: string;
+  description: string | null;
+  icon: string | null;
+  tags: string[];
+  owner: string | null;
+  docs: string | null;
+  group: string;
+  source: ServiceSource;
+  /** The probe type, or null when the service is not probed. */
+  probe: string | null;
+}
+
+export interface ServiceGroupView {
+  name: string;
+  collapsed: boolean;
+  services: ServiceView[];
+}
+
+/** The body of GET /api/services. */
+export interface ServiceList {
+  version: number;
+  warnings: string[];
+  groups: ServiceGroupView[];
+}
+
+export interface HistoryBucket {
+  at: string;
+  n: number;
+  up: number;
+  degraded: number;
+  down: number;
+  latencyAvg: number | null;
+  latencyMax: number | null;
+}
+
+export interface ServiceFailure {
+  at: string;
+  status: ProbeStatus;
+  error: string | null;
+}
+
+/** GET /api/services/:id/history. */
+export interface ServiceHistory {
+  id: string;
+  from: string;
+  to: string;
+  buckets: HistoryBucket[];
+  failures: ServiceFailure[];
+}
+
+export interface DiscoverySourceStatus {
+  name: string;
+  ok: boolean;
+  warning: string | null;
+  lastUpdate: string | null;
+  count: number;
+}
+
+/** An annotated object that could not become a service, shown to admins. */
+export interface DiscoveryProblem {
+  source: string;
+  /** e.g. `Ingress lab/kafka-ui` or `container /minio`. */
+  object: string;
+  reason: string;
+  at: string;
+}
+
+/** GET /api/services/discovery (admins). */
+export interface DiscoveryState {
+  leader: boolean;
+  sources: DiscoverySourceStatus[];
+  problems: DiscoveryProblem[];
+}
+
+export const serviceParams = z.strictObject({
+  id: z.string().regex(SERVICE_ID, 'expected a service id'),
+});
+
+const DAY = 86_400_000;
+export const historyQuery = z
+  .strictObject({
+    from: z.iso.datetime({ offset: true }).optional(),
+    to: z.iso.datetime({ offset: true }).optional(),
+  })
+  .transform(({ from, to }) => {
+    const end = to ? new Date(to) : new Date();
+    return { from: from ? new Date(from) : new Date(end.getTime() - DAY), to: end };
+  })
+  .refine(({ from, to }) => from < to, 'from must be before to')
+  .refine(
+    ({ from, to }) => to.getTime() - from.getTime() <= 400 * DAY,
+    'the range may span at most 400 days',
+  );
+
+/** Live topic of Home. */
+export const SERVICES_TOPIC = 'services';
+
+/** A hint that the list changed: clients refetch their role-filtered list (and history on state changes). */
+export interface ServicesLiveEvent {
+  topic: typeof SERVICES_TOPIC;
+  type: 'changed';
+  data: { version: number; stateChanged: boolean };
+}
