@@ -1,4 +1,4 @@
-import type { RouteRecordRaw } from 'vue-router';
+import type { RouteComponent, RouteRecordRaw } from 'vue-router';
 
 /** A capability of the SPA: its routes and its place in the navigation (src/features/<id>/index.ts). */
 export interface Feature {
@@ -18,4 +18,16 @@ export interface Feature {
 
 export type IconName = 'home' | 'lineage' | 'sql' | 'streams' | 'jobs' | 'settings';
 
-export const defineFeature = (feature: Feature): Feature => feature;
+/** A feature as its index.ts declares it: `page` routes a one-page feature at its navPath, id and title. */
+export type FeatureDeclaration = Omit<Feature, 'routes'> &
+  (
+    | { routes: RouteRecordRaw[]; page?: never }
+    | { page: () => Promise<RouteComponent>; navPath: string; routes?: never }
+  );
+
+export const defineFeature = ({ page, routes, ...feature }: FeatureDeclaration): Feature => ({
+  ...feature,
+  routes: page
+    ? [{ path: feature.navPath!, name: feature.id, component: page, meta: { title: feature.title } }]
+    : routes!,
+});

@@ -6,7 +6,5 @@ export default defineFeature({
   navPath: '/jobs',
   icon: 'jobs',
   keywords: ['airflow', 'dagster', 'runs'],
-  routes: [
-    { path: '/jobs', name: 'jobs', component: () => import('./JobsPage.vue'), meta: { title: 'Jobs' } },
-  ],
+  page: () => import('./JobsPage.vue'),
 });

@@ -6,12 +6,5 @@ export default defineFeature({
   navPath: '/lineage',
   icon: 'lineage',
   keywords: ['openlineage', 'graph', 'datasets'],
-  routes: [
-    {
-      path: '/lineage',
-      name: 'lineage',
-      component: () => import('./LineagePage.vue'),
-      meta: { title: 'Lineage' },
-    },
-  ],
+  page: () => import('./LineagePage.vue'),
 });

@@ -6,12 +6,5 @@ export default defineFeature({
   navPath: '/settings',
   icon: 'settings',
   keywords: ['preferences', 'theme', 'about'],
-  routes: [
-    {
-      path: '/settings',
-      name: 'settings',
-      component: () => import('./SettingsPage.vue'),
-      meta: { title: 'Settings' },
-    },
-  ],
+  page: () => import('./SettingsPage.vue'),
 });

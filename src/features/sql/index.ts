@@ -6,5 +6,5 @@ export default defineFeature({
   navPath: '/sql',
   icon: 'sql',
   keywords: ['query', 'trino', 'postgres', 'editor'],
-  routes: [{ path: '/sql', name: 'sql', component: () => import('./SqlPage.vue'), meta: { title: 'SQL' } }],
+  page: () => import('./SqlPage.vue'),
 });

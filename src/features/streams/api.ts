@@ -47,125 +47,81 @@ export interface ListParams {
   order: 'asc' | 'desc';
 }
 
-export function useTopics(cluster: MaybeRefOrGetter<string>, params: MaybeRefOrGetter<ListParams>) {
-  return useQuery({
-    queryKey: computed(() => ['streams', 'cluster', toValue(cluster), 'topics', toValue(params)]),
-    queryFn: async () =>
-      (
-        await api.get<{ cluster: ClusterRef; total: number; topics: TopicSummary[] }>(
-          `${base(toValue(cluster))}/topics`,
-          {
-            params: { ...toValue(params), limit: LIST_LIMIT },
-          },
-        )
-      ).data,
-    placeholderData: keepPreviousData,
-    staleTime: 1_000,
-  });
-}
-
-export function useGroups(cluster: MaybeRefOrGetter<string>, params: MaybeRefOrGetter<ListParams>) {
-  return useQuery({
-    queryKey: computed(() => ['streams', 'cluster', toValue(cluster), 'groups', toValue(params)]),
-    queryFn: async () =>
-      (
-        await api.get<{ cluster: ClusterRef; total: number; groups: GroupSummary[] }>(
-          `${base(toValue(cluster))}/groups`,
-          {
-            params: { ...toValue(params), limit: LIST_LIMIT },
-          },
-        )
-      ).data,
-    placeholderData: keepPreviousData,
-    staleTime: 1_000,
-  });
-}
-
-export function useTopic(cluster: MaybeRefOrGetter<string>, name: MaybeRefOrGetter<string>) {
-  return useQuery({
-    queryKey: computed(() => ['streams', 'cluster', toValue(cluster), 'topic', toValue(name)]),
-    queryFn: async () =>
-      (await api.get<TopicDetail>(`${base(toValue(cluster))}/topics/${encodeURIComponent(toValue(name))}`))
-        .data,
-    staleTime: 1_000,
-  });
-}
-
-export function useTopicSeries(
-  cluster: MaybeRefOrGetter<string>,
-  name: MaybeRefOrGetter<string>,
-  range: MaybeRefOrGetter<Range>,
+/** One GET of the streams API as a vue-query hook; `key` and `path` are read again when their refs change. */
+function useStreamsGet<Body, Result = Body>(
+  key: () => unknown[],
+  path: () => string,
+  options: {
+    params?: () => Record<string, unknown>;
+    pick?: (body: Body) => Result;
+    /** Keep showing the last answer while a new search, sort or range loads. */
+    keepPrevious?: boolean;
+    staleTime?: number;
+  } = {},
 ) {
+  const { params, pick = (body: Body) => body as unknown as Result } = options;
   return useQuery({
-    queryKey: computed(() => [
-      'streams',
-      'cluster',
-      toValue(cluster),
-      'topic-series',
-      toValue(name),
-      toValue(range),
-    ]),
-    queryFn: async () =>
-      (
-        await api.get<Series>(
-          `${base(toValue(cluster))}/topics/${encodeURIComponent(toValue(name))}/series`,
-          {
-            params: { range: toValue(range) },
-          },
-        )
-      ).data,
-    placeholderData: keepPreviousData,
-    staleTime: 1_000,
+    queryKey: computed(key),
+    queryFn: async () => pick((await api.get<Body>(path(), { params: params?.() })).data),
+    placeholderData: options.keepPrevious ? keepPreviousData : undefined,
+    staleTime: options.staleTime ?? 1_000,
   });
 }
 
-export function useTopicConfigs(cluster: MaybeRefOrGetter<string>, name: MaybeRefOrGetter<string>) {
-  return useQuery({
-    queryKey: computed(() => ['streams', 'configs', toValue(cluster), toValue(name)]),
-    queryFn: async () =>
-      (
-        await api.get<{ configs: TopicConfig[] }>(
-          `${base(toValue(cluster))}/topics/${encodeURIComponent(toValue(name))}/configs`,
-        )
-      ).data.configs,
-    staleTime: 30_000,
-  });
+type Name = MaybeRefOrGetter<string>;
+/** Query keys under `['streams', 'cluster', id]` are refetched on every sample of that cluster. */
+const liveKey = (cluster: Name, ...rest: unknown[]) => ['streams', 'cluster', toValue(cluster), ...rest];
+const itemPath = (cluster: Name, kind: 'topics' | 'groups', name: Name, rest = '') =>
+  `${base(toValue(cluster))}/${kind}/${encodeURIComponent(toValue(name))}${rest}`;
+
+function useList<Body>(kind: 'topics' | 'groups', cluster: Name, params: MaybeRefOrGetter<ListParams>) {
+  return useStreamsGet<Body>(
+    () => liveKey(cluster, kind, toValue(params)),
+    () => `${base(toValue(cluster))}/${kind}`,
+    { params: () => ({ ...toValue(params), limit: LIST_LIMIT }), keepPrevious: true },
+  );
 }
 
-export function useGroup(cluster: MaybeRefOrGetter<string>, id: MaybeRefOrGetter<string>) {
-  return useQuery({
-    queryKey: computed(() => ['streams', 'cluster', toValue(cluster), 'group', toValue(id)]),
-    queryFn: async () =>
-      (await api.get<GroupDetail>(`${base(toValue(cluster))}/groups/${encodeURIComponent(toValue(id))}`))
-        .data,
-    staleTime: 1_000,
-  });
+function useSeries(kind: 'topics' | 'groups', cluster: Name, name: Name, range: MaybeRefOrGetter<Range>) {
+  const key = kind === 'topics' ? 'topic-series' : 'group-series';
+  return useStreamsGet<Series>(
+    () => liveKey(cluster, key, toValue(name), toValue(range)),
+    () => itemPath(cluster, kind, name, '/series'),
+    { params: () => ({ range: toValue(range) }), keepPrevious: true },
+  );
 }
 
-export function useGroupSeries(
-  cluster: MaybeRefOrGetter<string>,
-  id: MaybeRefOrGetter<string>,
-  range: MaybeRefOrGetter<Range>,
-) {
-  return useQuery({
-    queryKey: computed(() => [
-      'streams',
-      'cluster',
-      toValue(cluster),
-      'group-series',
-      toValue(id),
-      toValue(range),
-    ]),
-    queryFn: async () =>
-      (
-        await api.get<Series>(`${base(toValue(cluster))}/groups/${encodeURIComponent(toValue(id))}/series`, {
-          params: { range: toValue(range) },
-        })
-      ).data,
-    placeholderData: keepPreviousData,
-    staleTime: 1_000,
-  });
-}
+export const useTopics = (cluster: Name, params: MaybeRefOrGetter<ListParams>) =>
+  useList<{ cluster: ClusterRef; total: number; topics: TopicSummary[] }>('topics', cluster, params);
+
+export const useGroups = (cluster: Name, params: MaybeRefOrGetter<ListParams>) =>
+  useList<{ cluster: ClusterRef; total: number; groups: GroupSummary[] }>('groups', cluster, params);
+
+export const useTopic = (cluster: Name, name: Name) =>
+  useStreamsGet<TopicDetail>(
+    () => liveKey(cluster, 'topic', toValue(name)),
+    () => itemPath(cluster, 'topics', name),
+  );
+
+export const useTopicSeries = (cluster: Name, name: Name, range: MaybeRefOrGetter<Range>) =>
+  useSeries('topics', cluster, name, range);
+
+/** Configs change rarely: not refetched on samples. */
+export const useTopicConfigs = (cluster: Name, name: Name) =>
+  useStreamsGet<{ configs: TopicConfig[] }, TopicConfig[]>(
+    () => ['streams', 'configs', toValue(cluster), toValue(name)],
+    () => itemPath(cluster, 'topics', name, '/configs'),
+    { pick: (body) => body.configs, staleTime: 30_000 },
+  );
+
+export const useGroup = (cluster: Name, id: Name) =>
+  useStreamsGet<GroupDetail>(
+    () => liveKey(cluster, 'group', toValue(id)),
+    () => itemPath(cluster, 'groups', id),
+  );
+
+export const useGroupSeries = (cluster: Name, id: Name, range: MaybeRefOrGetter<Range>) =>
+  useSeries('groups', cluster, id, range);
 
 /** Operators only; runs when asked (never live). */
 export async function peekMessages(
@@ -177,7 +133,7 @@ export async function peekMessages(
   const params: Record<string, number> = { limit };
   if (partition !== null) params.partition = partition;
   const { data } = await api.get<{ messages: PeekedMessage[] }>(
-    `${base(cluster)}/topics/${encodeURIComponent(topic)}/messages`,
+    itemPath(cluster, 'topics', topic, '/messages'),
     { params },
   );
   return data.messages;
