@@ -87,7 +87,10 @@ services:
     // Stands in for modules that take a while to start after services (lineage index, Kafka clients).
     const slowStart = defineServerModule({
       name: 'slow-start',
-      create: async () => (await sleep(1_500), {}),
+      create: async () => {
+        await sleep(1_500);
+        return {};
+      },
     });
     app = await startTestApp({
       modules: [testAuth, servicesModule, slowStart],
