@@ -15,7 +15,6 @@ import {
   type StreamsLiveEvent,
   type TopicDetail,
   type TopicSummary,
-  type TopicView,
   type Verdict,
 } from './contract.ts';
 import { averageRate, verdictOrder } from './figures.ts';
