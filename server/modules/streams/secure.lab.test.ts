@@ -154,10 +154,11 @@ streams:
     const view = await until(
       `${topic} rate on ${id}`,
       () => get(`/api/streams/clusters/${id}/topics/${topic}`).catch(() => null),
-      (v) => (v?.topic.rate ?? 0) > 100,
+      // Near the producer's 200/s; a producer that fell behind on a loaded machine catches up in a burst,
+      // so one interval may read high: wait for a sample in the band (a steadily wrong rate still fails).
+      (v) => (v?.topic.rate ?? 0) > 100 && v.topic.rate < 300,
     );
     expect(view.topic).toMatchObject({ name: topic, partitions: 2 });
-    expect(view.topic.rate).toBeLessThan(300);
     const sized = await until(
       `${topic} size on ${id}`,
       () => get(`/api/streams/clusters/${id}/topics/${topic}`),
