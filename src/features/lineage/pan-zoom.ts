@@ -13,21 +13,20 @@ const NAME_PX = 13;
 /** Names at the body text size. */
 export const READABLE_SCALE = 15 / NAME_PX;
 /** A small graph is never zoomed out below names at the smallest text size: panning beats squinting. */
-const LEGIBLE_SCALE = 11 / NAME_PX;
-const SMALL_GRAPH = 50;
 const PAD = 40;
 
 /**
  * The view that shows a graph: at the readable scale, centred; zoomed out only as far as needed for it to fit,
  * and for a small graph not below legible names (its edges are then a pan away).
  */
-export function fitView(rect: { width: number; height: number }, bounds: Bounds, nodeCount: number): View {
+export function fitView(rect: { width: number; height: number }, bounds: Bounds): View {
   const fits = Math.min(
     (rect.width - PAD * 2) / Math.max(bounds.w, 1),
     (rect.height - PAD * 2) / Math.max(bounds.h, 1),
   );
-  const floor = nodeCount <= SMALL_GRAPH ? LEGIBLE_SCALE : 0.05;
-  const k = Math.min(READABLE_SCALE, Math.max(floor, fits));
+  // Zoomed out only as far as the graph needs to fit: a graph drawn past the canvas edges would lie under
+  // the side panel, out of reach.
+  const k = Math.min(READABLE_SCALE, Math.max(0.05, fits));
   return {
     k,
     x: (rect.width - bounds.w * k) / 2 - bounds.x * k,
@@ -80,10 +79,10 @@ export function usePanZoom(svg: Ref<SVGSVGElement | null>) {
     panning = null;
   }
 
-  function fit(bounds: Bounds, nodeCount = Number.POSITIVE_INFINITY) {
+  function fit(bounds: Bounds) {
     const rect = svg.value?.getBoundingClientRect();
     if (!rect || rect.width === 0) return;
-    view.value = fitView(rect, bounds, nodeCount);
+    view.value = fitView(rect, bounds);
   }
 
   function zoomBy(factor: number) {
