@@ -1,18 +1,53 @@
+import { readFileSync } from 'node:fs';
 import { BlockList, createServer, isIP } from 'node:net';
 
-/** A TCP port that was free on the loopback interface a moment ago. */
-export function freePort(host = '127.0.0.1'): Promise<number> {
+const handedOut = new Set<number>();
+
+/**
+ * The first port of the kernel's range for outgoing connections (Linux); ports below it are not taken by
+ * clients between the moment a port is found free and the moment a slow-starting server binds it.
+ */
+function ephemeralLow(): number {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(low) && low > 12_000 ? low : 0;
+  } catch {
+    return 0;
+  }
+}
+
+function listensOn(port: number, host: string): Promise<number | undefined> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
-    server.once('error', reject);
-    server.listen(0, host, () => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      error.code === 'EADDRINUSE' || error.code === 'EACCES' ? resolve(undefined) : reject(error),
+    );
+    server.listen(port, host, () => {
       const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : undefined));
     });
   });
+}
+
+/**
+ * A TCP port that was free on the loopback interface a moment ago, never the same one twice in a process.
+ * Picked below the outgoing-connection range where there is one (a server that takes 15 s to bind, such as
+ * Keycloak, otherwise loses its port to a client connection now and then); the kernel's choice otherwise.
+ */
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  const low = ephemeralLow();
+  for (let attempt = 0; low && attempt < 50; attempt++) {
+    const candidate = 10_000 + Math.floor(Math.random() * (low - 10_000));
+    if (handedOut.has(candidate)) continue;
+    handedOut.add(candidate);
+    if ((await listensOn(candidate, host)) !== undefined) return candidate;
+    handedOut.delete(candidate);
+  }
+  const port = await listensOn(0, host);
+  if (port === undefined) throw new Error('no free port');
+  handedOut.add(port);
+  return port;
 }
 
 /** Parses `10.0.0.0/8`, `fd00::/8` or a single address; returns an error message when malformed. */
