@@ -43,6 +43,8 @@ export interface JobSourceView {
   name: string;
   /** The source's own UI, for links. */
   url: string | null;
+  /** The Home service this source is (its tile shows the failing-jobs count), from `service:` in the config. */
+  service: string | null;
   status: SourceStatus;
   /** Why the source is degraded: shown as text. */
   error: string | null;
