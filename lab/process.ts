@@ -27,6 +27,29 @@ export function notInstalled(what: string, where: string, installHint: string): 
 const live = new Set<ChildProcess>();
 const groupLeaders = new WeakSet<ChildProcess>();
 let exitHookInstalled = false;
+let outlive = false;
+const kept: KeptProcess[] = [];
+
+/** A server started to outlive this process: the leader of its own session, and where it logs. */
+export interface KeptProcess {
+  pid: number;
+  logFile: string;
+}
+
+/**
+ * From now on, servers outlive this process (`npm run lab`): each leads a session of its own, is not killed
+ * on exit and is recorded for `takeKeptProcesses`, so that `lab:down` can stop it later by PID.
+ */
+export function outliveThisProcess(): void {
+  outlive = true;
+}
+
+export const serversOutliveThisProcess = (): boolean => outlive;
+
+/** The servers spawned to outlive this process since the previous call. */
+export function takeKeptProcesses(): KeptProcess[] {
+  return kept.splice(0);
+}
 
 /** SIGKILLs `child` (its whole group if it leads one) if this process exits while the child still runs. */
 export function killOnExit(child: ChildProcess): void {
@@ -95,20 +118,33 @@ function groupAlive(child: ChildProcess): boolean {
   }
 }
 
-/** Spawns `command` with stdout, stderr (and a spawn error) appended to `logFile`; killed when this process exits. */
+/**
+ * Spawns `command` with stdout, stderr (and a spawn error) appended to `logFile`; killed when this process
+ * exits, unless servers outlive it (see outliveThisProcess).
+ */
 export function spawnLogged(
   command: string,
   args: string[],
   logFile: string,
   options: { cwd?: string; env?: NodeJS.ProcessEnv; group?: boolean } = {},
 ): ChildProcess {
-  const { group = false, ...spawnOptions } = options;
+  const group = options.group || outlive;
   const out = openSync(logFile, 'a');
-  const child = spawn(command, args, { ...spawnOptions, detached: group, stdio: ['ignore', out, out] });
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: options.env,
+    detached: group,
+    stdio: ['ignore', out, out],
+  });
   closeSync(out);
   if (group) groupLeaders.add(child);
   child.once('error', (error) => appendFileSync(logFile, `${error.message}\n`));
-  killOnExit(child);
+  if (outlive && child.pid !== undefined) {
+    child.unref();
+    kept.push({ pid: child.pid, logFile });
+  } else {
+    killOnExit(child);
+  }
   return child;
 }
 

@@ -12,13 +12,13 @@ const started = Date.now();
 console.error(`trino: starting on port ${port} ...`);
 let server: Awaited<ReturnType<typeof startTrino>>;
 try {
-  server = await startTrino({ port, echoLogs: process.env.TRINO_ECHO_LOGS === '1' });
+  server = await startTrino({ port });
 } catch (err) {
   console.error(`trino: ${(err as Error).message}`);
   process.exit(1);
 }
 console.error(
-  `trino: ready at ${server.url} in ${((Date.now() - started) / 1000).toFixed(1)}s (Ctrl+C to stop)`,
+  `trino: ready at ${server.url} in ${((Date.now() - started) / 1000).toFixed(1)}s, log in ${server.logFile} (Ctrl+C to stop)`,
 );
 
 const keepAlive = setInterval(() => {}, 1 << 30);
@@ -35,7 +35,7 @@ const shutdown = async (signal: string) => {
 void server.exited.then(({ code, signal }) => {
   if (stopping) return;
   console.error(
-    `trino: server exited unexpectedly (code ${code}, signal ${signal}); log in .lab/trino/run/${port}/data/var/log/server.log`,
+    `trino: server exited unexpectedly (code ${code}, signal ${signal}); log in ${server.logFile}`,
   );
   process.exit(1);
 });

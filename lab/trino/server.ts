@@ -2,16 +2,26 @@
 // tests and `npm run lab`. Install it first with `bash lab/trino/install.sh`.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, killOnExit, notInstalled, stopProcess, waitUntilReady } from '../process.ts';
+import {
+  freePort,
+  logTail,
+  notInstalled,
+  serversOutliveThisProcess,
+  spawnLogged,
+  stopProcess,
+  waitUntilReady,
+} from '../process.ts';
 
 export type TrinoServer = {
   url: string;
   port: number;
+  /** The JVM's output. */
+  logFile: string;
   stop(): Promise<void>;
   /** Resolves when the JVM exits (after stop() or a crash). */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -26,8 +36,6 @@ export type StartTrinoOptions = {
   installDir?: string;
   /** Readiness timeout in ms (default 180 000). */
   timeoutMs?: number;
-  /** Also copy the server's output to this process's stderr (the CLI uses it). */
-  echoLogs?: boolean;
   /**
    * Enable the spooling client protocol (Trino 466+). Trino 476's spooling
    * manager needs S3/GCS/Azure (no local filesystem); any S3-compatible server
@@ -209,21 +217,6 @@ function spawnWatchdog(pid: number): ChildProcess {
   return dog;
 }
 
-type Tail = { push(chunk: Buffer): void; text(): string };
-function tail(max = 60): Tail {
-  const lines: string[] = [];
-  let partial = '';
-  return {
-    push(chunk) {
-      const parts = (partial + chunk.toString('utf8')).split('\n');
-      partial = parts.pop() ?? '';
-      lines.push(...parts);
-      if (lines.length > max) lines.splice(0, lines.length - max);
-    },
-    text: () => [...lines, partial].filter(Boolean).join('\n'),
-  };
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 type StatementResponse = {
@@ -299,12 +292,12 @@ export async function startTrino(options: StartTrinoOptions = {}): Promise<Trino
   delete env.JAVA_TOOL_OPTIONS;
   delete env._JAVA_OPTIONS;
   // cwd = dir: Trino reads etc/spooling-manager.properties relative to it.
-  const child = spawn(java, args, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  killOnExit(child);
-  const dog = child.pid ? spawnWatchdog(child.pid) : undefined;
-
-  const log = createWriteStream(path.join(data, 'var', 'log', 'server.log'));
-  const logTail = tail();
+  const logFile = path.join(data, 'var', 'log', 'server.log');
+  mkdirSync(path.dirname(logFile), { recursive: true });
+  const tail = logTail(logFile, 60);
+  const child = spawnLogged(java, args, logFile, { cwd: dir, env });
+  // killOnExit does not see a SIGKILL of this process; the watchdog does (unless the JVM is to outlive it).
+  const dog = child.pid && !serversOutliveThisProcess() ? spawnWatchdog(child.pid) : undefined;
   type ExitInfo = { code: number | null; signal: NodeJS.Signals | null };
   const exitPromise = new Promise<ExitInfo>((resolve) => {
     child.on('exit', (code, signal) => {
@@ -316,20 +309,10 @@ export async function startTrino(options: StartTrinoOptions = {}): Promise<Trino
       resolve({ code, signal });
     });
   });
-  const closed = new Promise<void>((resolve) => child.on('close', () => log.end(resolve)));
-  for (const stream of [child.stdout, child.stderr]) {
-    stream?.on('data', (chunk: Buffer) => {
-      log.write(chunk);
-      logTail.push(chunk);
-      if (options.echoLogs) process.stderr.write(chunk);
-    });
-  }
-  child.on('error', (err) => logTail.push(Buffer.from(`spawn error: ${err.message}\n`)));
 
   const url = `http://127.0.0.1:${port}`;
   const halt = async (): Promise<void> => {
     await stopProcess(child, 20_000);
-    await closed;
   };
 
   // Ready after three steps, in order: /v1/info says the server has finished starting; SELECT 1 answers
@@ -373,7 +356,7 @@ export async function startTrino(options: StartTrinoOptions = {}): Promise<Trino
         }
         return true;
       },
-      tail: () => `--- server log tail (${path.join(data, 'var/log/server.log')}) ---\n${logTail.text()}`,
+      tail: () => `--- server log tail (${logFile}) ---\n${tail()}`,
     });
   } catch (error) {
     await halt(); // keeps the dir (and its log) for a look
@@ -386,5 +369,5 @@ export async function startTrino(options: StartTrinoOptions = {}): Promise<Trino
       // An instance dir we made ourselves is throwaway after a clean stop.
       if (!options.dir) await rm(dir, { recursive: true, force: true });
     })());
-  return { url, port, stop, exited: exitPromise };
+  return { url, port, logFile, stop, exited: exitPromise };
 }
