@@ -1,73 +1,218 @@
 /**
- * `npm run lab`: a whole lab on this machine. Starts the real Kafka and Trino (installed by
- * `npm run lab:install`), the Schema Registry when installed, then Labdeck configured against them, and
- * stops everything on Ctrl+C.
+ * The whole lab on this machine, as plain processes that outlive this command:
+ *   npm run lab              start what is not running yet (twice starts nothing twice), then Labdeck on it
+ *   npm run lab:status       what runs: ports, PIDs, health, memory (--verbose: CPU and totals)
+ *   npm run lab:logs <name>  a part's log (-f to follow)
+ *   npm run lab:down         stop what the lab started, by recorded PID, nothing else
  */
 import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { startKafka } from './kafka/broker.ts';
-import { type SchemaRegistry, startSchemaRegistry } from './schema-registry/server.ts';
-import { startTrino } from './trino/server.ts';
+import { readFileSync } from 'node:fs';
+import {
+  keptFor,
+  outliveThisProcess,
+  sessionMembers,
+  sessionRss,
+  stopSession,
+  takeKeptProcesses,
+} from './process.ts';
+import {
+  acceptsConnections,
+  type LabComponent,
+  labComponents,
+  labdeckUrl,
+  labPorts,
+} from './stack/components.ts';
+import { labdeckConfigChanged } from './stack/labdeck-config.ts';
+import { alive, type ComponentState, type LabState, readState, writeState } from './stack/state.ts';
 
-const root = path.resolve(import.meta.dirname, '..');
-const dir = path.join(root, '.lab', 'labdeck');
-mkdirSync(dir, { recursive: true });
+const stopGraceMs = 20_000;
+const running = (record: ComponentState | undefined): boolean => Boolean(record?.pids.some(alive));
 
-console.error('lab: starting Kafka and Trino (first start takes ~15 s) ...');
-const [kafka, trino, registry] = await Promise.all([
-  startKafka({ dir: path.join(root, '.lab', 'kafka', 'data'), port: 9092 }),
-  startTrino({ port: Number(process.env.TRINO_PORT ?? 8085) }),
-  // Optional: peeks decode Avro/JSON Schema/Protobuf through it.
-  startSchemaRegistry({
-    dir: path.join(root, '.lab', 'schema-registry', 'run'),
-    port: Number(process.env.SCHEMA_REGISTRY_PORT ?? 8081),
-  }).catch((error: Error): SchemaRegistry | null => {
-    console.error(`lab: no Schema Registry (${error.message.split('\n')[0]})`);
-    return null;
-  }),
-]);
-console.error(
-  `lab: Kafka at ${kafka.bootstrap}, Trino at ${trino.url}${registry ? `, Schema Registry at ${registry.url}` : ''}`,
-);
-
-const configFile = path.join(dir, 'labdeck.yaml');
-writeFileSync(
-  configFile,
-  `# Written by npm run lab: Labdeck against this machine's lab servers.
-services:
-  groups:
-    - name: Lab
-      services:
-        - { id: kafka, name: Kafka, url: "http://${kafka.bootstrap}", icon: kafka, tags: [streams],
-            probe: { type: kafka, brokers: ["${kafka.bootstrap}"] } }
-        - { id: trino, name: Trino, url: "${trino.url}/ui/", icon: trino, tags: [sql],
-            probe: { type: trino, url: "${trino.url}" } }
-sql:
-  connections:
-    - { id: trino, name: Lab Trino, engine: trino, url: "${trino.url}", catalog: tpch, schema: tiny }
-streams:
-  clusters:
-    - { id: lab, name: Lab Kafka, bootstrap: "${kafka.bootstrap}"${registry ? `, schemaRegistry: { url: "${registry.url}" }` : ''} }
-`,
-);
-
-const labdeck = spawn(process.execPath, [path.join(root, 'server/main.ts')], {
-  cwd: dir,
-  stdio: 'inherit',
-  env: { ...process.env, LABDECK_CONFIG: configFile },
-});
-
-let stopping = false;
-async function stop() {
-  if (stopping) return;
-  stopping = true;
-  const exited = labdeck.exitCode === null ? once(labdeck, 'exit') : Promise.resolve();
-  labdeck.kill('SIGTERM');
-  await Promise.allSettled([exited, kafka.stop(), trino.stop(), registry?.stop()]);
-  process.exit(0);
+async function stopComponent(state: LabState, name: string): Promise<void> {
+  const record = state.components[name];
+  if (!record) return;
+  await Promise.all(record.pids.filter(alive).map((pid) => stopSession(pid, stopGraceMs)));
+  delete state.components[name];
+  writeState(state);
 }
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);
-labdeck.on('exit', () => void stop());
+
+/** Starts one part unless it runs and answers; returns whether it (re)started, or why it could not. */
+async function ensure(state: LabState, component: LabComponent): Promise<'running' | 'started' | Error> {
+  const { name } = component;
+  const record = state.components[name];
+  if (record && running(record) && (await component.healthy(record))) return 'running';
+  if (record) await stopComponent(state, name); // gone, or hung: its port must be free again
+  const missing = component.needs.filter((need) => !running(state.components[need]));
+  if (missing.length) return new Error(`not started: it needs ${missing.join(', ')}`);
+  for (const port of component.ports) {
+    if (await acceptsConnections(port))
+      return new Error(
+        `port ${port} is taken by another program (set LAB_${name.toUpperCase().replace(/-/g, '_')}_PORT)`,
+      );
+  }
+  const began = Date.now();
+  try {
+    const started = await keptFor(name, () => component.start(state));
+    const kept = takeKeptProcesses(name);
+    state.components[name] = {
+      pids: kept.map(({ pid }) => pid),
+      logFiles: [...new Set(kept.map(({ logFile }) => logFile))],
+      port: started.port,
+      url: started.url,
+      startedAt: new Date().toISOString(),
+      info: started.info ?? {},
+    };
+    writeState(state);
+    console.error(`lab: ${component.title} ready in ${((Date.now() - began) / 1000).toFixed(0)} s`);
+    return 'started';
+  } catch (error) {
+    for (const { pid } of takeKeptProcesses(name)) await stopSession(pid, stopGraceMs);
+    return error as Error;
+  }
+}
+
+async function up(): Promise<number> {
+  outliveThisProcess();
+  const state = readState();
+  const [labdeck, ...others] = [
+    labComponents.find((component) => component.name === 'labdeck')!,
+    ...labComponents.filter((component) => component.name !== 'labdeck'),
+  ];
+  console.error('lab: starting what is not running yet (a first start takes a few minutes) ...');
+  const outcomes = await Promise.all(others.map((component) => ensure(state, component)));
+  // Labdeck's config lists what runs: a part that just started needs a Labdeck that knows it.
+  if (labdeckConfigChanged(state, labPorts.labdeck)) await stopComponent(state, 'labdeck');
+  outcomes.push(await ensure(state, labdeck!));
+  let failed = 0;
+  [...others, labdeck!].forEach((component, index) => {
+    const outcome = outcomes[index];
+    if (!(outcome instanceof Error)) return;
+    if (!component.optional) failed++;
+    console.error(
+      `\nlab: ${component.title} did not start${component.optional ? ' (optional)' : ''}: ${outcome.message}`,
+    );
+  });
+  await status(false);
+  if (running(state.components.labdeck)) {
+    console.error(
+      `\nLabdeck: ${labdeckUrl}  (sign in as analyst / analyst-demo, operator / operator-demo or admin / admin-demo)`,
+    );
+    console.error(
+      "Stop everything with `npm run lab:down`; see a part's log with `npm run lab:logs <name>`.",
+    );
+  }
+  return failed ? 1 : 0;
+}
+
+/** CPU seconds the session's processes used so far (utime + stime from /proc). */
+function sessionCpuSeconds(sid: number): number {
+  let ticks = 0;
+  for (const pid of sessionMembers(sid) ?? []) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // Exited meanwhile.
+    }
+  }
+  return ticks / 100;
+}
+
+async function status(verbose: boolean): Promise<number> {
+  const state = readState();
+  const rows: string[][] = [
+    ['part', 'state', 'port', 'pids', 'RSS MiB', ...(verbose ? ['CPU avg'] : []), 'address'],
+  ];
+  let totalRss = 0;
+  let totalCores = 0;
+  for (const component of labComponents) {
+    const record = state.components[component.name];
+    if (!record) {
+      rows.push([component.name, 'not started', '', '', '', ...(verbose ? [''] : []), '']);
+      continue;
+    }
+    const live = record.pids.filter(alive);
+    const verdict = !live.length ? 'down' : (await component.healthy(record)) ? 'up' : 'not answering';
+    const rss = live.reduce((sum, pid) => sum + sessionRss(pid), 0);
+    const seconds = (Date.now() - Date.parse(record.startedAt)) / 1000;
+    const cores = live.reduce((sum, pid) => sum + sessionCpuSeconds(pid), 0) / Math.max(seconds, 1);
+    totalRss += rss;
+    totalCores += cores;
+    rows.push([
+      component.name,
+      verdict,
+      String(record.port ?? ''),
+      record.pids.join(' '),
+      (rss / 2 ** 20).toFixed(0),
+      ...(verbose ? [`${(cores * 100).toFixed(0)}%`] : []),
+      record.url ?? '',
+    ]);
+  }
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  console.log(
+    rows
+      .map((row) =>
+        row
+          .map((cell, column) => cell.padEnd(widths[column]!))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n'),
+  );
+  if (verbose)
+    console.log(
+      `\ntotal: ${(totalRss / 2 ** 30).toFixed(2)} GiB resident, ${(totalCores * 100).toFixed(0)}% of one core on average since each part started`,
+    );
+  return 0;
+}
+
+function logs(name: string | undefined, follow: boolean): number {
+  const record = name ? readState().components[name] : undefined;
+  if (!name || !record) {
+    console.error(
+      `usage: npm run lab:logs <${labComponents.map((component) => component.name).join('|')}> [-f]`,
+    );
+    if (name) console.error(`lab: ${name} has not been started`);
+    return 2;
+  }
+  const files = [
+    ...record.logFiles,
+    ...(typeof record.info.logFile === 'string' ? [record.info.logFile] : []),
+  ];
+  const tail = spawn('tail', ['-n', '100', ...(follow ? ['-F'] : []), ...new Set(files)], {
+    stdio: 'inherit',
+  });
+  tail.on('exit', (code) => process.exit(code ?? 0));
+  return -1;
+}
+
+async function down(): Promise<number> {
+  const state = readState();
+  for (const component of [...labComponents].reverse()) {
+    if (!state.components[component.name]) continue;
+    console.error(`lab: stopping ${component.title} ...`);
+    await stopComponent(state, component.name);
+  }
+  console.error('lab: stopped');
+  return 0;
+}
+
+const [command = 'up', ...args] = process.argv.slice(2);
+const commands: Record<string, () => Promise<number> | number> = {
+  up,
+  status: () => status(args.includes('--verbose') || args.includes('-v')),
+  logs: () =>
+    logs(
+      args.find((arg) => !arg.startsWith('-')),
+      args.includes('-f') || args.includes('--follow'),
+    ),
+  down,
+};
+const run = commands[command];
+if (!run) {
+  console.error(`usage: node lab/cli.ts [${Object.keys(commands).join('|')}]`);
+  process.exit(2);
+}
+const code = await run();
+if (code >= 0) process.exit(code);

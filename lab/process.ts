@@ -4,6 +4,7 @@
 // them. A child spawned with `group: true` leads its own session and is signalled with everything in it:
 // Airflow standalone and `dagster dev` start their parts as children that a signal to the parent alone
 // would orphan.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import {
@@ -34,7 +35,14 @@ const kept: KeptProcess[] = [];
 export interface KeptProcess {
   pid: number;
   logFile: string;
+  /** The `keptFor` label it was started under. */
+  owner: string | undefined;
 }
+
+const owners = new AsyncLocalStorage<string>();
+
+/** Runs `start`, labelling every server it spawns with `owner` (servers started in parallel stay apart). */
+export const keptFor = <T>(owner: string, start: () => Promise<T>): Promise<T> => owners.run(owner, start);
 
 /**
  * From now on, servers outlive this process (`npm run lab`): each leads a session of its own, is not killed
@@ -46,9 +54,11 @@ export function outliveThisProcess(): void {
 
 export const serversOutliveThisProcess = (): boolean => outlive;
 
-/** The servers spawned to outlive this process since the previous call. */
-export function takeKeptProcesses(): KeptProcess[] {
-  return kept.splice(0);
+/** The servers spawned under `owner` to outlive this process since the previous call. */
+export function takeKeptProcesses(owner: string): KeptProcess[] {
+  const mine = kept.filter((process) => process.owner === owner);
+  kept.splice(0, kept.length, ...kept.filter((process) => process.owner !== owner));
+  return mine;
 }
 
 /** SIGKILLs `child` (its whole group if it leads one) if this process exits while the child still runs. */
@@ -84,7 +94,7 @@ function signal(child: ChildProcess, sig: NodeJS.Signals): void {
 }
 
 /** The live (not zombie) processes of session `sid`; undefined without Linux's /proc. */
-function sessionMembers(sid: number): number[] | undefined {
+export function sessionMembers(sid: number): number[] | undefined {
   let entries: string[];
   try {
     entries = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
@@ -141,7 +151,7 @@ export function spawnLogged(
   child.once('error', (error) => appendFileSync(logFile, `${error.message}\n`));
   if (outlive && child.pid !== undefined) {
     child.unref();
-    kept.push({ pid: child.pid, logFile });
+    kept.push({ pid: child.pid, logFile, owner: owners.getStore() });
   } else {
     killOnExit(child);
   }
@@ -176,6 +186,43 @@ async function stopGroup(child: ChildProcess, graceMs: number): Promise<void> {
     await sleep(100);
   }
   live.delete(child);
+}
+
+/**
+ * Stops a session started earlier (by PID, e.g. by another `npm run lab`): SIGTERM to every member, SIGKILL
+ * to those still there after `graceMs`. Resolves once none is left.
+ */
+export async function stopSession(sid: number, graceMs: number): Promise<void> {
+  const members = () => sessionMembers(sid) ?? [];
+  const send = (sig: NodeJS.Signals) => {
+    for (const pid of [-sid, ...members()]) {
+      try {
+        process.kill(pid, sig);
+      } catch {
+        // ESRCH: gone already.
+      }
+    }
+  };
+  const killAt = Date.now() + graceMs;
+  send('SIGTERM');
+  while (members().length > 0 && Date.now() < killAt + 5_000) {
+    if (Date.now() > killAt) send('SIGKILL');
+    await sleep(200);
+  }
+}
+
+/** Resident memory of every process of session `sid`, in bytes (0 without /proc). */
+export function sessionRss(sid: number): number {
+  let bytes = 0;
+  for (const pid of sessionMembers(sid) ?? []) {
+    try {
+      const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (match) bytes += Number(match[1]) * 1024;
+    } catch {
+      // Exited meanwhile.
+    }
+  }
+  return bytes;
 }
 
 export interface Readiness {

@@ -1,0 +1,196 @@
+// The parts of `npm run lab`, in start order: each starts through the same lab/<server> code the
+// integration and browser tests use, on a fixed port (LAB_<NAME>_PORT overrides it), in .lab/run/<name>.
+import { mkdirSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import path from 'node:path';
+import { startAirflow } from '../airflow/server.ts';
+import { startDagster } from '../dagster/server.ts';
+import { startKafka } from '../kafka/broker.ts';
+import { startKeycloak } from '../keycloak/server.ts';
+import { answersHttp, logTail, spawnLogged, waitUntilReady } from '../process.ts';
+import { startSchemaRegistry } from '../schema-registry/server.ts';
+import { startTrino } from '../trino/server.ts';
+import { writeLabdeckConfig } from './labdeck-config.ts';
+import { type LabState, labRoot, labSecret } from './state.ts';
+
+/** What a started component tells the lab: its address and facts for later components. */
+export interface Started {
+  port: number | null;
+  url: string | null;
+  info?: Record<string, unknown>;
+}
+
+export interface LabComponent {
+  name: string;
+  title: string;
+  /** Ports it takes, checked free before it starts. */
+  ports: number[];
+  /** Components whose info it needs; it is skipped when one of them is not running. */
+  needs: string[];
+  /** A lab without it still works (a missing optional install is reported, not fatal). */
+  optional?: boolean;
+  start(state: LabState): Promise<Started>;
+  /** Whether it answers; a recorded process that does not is restarted. */
+  healthy(started: Started): Promise<boolean>;
+}
+
+const host = '127.0.0.1';
+export const runDir = (name: string): string => path.join(labRoot, 'run', name);
+const repo = path.resolve(import.meta.dirname, '..', '..');
+
+function portOf(name: string, fallback: number): number {
+  const variable = `LAB_${name.toUpperCase().replace(/-/g, '_')}_PORT`;
+  const text = process.env[variable];
+  if (text === undefined) return fallback;
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 1 || port > 65_535)
+    throw new Error(`${variable}=${text} is not a port`);
+  return port;
+}
+
+export const labPorts = {
+  kafka: portOf('kafka', 9092),
+  kafkaController: portOf('kafka-controller', 9093),
+  schemaRegistry: portOf('schema-registry', 8081),
+  trino: portOf('trino', 8085),
+  keycloak: portOf('keycloak', 8180),
+  airflow: portOf('airflow', 8280),
+  dagster: portOf('dagster', 3070),
+  labdeck: portOf('labdeck', 8080),
+};
+
+export const labdeckUrl = `http://${host}:${labPorts.labdeck}`;
+
+export function acceptsConnections(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host, port, timeout: 1_000 });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+const answers = async ({ url }: Started) => Boolean(url) && (await answersHttp(url!));
+
+export const labComponents: LabComponent[] = [
+  {
+    name: 'kafka',
+    title: 'Kafka (KRaft)',
+    ports: [labPorts.kafka, labPorts.kafkaController],
+    needs: [],
+    async start() {
+      const kafka = await startKafka({
+        dir: runDir('kafka'),
+        port: labPorts.kafka,
+        controllerPort: labPorts.kafkaController,
+      });
+      return { port: kafka.port, url: null, info: { bootstrap: kafka.bootstrap } };
+    },
+    healthy: ({ port }) => acceptsConnections(port!),
+  },
+  {
+    name: 'schema-registry',
+    title: 'Schema Registry (Apicurio)',
+    ports: [labPorts.schemaRegistry],
+    needs: [],
+    optional: true,
+    async start() {
+      const registry = await startSchemaRegistry({
+        dir: runDir('schema-registry'),
+        port: labPorts.schemaRegistry,
+      });
+      return { port: registry.port, url: registry.url };
+    },
+    healthy: ({ url }) => answersHttp(`${url}/subjects`),
+  },
+  {
+    name: 'trino',
+    title: 'Trino',
+    ports: [labPorts.trino],
+    needs: [],
+    async start() {
+      const trino = await startTrino({ dir: runDir('trino'), port: labPorts.trino });
+      return { port: trino.port, url: trino.url };
+    },
+    healthy: answers,
+  },
+  {
+    name: 'keycloak',
+    title: 'Keycloak (sign-in)',
+    ports: [labPorts.keycloak],
+    needs: [],
+    async start(state) {
+      const keycloak = await startKeycloak({
+        dir: runDir('keycloak'),
+        port: labPorts.keycloak,
+        clientSecret: labSecret(state, 'keycloak-client'),
+        backchannelLogoutUrl: `${labdeckUrl}/api/auth/backchannel-logout/lab`,
+      });
+      return { port: keycloak.port, url: keycloak.url, info: { issuer: keycloak.issuer } };
+    },
+    healthy: answers,
+  },
+  {
+    name: 'airflow',
+    title: 'Airflow 3',
+    ports: [labPorts.airflow],
+    needs: [],
+    optional: true,
+    async start(state) {
+      const airflow = await startAirflow({
+        dir: runDir('airflow'),
+        port: labPorts.airflow,
+        openLineageUrl: labdeckUrl,
+        openLineageApiKey: labSecret(state, 'lineage-airflow'),
+      });
+      return { port: airflow.port, url: airflow.url, info: { admin: airflow.admin } };
+    },
+    healthy: ({ url }) => answersHttp(`${url}/api/v2/monitor/health`),
+  },
+  {
+    name: 'dagster',
+    title: 'Dagster',
+    ports: [labPorts.dagster],
+    needs: [],
+    optional: true,
+    async start() {
+      const dagster = await startDagster({ dir: runDir('dagster'), port: labPorts.dagster });
+      return { port: dagster.port, url: dagster.url };
+    },
+    healthy: ({ url }) => answersHttp(`${url}/server_info`),
+  },
+  {
+    name: 'labdeck',
+    title: 'Labdeck',
+    ports: [labPorts.labdeck],
+    needs: ['kafka', 'trino', 'keycloak'],
+    async start(state) {
+      const dir = runDir('labdeck');
+      const configFile = writeLabdeckConfig(state, dir, labPorts.labdeck);
+      const logFile = path.join(dir, 'labdeck.log');
+      mkdirSync(dir, { recursive: true });
+      const tail = logTail(logFile, 25);
+      const child = spawnLogged(process.execPath, [path.join(repo, 'server', 'main.ts')], logFile, {
+        cwd: dir,
+        env: { ...process.env, LABDECK_CONFIG: configFile, NODE_ENV: 'production' },
+      });
+      const readyz = `${labdeckUrl}/readyz`;
+      await waitUntilReady({
+        name: 'Labdeck',
+        goal: `answer ${readyz}`,
+        child,
+        timeoutMs: 60_000,
+        probe: async () => ((await fetch(readyz).catch(() => null))?.ok ? true : ''),
+        tail,
+      });
+      return { port: labPorts.labdeck, url: labdeckUrl, info: { configFile, logFile } };
+    },
+    healthy: ({ url }) => answersHttp(`${url}/healthz`),
+  },
+];

@@ -1,0 +1,172 @@
+// labdeck.yaml for the lab: every running lab service on Home with its own probe, SQL on Trino, the Kafka
+// cluster, the job sources, lineage keys for the producers, and sign-in through the lab's Keycloak.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { KEYCLOAK_CLIENT_ID } from '../keycloak/server.ts';
+import { type ComponentState, type LabState, labSecret } from './state.ts';
+
+type Service = Record<string, unknown>;
+
+function labServices(components: LabState['components']): Service[] {
+  const { kafka, trino, keycloak, airflow, dagster } = components;
+  const registry = components['schema-registry'];
+  const services: (Service | false | undefined)[] = [
+    kafka && {
+      id: 'kafka',
+      name: 'Kafka',
+      url: `http://${kafka.info.bootstrap}`,
+      icon: 'kafka',
+      tags: ['streams'],
+      probe: { type: 'kafka', brokers: [kafka.info.bootstrap] },
+    },
+    registry && {
+      id: 'schema-registry',
+      name: 'Schema Registry',
+      url: registry.url,
+      tags: ['streams'],
+      probe: { type: 'http', url: `${registry.url}/subjects` },
+    },
+    trino && {
+      id: 'trino',
+      name: 'Trino',
+      url: `${trino.url}/ui/`,
+      icon: 'trino',
+      tags: ['sql'],
+      probe: { type: 'trino', url: trino.url },
+    },
+    airflow && {
+      id: 'airflow',
+      name: 'Airflow',
+      url: airflow.url,
+      icon: 'airflow',
+      tags: ['jobs'],
+      probe: { type: 'airflow', url: airflow.url },
+    },
+    dagster && {
+      id: 'dagster',
+      name: 'Dagster',
+      url: dagster.url,
+      tags: ['jobs'],
+      probe: { type: 'http', url: `${dagster.url}/server_info` },
+    },
+    keycloak && {
+      id: 'keycloak',
+      name: 'Keycloak',
+      url: `${keycloak.info.issuer}/account`,
+      tags: ['sign-in'],
+      roles: ['admin'],
+      probe: { type: 'http', url: `${keycloak.info.issuer}/.well-known/openid-configuration` },
+    },
+  ];
+  return services.filter((service): service is Service => Boolean(service));
+}
+
+export function jobSources(components: LabState['components']): Service[] {
+  const { airflow, dagster } = components;
+  const operators = {
+    trigger: ['admin', 'operator'],
+    rerun: ['admin', 'operator'],
+    cancel: ['admin', 'operator'],
+  };
+  const admin = airflow?.info.admin as { username: string; password: string } | undefined;
+  const sources: (Service | false | undefined)[] = [
+    airflow &&
+      admin && {
+        id: 'airflow',
+        kind: 'airflow3',
+        name: 'Airflow',
+        url: airflow.url,
+        service: 'airflow',
+        roles: operators,
+        username: admin.username,
+        password: admin.password,
+      },
+    dagster && {
+      id: 'dagster',
+      kind: 'dagster',
+      name: 'Dagster',
+      url: dagster.url,
+      service: 'dagster',
+      roles: operators,
+    },
+  ];
+  return sources.filter((source): source is Service => Boolean(source));
+}
+
+function auth(state: LabState, keycloak: ComponentState) {
+  return {
+    mode: 'oidc',
+    providers: [
+      {
+        id: 'lab',
+        name: 'Lab SSO (Keycloak)',
+        issuer: keycloak.info.issuer,
+        clientId: KEYCLOAK_CLIENT_ID,
+        clientSecret: labSecret(state, 'keycloak-client'),
+        backchannelLogout: true,
+      },
+    ],
+    roles: { admin: ['lab-admins'], operator: ['lab-operators'], analyst: ['lab-analysts'] },
+    session: { secret: labSecret(state, 'labdeck-session') + labSecret(state, 'labdeck-session-2') },
+  };
+}
+
+/** labdeck.yaml's text for what the lab runs now. */
+export function labdeckConfigText(state: LabState, port: number): string {
+  const { components } = state;
+  const { kafka, trino, keycloak } = components;
+  const registry = components['schema-registry'];
+  const config = {
+    server: { port, host: '127.0.0.1' },
+    ...(keycloak ? { auth: auth(state, keycloak) } : {}),
+    services: { groups: [{ name: 'Lab', services: labServices(components) }] },
+    sql: trino
+      ? {
+          connections: [
+            {
+              id: 'trino',
+              name: 'Lab Trino',
+              engine: 'trino',
+              url: trino.url,
+              catalog: 'tpch',
+              schema: 'tiny',
+            },
+          ],
+        }
+      : undefined,
+    streams: kafka
+      ? {
+          clusters: [
+            {
+              id: 'lab',
+              name: 'Lab Kafka',
+              bootstrap: kafka.info.bootstrap,
+              ...(registry ? { schemaRegistry: { url: registry.url } } : {}),
+            },
+          ],
+        }
+      : undefined,
+    lineage: { ingest: { keys: [{ producer: 'airflow', key: labSecret(state, 'lineage-airflow') }] } },
+    // jobs: { sources: jobSources(components) }, once the jobs module is merged
+  };
+  return `# Written by npm run lab: Labdeck on this machine's lab.\n${stringify(config)}`;
+}
+
+/** Writes <dir>/labdeck.yaml (only this user may read it: it holds the lab's secrets) and returns its path. */
+export function writeLabdeckConfig(state: LabState, dir: string, port: number): string {
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'labdeck.yaml');
+  writeFileSync(file, labdeckConfigText(state, port), { mode: 0o600 });
+  return file;
+}
+
+/** Whether the Labdeck that runs was started with another config than the lab's parts now call for. */
+export function labdeckConfigChanged(state: LabState, port: number): boolean {
+  const file = state.components.labdeck?.info.configFile;
+  try {
+    return typeof file !== 'string' || readFileSync(file, 'utf8') !== labdeckConfigText(state, port);
+  } catch {
+    return true;
+  }
+}
