@@ -36,11 +36,34 @@ async function stopComponent(state: LabState, name: string): Promise<void> {
   writeState(state);
 }
 
-/** Starts one part unless it runs and answers; returns whether it (re)started, or why it could not. */
-async function ensure(state: LabState, component: LabComponent): Promise<'running' | 'started' | Error> {
+type Outcome = 'running' | 'started' | Error;
+
+/** Whether a running part answers at one of `attempts` checks 2 s apart (a busy machine is not a hung part). */
+async function answersWithin(
+  component: LabComponent,
+  record: ComponentState,
+  attempts: number,
+): Promise<boolean> {
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    if (await component.healthy(record)) return true;
+    if (attempt < attempts) await new Promise((resolve) => setTimeout(resolve, 2_000));
+  }
+  return false;
+}
+
+/**
+ * Starts one part unless it runs and answers, once the parts it needs are up; returns whether it
+ * (re)started, or why it could not.
+ */
+async function ensure(
+  state: LabState,
+  component: LabComponent,
+  needed: Promise<Outcome>[] = [],
+): Promise<Outcome> {
   const { name } = component;
+  await Promise.all(needed);
   const record = state.components[name];
-  if (record && running(record) && (await component.healthy(record))) return 'running';
+  if (record && running(record) && (await answersWithin(component, record, 3))) return 'running';
   if (record) await stopComponent(state, name); // gone, or hung: its port must be free again
   const missing = component.needs.filter((need) => !running(state.components[need]));
   if (missing.length) return new Error(`not started: it needs ${missing.join(', ')}`);
@@ -55,7 +78,7 @@ async function ensure(state: LabState, component: LabComponent): Promise<'runnin
     const started = await keptFor(name, () => component.start(state));
     const kept = takeKeptProcesses(name);
     state.components[name] = {
-      pids: kept.map(({ pid }) => pid),
+      pids: [...(started.pids ?? []), ...kept.map(({ pid }) => pid)],
       logFiles: [...new Set(kept.map(({ logFile }) => logFile))],
       port: started.port,
       url: started.url,
@@ -71,6 +94,18 @@ async function ensure(state: LabState, component: LabComponent): Promise<'runnin
   }
 }
 
+/** Starts `components` in parallel, each once the ones it needs are up. */
+function startInOrder(state: LabState, components: LabComponent[]): Promise<Outcome[]> {
+  const outcomes = new Map<string, Promise<Outcome>>();
+  for (const component of components) {
+    const needed = component.needs
+      .map((need) => outcomes.get(need))
+      .filter((outcome) => outcome !== undefined);
+    outcomes.set(component.name, ensure(state, component, needed));
+  }
+  return Promise.all(outcomes.values());
+}
+
 async function up(): Promise<number> {
   outliveThisProcess();
   const state = readState();
@@ -79,7 +114,7 @@ async function up(): Promise<number> {
     ...labComponents.filter((component) => component.name !== 'labdeck'),
   ];
   console.error('lab: starting what is not running yet (a first start takes a few minutes) ...');
-  const outcomes = await Promise.all(others.map((component) => ensure(state, component)));
+  const outcomes = await startInOrder(state, others);
   // Labdeck's config lists what runs: a part that just started needs a Labdeck that knows it.
   if (labdeckConfigChanged(state, labPorts.labdeck)) await stopComponent(state, 'labdeck');
   outcomes.push(await ensure(state, labdeck!));

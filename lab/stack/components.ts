@@ -3,20 +3,24 @@
 import { mkdirSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import path from 'node:path';
+import { EmbeddedPostgres } from '../../server/platform/db/embedded.ts';
 import { startAirflow } from '../airflow/server.ts';
 import { startDagster } from '../dagster/server.ts';
 import { startKafka } from '../kafka/broker.ts';
 import { startKeycloak } from '../keycloak/server.ts';
-import { answersHttp, logTail, spawnLogged, waitUntilReady } from '../process.ts';
+import { logTail, spawnLogged, waitUntilReady } from '../process.ts';
 import { startSchemaRegistry } from '../schema-registry/server.ts';
 import { startTrino } from '../trino/server.ts';
 import { writeLabdeckConfig } from './labdeck-config.ts';
+import { shopDatabase } from './shop.ts';
 import { type LabState, labRoot, labSecret } from './state.ts';
 
 /** What a started component tells the lab: its address and facts for later components. */
 export interface Started {
   port: number | null;
   url: string | null;
+  /** Sessions it leads that were not spawned through lab/process.ts. */
+  pids?: number[];
   info?: Record<string, unknown>;
 }
 
@@ -56,6 +60,7 @@ export const labPorts = {
   keycloak: portOf('keycloak', 8180),
   airflow: portOf('airflow', 8280),
   dagster: portOf('dagster', 3070),
+  postgres: portOf('postgres', 5433),
   labdeck: portOf('labdeck', 8080),
 };
 
@@ -76,9 +81,38 @@ export function acceptsConnections(port: number): Promise<boolean> {
   });
 }
 
+/** Whether `url` answers HTTP within 5 s (a loaded machine makes a healthy JVM slow, not dead). */
+async function answersHttp(url: string): Promise<boolean> {
+  try {
+    await fetch(url, { signal: AbortSignal.timeout(5_000) });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const answers = async ({ url }: Started) => Boolean(url) && (await answersHttp(url!));
 
 export const labComponents: LabComponent[] = [
+  {
+    name: 'postgres',
+    title: 'PostgreSQL (the shop)',
+    ports: [labPorts.postgres],
+    needs: [],
+    async start() {
+      const dir = runDir('postgres');
+      mkdirSync(dir, { recursive: true });
+      const server = new EmbeddedPostgres({
+        dir,
+        port: labPorts.postgres,
+        detachedLogFile: path.join(dir, 'postgres.log'),
+      });
+      await server.start();
+      const shop = await shopDatabase(server.url);
+      return { port: labPorts.postgres, url: null, pids: [server.pid!], info: { shop } };
+    },
+    healthy: ({ port }) => acceptsConnections(port!),
+  },
   {
     name: 'kafka',
     title: 'Kafka (KRaft)',

@@ -4,12 +4,14 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { KEYCLOAK_CLIENT_ID } from '../keycloak/server.ts';
+import type { ShopDatabase } from './shop.ts';
 import { type ComponentState, type LabState, labSecret } from './state.ts';
 
 type Service = Record<string, unknown>;
 
-function labServices(components: LabState['components']): Service[] {
-  const { kafka, trino, keycloak, airflow, dagster } = components;
+function labServices(components: LabState['components'], labdeckPort: number): Service[] {
+  const { kafka, trino, keycloak, airflow, dagster, postgres } = components;
+  const shop = postgres?.info.shop as ShopDatabase | undefined;
   const registry = components['schema-registry'];
   const services: (Service | false | undefined)[] = [
     kafka && {
@@ -26,6 +28,18 @@ function labServices(components: LabState['components']): Service[] {
       url: registry.url,
       tags: ['streams'],
       probe: { type: 'http', url: `${registry.url}/subjects` },
+    },
+    shop && {
+      id: 'shop-db',
+      name: 'Shop database',
+      // No web UI of its own: Labdeck's SQL page opens it.
+      url: `http://127.0.0.1:${labdeckPort}/sql`,
+      icon: 'postgres',
+      tags: ['sql'],
+      probe: {
+        type: 'postgres',
+        connectionString: `postgres://${shop.user}:${encodeURIComponent(shop.password)}@${shop.host}:${shop.port}/${shop.database}`,
+      },
     },
     trino && {
       id: 'trino',
@@ -94,6 +108,33 @@ export function jobSources(components: LabState['components']): Service[] {
   return sources.filter((source): source is Service => Boolean(source));
 }
 
+function sqlConnections(components: LabState['components']): Service[] {
+  const { trino, postgres } = components;
+  const shop = postgres?.info.shop as ShopDatabase | undefined;
+  const connections: (Service | false | undefined)[] = [
+    trino && {
+      id: 'trino',
+      name: 'Lab Trino',
+      engine: 'trino',
+      url: trino.url,
+      catalog: 'tpch',
+      schema: 'tiny',
+    },
+    shop && {
+      id: 'shop',
+      name: 'Shop (PostgreSQL)',
+      engine: 'postgres',
+      host: shop.host,
+      port: shop.port,
+      database: shop.database,
+      user: shop.user,
+      password: shop.password,
+      tls: { enabled: false },
+    },
+  ];
+  return connections.filter((connection): connection is Service => Boolean(connection));
+}
+
 function auth(state: LabState, keycloak: ComponentState) {
   return {
     mode: 'oidc',
@@ -115,26 +156,13 @@ function auth(state: LabState, keycloak: ComponentState) {
 /** labdeck.yaml's text for what the lab runs now. */
 export function labdeckConfigText(state: LabState, port: number): string {
   const { components } = state;
-  const { kafka, trino, keycloak } = components;
+  const { kafka, keycloak } = components;
   const registry = components['schema-registry'];
   const config = {
     server: { port, host: '127.0.0.1' },
     ...(keycloak ? { auth: auth(state, keycloak) } : {}),
-    services: { groups: [{ name: 'Lab', services: labServices(components) }] },
-    sql: trino
-      ? {
-          connections: [
-            {
-              id: 'trino',
-              name: 'Lab Trino',
-              engine: 'trino',
-              url: trino.url,
-              catalog: 'tpch',
-              schema: 'tiny',
-            },
-          ],
-        }
-      : undefined,
+    services: { groups: [{ name: 'Lab', services: labServices(components, port) }] },
+    sql: { connections: sqlConnections(components) },
     streams: kafka
       ? {
           clusters: [

@@ -3,8 +3,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import {
   chmodSync,
   chownSync,
+  closeSync,
   existsSync,
   mkdirSync,
+  openSync,
   readFileSync,
   realpathSync,
   statSync,
@@ -20,6 +22,11 @@ export interface EmbeddedPostgresOptions {
   dir: string;
   port?: number;
   onLog?: (line: string) => void;
+  /**
+   * Run the server in a session of its own, writing to this file, so that it outlives this process
+   * (`npm run lab`); `onLog` is not called then.
+   */
+  detachedLogFile?: string;
 }
 
 interface Credentials {
@@ -48,12 +55,19 @@ export class EmbeddedPostgres {
   #adoptedPid: number | undefined;
   #credentials: Credentials | undefined;
   readonly #onLog: (line: string) => void;
+  readonly #detachedLogFile: string | undefined;
 
   constructor(options: EmbeddedPostgresOptions) {
     this.dir = path.resolve(options.dir);
     this.dataDir = path.join(this.dir, 'pgdata');
     this.#port = options.port;
     this.#onLog = options.onLog ?? (() => {});
+    this.#detachedLogFile = options.detachedLogFile;
+  }
+
+  /** The server's PID (the postmaster), once started or adopted. */
+  get pid(): number | undefined {
+    return this.#child?.pid ?? this.#adoptedPid;
   }
 
   get url(): string {
@@ -79,6 +93,7 @@ export class EmbeddedPostgres {
       return;
     }
     this.#port = this.#port ?? (await freePort());
+    const output = this.#output();
     const child = spawn(
       bins.postgres,
       [
@@ -91,8 +106,17 @@ export class EmbeddedPostgres {
         '-c',
         'unix_socket_directories=',
       ],
-      { ...owner, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } },
+      {
+        ...owner,
+        stdio: ['ignore', ...output],
+        detached: Boolean(this.#detachedLogFile),
+        env: { ...process.env, LC_MESSAGES: 'C' },
+      },
     );
+    if (typeof output[0] === 'number') {
+      closeSync(output[0]);
+      child.unref();
+    }
     this.#child = child;
     const log = (chunk: Buffer) => {
       for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) this.#onLog(line);
@@ -118,6 +142,12 @@ export class EmbeddedPostgres {
     while (isAlive(pid) && Date.now() < deadline) await sleep(50);
     if (isAlive(pid)) signal(pid, 'SIGKILL');
     while (child && child.exitCode === null && child.signalCode === null && isAlive(pid)) await sleep(20);
+  }
+
+  #output(): ['pipe', 'pipe'] | [number, number] {
+    if (!this.#detachedLogFile) return ['pipe', 'pipe'];
+    const out = openSync(this.#detachedLogFile, 'a');
+    return [out, out];
   }
 
   #ensureCluster(bins: Binaries, owner: Owner): Credentials {
