@@ -7,35 +7,42 @@ export interface RateProducer {
   stop(): Promise<number>;
 }
 
-/** Writes `rate` msgs/s to `topic` (spread over its partitions) until stopped, catching up after slow sends. */
+/**
+ * Writes `rate` msgs/s (a number, or a function read every tick for a rate that varies) to `topic`, spread
+ * over its partitions, until stopped, catching up after slow sends. `value(n)` makes the n-th message's value.
+ */
 export function produceAtRate(
   bootstrap: string,
   topic: string,
-  rate: number,
-  options: { tickMs?: number; valueBytes?: number } = {},
+  rate: number | (() => number),
+  options: { tickMs?: number; valueBytes?: number; value?: (n: number) => Buffer; clientId?: string } = {},
 ): RateProducer {
   const producer = new Producer({
-    clientId: 'labdeck-test-producer',
+    clientId: options.clientId ?? 'labdeck-test-producer',
     bootstrapBrokers: [bootstrap],
     retries: 3,
   });
   const tickMs = options.tickMs ?? 20;
-  const value = Buffer.alloc(options.valueBytes ?? 100, 'x');
-  const started = performance.now();
+  const fixedValue = Buffer.alloc(options.valueBytes ?? 100, 'x');
+  const makeValue = options.value ?? (() => fixedValue);
+  const rateNow = typeof rate === 'number' ? () => rate : rate;
+  let last = performance.now();
+  let due = 0;
   let sent = 0;
-  let queued = 0;
   let inFlight: Promise<unknown> | undefined;
   let lastError: unknown;
   const timer = setInterval(() => {
-    if (inFlight) return;
-    const due = Math.floor(((performance.now() - started) / 1000) * rate) - queued;
-    if (due <= 0) return;
-    const count = Math.min(due, 10_000);
-    queued += count;
+    const now = performance.now();
+    due += ((now - last) / 1000) * rateNow();
+    last = now;
+    if (inFlight || due < 1) return;
+    const count = Math.min(Math.floor(due), 10_000);
+    due -= count;
+    const first = sent;
     const messages = Array.from({ length: count }, (_, i) => ({
       topic,
-      key: Buffer.from(String((queued + i) % 1000)),
-      value,
+      key: Buffer.from(String((first + i) % 1000)),
+      value: makeValue(first + i),
     }));
     inFlight = producer
       .send({ messages, acks: ProduceAcks.LEADER })
@@ -44,7 +51,7 @@ export function produceAtRate(
       })
       .catch((error) => {
         lastError = error;
-        queued -= count;
+        due += count;
       })
       .finally(() => {
         inFlight = undefined;

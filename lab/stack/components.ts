@@ -1,18 +1,19 @@
 // The parts of `npm run lab`, in start order: each starts through the same lab/<server> code the
 // integration and browser tests use, on a fixed port (LAB_<NAME>_PORT overrides it), in .lab/run/<name>.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import path from 'node:path';
 import { EmbeddedPostgres } from '../../server/platform/db/embedded.ts';
 import { startAirflow } from '../airflow/server.ts';
 import { startDagster } from '../dagster/server.ts';
 import { startKafka } from '../kafka/broker.ts';
+import type { TrafficOptions } from '../kafka/traffic.ts';
 import { startKeycloak } from '../keycloak/server.ts';
 import { logTail, spawnLogged, waitUntilReady } from '../process.ts';
 import { startSchemaRegistry } from '../schema-registry/server.ts';
 import { startTrino } from '../trino/server.ts';
 import { writeLabdeckConfig } from './labdeck-config.ts';
-import { shopDatabase } from './shop.ts';
+import { type ShopDatabase, shopDatabase } from './shop.ts';
 import { type LabState, labRoot, labSecret } from './state.ts';
 
 /** What a started component tells the lab: its address and facts for later components. */
@@ -31,6 +32,8 @@ export interface LabComponent {
   ports: number[];
   /** Components whose info it needs; it is skipped when one of them is not running. */
   needs: string[];
+  /** Components it uses when they run: it starts after them, but also without them. */
+  after?: string[];
   /** A lab without it still works (a missing optional install is reported, not fatal). */
   optional?: boolean;
   start(state: LabState): Promise<Started>;
@@ -198,6 +201,44 @@ export const labComponents: LabComponent[] = [
       return { port: dagster.port, url: dagster.url };
     },
     healthy: ({ url }) => answersHttp(`${url}/server_info`),
+  },
+  {
+    name: 'traffic',
+    title: 'Shop traffic (producers, consumer groups, loader)',
+    ports: [],
+    needs: ['kafka', 'postgres'],
+    after: ['schema-registry'],
+    async start(state) {
+      const dir = runDir('traffic');
+      mkdirSync(dir, { recursive: true });
+      const { kafka, postgres } = state.components;
+      const options: TrafficOptions = {
+        bootstrap: kafka!.info.bootstrap as string,
+        registryUrl: state.components['schema-registry']?.url ?? null,
+        shop: postgres!.info.shop as ShopDatabase,
+        lineage: { url: labdeckUrl, key: labSecret(state, 'lineage-traffic') },
+      };
+      const logFile = path.join(dir, 'traffic.log');
+      const tail = logTail(logFile, 25);
+      const child = spawnLogged(
+        process.execPath,
+        [path.join(repo, 'lab', 'kafka', 'traffic.ts'), JSON.stringify(options)],
+        logFile,
+        { cwd: dir },
+      );
+      await waitUntilReady({
+        name: 'Shop traffic',
+        goal: 'start producing',
+        child,
+        timeoutMs: 60_000,
+        probe: async () =>
+          existsSync(logFile) && readFileSync(logFile, 'utf8').includes('traffic: producing') ? true : '',
+        tail,
+      });
+      return { port: null, url: null };
+    },
+    // Running is all it can tell.
+    healthy: async () => true,
   },
   {
     name: 'labdeck',

@@ -175,7 +175,14 @@ export function labdeckConfigText(state: LabState, port: number): string {
           ],
         }
       : undefined,
-    lineage: { ingest: { keys: [{ producer: 'airflow', key: labSecret(state, 'lineage-airflow') }] } },
+    lineage: {
+      ingest: {
+        keys: [
+          { producer: 'airflow', key: labSecret(state, 'lineage-airflow') },
+          { producer: 'traffic', key: labSecret(state, 'lineage-traffic') },
+        ],
+      },
+    },
     // jobs: { sources: jobSources(components) }, once the jobs module is merged
   };
   return `# Written by npm run lab: Labdeck on this machine's lab.\n${stringify(config)}`;
