@@ -94,10 +94,12 @@ const errorMember = z.object({
 type ErrorMember = z.output<typeof errorMember>;
 
 /** A `...OrError` union: `{ok: true, value}` for the success member, `{ok: false, error}` for any other. */
-const orError = <S extends z.ZodType>(success: S) =>
+const orError = <S extends z.ZodType>(typename: string, success: S) =>
   z.union([
     success.transform((value) => ({ ok: true as const, value })),
-    errorMember.transform((error) => ({ ok: false as const, error })),
+    errorMember
+      .refine((member) => member.__typename !== typename, `not a valid ${typename}`)
+      .transform((error) => ({ ok: false as const, error })),
   ]);
 
 const runShape = z.object({
@@ -139,6 +141,7 @@ const jobShape = z.object({
 });
 const repositoriesShape = z.object({
   repositoriesOrError: orError(
+    'RepositoryConnection',
     z.object({
       __typename: z.literal('RepositoryConnection'),
       nodes: z
@@ -151,7 +154,10 @@ const repositoriesShape = z.object({
 });
 
 const runsShape = z.object({
-  runsOrError: orError(z.object({ __typename: z.literal('Runs'), results: z.array(runShape).max(PAGE) })),
+  runsOrError: orError(
+    'Runs',
+    z.object({ __typename: z.literal('Runs'), results: z.array(runShape).max(PAGE) }),
+  ),
 });
 
 const stepShape = z.object({
@@ -172,6 +178,7 @@ const eventShape = z.looseObject({
 });
 const runDetailShape = z.object({
   runOrError: orError(
+    'Run',
     runShape.extend({
       __typename: z.literal('Run'),
       stepStats: z.array(stepShape).max(MAX_STEPS),
@@ -183,6 +190,7 @@ const runDetailShape = z.object({
 const eventsShape = z.record(
   z.string(),
   orError(
+    'Run',
     z.object({
       __typename: z.literal('Run'),
       eventConnection: z.object({ events: z.array(eventShape).max(EVENTS_PER_RUN) }),
@@ -190,12 +198,15 @@ const eventsShape = z.record(
   ),
 );
 
-const launched = orError(z.object({ __typename: z.literal('LaunchRunSuccess'), run: runShape }));
+const launched = orError(
+  'LaunchRunSuccess',
+  z.object({ __typename: z.literal('LaunchRunSuccess'), run: runShape }),
+);
 const launchShape = z.object({ launchRun: launched });
 const reexecuteShape = z.object({ launchRunReexecution: launched });
 
 const terminatedShape = z.object({
-  terminateRun: orError(z.object({ __typename: z.literal('TerminateRunSuccess') })),
+  terminateRun: orError('TerminateRunSuccess', z.object({ __typename: z.literal('TerminateRunSuccess') })),
 });
 
 // ---- queries -----------------------------------------------------------------------------------

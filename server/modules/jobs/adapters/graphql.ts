@@ -93,7 +93,7 @@ function graphqlErrors(body: unknown): string | null {
   return errors
     .slice(0, 3)
     .map((e) => (typeof e?.message === 'string' ? e.message : JSON.stringify(e)))
-    .map(excerpt)
+    .map((message) => excerpt(message))
     .join('; ');
 }
 
