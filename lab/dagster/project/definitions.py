@@ -1,8 +1,12 @@
-"""The lab's Dagster code location: a job that succeeds, one that fails, and a schedule (on by default)."""
+"""The lab's Dagster code location: a job that succeeds, one that fails, a slow one to terminate, and a schedule
+(on by default)."""
+
+import time
 
 from dagster import (
     DefaultScheduleStatus,
     Definitions,
+    Field,
     ScheduleDefinition,
     job,
     op,
@@ -39,6 +43,17 @@ def lab_fails():
     break_on_purpose(prepare())
 
 
+@op(config_schema={"seconds": Field(int, default_value=600)})
+def wait(context) -> None:
+    for _ in range(context.op_config["seconds"]):
+        time.sleep(1)
+
+
+@job(tags={"owner": "lab"})
+def lab_slow():
+    wait()
+
+
 lab_succeeds_every_15_minutes = ScheduleDefinition(
     name="lab_succeeds_every_15_minutes",
     job=lab_succeeds,
@@ -46,4 +61,4 @@ lab_succeeds_every_15_minutes = ScheduleDefinition(
     default_status=DefaultScheduleStatus.RUNNING,
 )
 
-defs = Definitions(jobs=[lab_succeeds, lab_fails], schedules=[lab_succeeds_every_15_minutes])
+defs = Definitions(jobs=[lab_succeeds, lab_fails, lab_slow], schedules=[lab_succeeds_every_15_minutes])

@@ -1,0 +1,197 @@
+// The OpenLineage source on the real embedded PostgreSQL, with events ingested by the lineage module.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../../../test/harness.ts';
+import { runEvent } from '../../lineage/test/events.ts';
+import type { RunState } from '../contract.ts';
+import { createOpenLineageSource, openLineageRunState, taskChildRuns } from './openlineage.ts';
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(() => app?.close());
+
+const PRODUCER = 'https://github.com/OpenLineage/OpenLineage/tree/1.54.0/client/python';
+const parentFacet = (namespace: string, name: string, runId: string) => ({
+  parent: {
+    _producer: PRODUCER,
+    _schemaURL: 'https://openlineage.io/spec/facets/1-1-0/ParentRunFacet.json#/$defs/ParentRunFacet',
+    run: { runId },
+    job: { namespace, name },
+  },
+});
+const errorFacet = (message: string) => ({
+  errorMessage: {
+    _producer: PRODUCER,
+    _schemaURL:
+      'https://openlineage.io/spec/facets/1-0-1/ErrorMessageRunFacet.json#/$defs/ErrorMessageRunFacet',
+    message,
+    programmingLanguage: 'python',
+  },
+});
+
+async function send(...events: unknown[]) {
+  const res = await app.fetch('/api/v1/lineage/batch', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(events),
+  });
+  expect(res.status, await res.clone().text()).toBeLessThan(300);
+}
+
+const at = (minute: number) => new Date(Date.UTC(2026, 11, 1, 10, minute)).toISOString();
+
+describe('OpenLineage states', () => {
+  it.each<[string, RunState]>([
+    ['START', 'running'],
+    ['RUNNING', 'running'],
+    ['COMPLETE', 'success'],
+    ['COMPLETED', 'success'],
+    ['FAIL', 'failed'],
+    ['FAILED', 'failed'],
+    ['ABORT', 'cancelled'],
+    ['ABORTED', 'cancelled'],
+    ['NEW', 'queued'],
+    ['OTHER', 'queued'],
+  ])('%s is %s', (state, expected) => expect(openLineageRunState(state)).toBe(expected));
+});
+
+describe('OpenLineage source', () => {
+  // An Airflow task run (airflow/etl.run_dbt), the dbt run it started, two model runs under that (one failed).
+  const task = randomUUID();
+  const dbtRun = randomUUID();
+  const [good, bad] = [randomUUID(), randomUUID()];
+  const dbtNs = `dbt-${randomUUID().slice(0, 8)}`;
+
+  beforeAll(async () => {
+    await send(
+      runEvent({ eventType: 'START', runId: task, job: 'etl.run_dbt', jobNamespace: 'airflow', time: at(0) }),
+      runEvent({
+        eventType: 'START',
+        runId: dbtRun,
+        job: 'dbt-run-lab',
+        jobNamespace: dbtNs,
+        time: at(1),
+        runFacets: parentFacet('airflow', 'etl.run_dbt', task),
+      }),
+      runEvent({
+        eventType: 'COMPLETE',
+        runId: good,
+        job: 'dbt-run-lab.model_a',
+        jobNamespace: dbtNs,
+        time: at(2),
+        runFacets: parentFacet(dbtNs, 'dbt-run-lab', dbtRun),
+      }),
+      runEvent({
+        eventType: 'FAIL',
+        runId: bad,
+        job: 'dbt-run-lab.model_b',
+        jobNamespace: dbtNs,
+        time: at(3),
+        runFacets: {
+          ...parentFacet(dbtNs, 'dbt-run-lab', dbtRun),
+          ...errorFacet('relation "raw.x" does not exist'),
+        },
+      }),
+      runEvent({
+        eventType: 'FAIL',
+        runId: dbtRun,
+        job: 'dbt-run-lab',
+        jobNamespace: dbtNs,
+        time: at(4),
+        runFacets: parentFacet('airflow', 'etl.run_dbt', task),
+      }),
+    );
+  });
+
+  const source = () => createOpenLineageSource(app.context.db);
+
+  it('lists jobs as <namespace>/<name>', async () => {
+    const ids = (await source().listJobs(AbortSignal.timeout(5_000))).map((j) => j.jobId);
+    expect(ids).toEqual(
+      expect.arrayContaining([`${dbtNs}/dbt-run-lab`, `${dbtNs}/dbt-run-lab.model_b`, 'airflow/etl.run_dbt']),
+    );
+  });
+
+  it('reads runs by the since-cursor, page after page, without repeats', async () => {
+    const first = await source().listRuns({ since: `${at(0)}|`, signal: AbortSignal.timeout(5_000) });
+    const ours = new Set<string>([task, dbtRun, good, bad]);
+    const mine = first.runs.filter((r) => ours.has(r.runId));
+    expect(mine.map((r) => [r.runId, r.state, r.nativeState])).toEqual([
+      [task, 'running', 'RUNNING'],
+      [good, 'success', 'COMPLETED'],
+      [bad, 'failed', 'FAILED'],
+      [dbtRun, 'failed', 'FAILED'],
+    ]);
+    expect(mine.find((r) => r.runId === bad)).toMatchObject({
+      jobId: `${dbtNs}/dbt-run-lab.model_b`,
+      error: 'relation "raw.x" does not exist',
+      endedAt: new Date(at(3)),
+    });
+    const again = await source().listRuns({ since: first.cursor, signal: AbortSignal.timeout(5_000) });
+    expect(again.runs.filter((r) => ours.has(r.runId))).toEqual([]);
+
+    await send(
+      runEvent({
+        eventType: 'COMPLETE',
+        runId: task,
+        job: 'etl.run_dbt',
+        jobNamespace: 'airflow',
+        time: at(5),
+      }),
+    );
+    const later = await source().listRuns({ since: first.cursor, signal: AbortSignal.timeout(5_000) });
+    expect(later.runs.map((r) => [r.runId, r.state])).toContainEqual([task, 'success']);
+  });
+
+  it('gives a run its direct children as tasks', async () => {
+    const tasks = await source().runTasks(`${dbtNs}/dbt-run-lab`, dbtRun, AbortSignal.timeout(5_000));
+    expect(tasks.map((t) => [t.id, t.state, t.error])).toEqual([
+      ['model_a', 'success', null],
+      ['model_b', 'failed', 'relation "raw.x" does not exist'],
+    ]);
+  });
+
+  it('refuses a run of another job and ids that are not stored', async () => {
+    const s = source();
+    const signal = AbortSignal.timeout(5_000);
+    await expect(s.runTasks(`${dbtNs}/dbt-run-lab.model_a`, dbtRun, signal)).rejects.toThrow(/has no run/);
+    await expect(s.runTasks('nowhere/none', dbtRun, signal)).rejects.toThrow(/no job "nowhere\/none"/);
+    await expect(s.runTasks(`${dbtNs}/dbt-run-lab`, 'not-a-uuid', signal)).rejects.toThrow(/are UUIDs/);
+    expect('trigger' in s || 'cancel' in s || 'rerunFailed' in s).toBe(false);
+  });
+
+  it('nests the dbt run and its model runs under the Airflow task that started them', async () => {
+    const tree = await taskChildRuns(app.context.db, {
+      dagId: 'etl',
+      taskId: 'run_dbt',
+      namespace: 'airflow',
+      from: new Date(at(0)),
+      to: new Date(at(10)),
+    });
+    expect(tree).toEqual([
+      expect.objectContaining({
+        runId: dbtRun,
+        name: 'dbt-run-lab',
+        state: 'failed',
+        children: [
+          expect.objectContaining({
+            runId: good,
+            name: 'dbt-run-lab.model_a',
+            state: 'success',
+            children: [],
+          }),
+          expect.objectContaining({ runId: bad, state: 'failed', error: 'relation "raw.x" does not exist' }),
+        ],
+      }),
+    ]);
+    const outside = await taskChildRuns(app.context.db, {
+      dagId: 'etl',
+      taskId: 'run_dbt',
+      from: new Date(at(20)),
+      to: new Date(at(30)),
+    });
+    expect(outside).toEqual([]);
+  });
+});
