@@ -23,6 +23,8 @@ export interface AirflowOptions {
   openLineageApiKey?: string;
   /** OpenLineage job namespace; default `airflow`. */
   openLineageNamespace?: string;
+  /** More environment for Airflow and its tasks (the lab's DAGs read LAB_SHOP). */
+  env?: Record<string, string>;
   /** How many task instances run at once (AIRFLOW__CORE__PARALLELISM; Airflow 3 starts one ~130 MB worker each); default 2. */
   parallelism?: number;
   startTimeoutMs?: number;
@@ -137,6 +139,7 @@ function baseEnv(venv: string, home: string, options: AirflowOptions): NodeJS.Pr
     AIRFLOW__CORE__PARALLELISM: String(options.parallelism ?? 2),
     AIRFLOW__CORE__UNIT_TEST_MODE: 'False',
     ...openLineageEnv(options),
+    ...options.env,
   };
 }
 

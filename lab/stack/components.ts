@@ -177,10 +177,12 @@ export const labComponents: LabComponent[] = [
     name: 'airflow',
     title: 'Airflow 3',
     ports: [labPorts.airflow],
-    needs: [],
+    needs: ['postgres'],
     optional: true,
     async start(state) {
       const airflow = await startAirflow({
+        env: { LAB_SHOP: JSON.stringify(state.components.postgres!.info.shop) },
+        parallelism: 3,
         dir: runDir('airflow'),
         port: labPorts.airflow,
         openLineageUrl: labdeckUrl,
