@@ -1,9 +1,8 @@
 // Pure part of ingestion: from a batch of validated events, the rows to upsert into the derived
 // tables, merged per key in event-time order so one multi-row statement per table suffices.
 import { hash } from 'node:crypto';
+import type { NodeKind, RunState } from './contract.ts';
 import type { DatasetRef, ParsedEvent } from './event-schema.ts';
-
-export type RunState = 'NEW' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'ABORTED';
 
 const STATE_OF: Record<string, RunState> = {
   START: 'RUNNING',
@@ -27,8 +26,7 @@ export interface Keyed extends IncomingEvent {
   eventType: string | null;
 }
 
-export const nodeKey = (kind: 'job' | 'dataset', namespace: string, name: string) =>
-  `${kind}:${namespace}:${name}`;
+export const nodeKey = (kind: NodeKind, namespace: string, name: string) => `${kind}:${namespace}:${name}`;
 
 /** Idempotency key: (runId, eventType, eventTime instant) for RunEvents, a digest of the body otherwise. */
 export function keyOf(event: IncomingEvent): Keyed {

@@ -2,6 +2,7 @@
 import type pg from 'pg';
 import type { Db } from '../../platform/db/pool.ts';
 import { type Column, unnest } from '../../platform/db/unnest.ts';
+import type { LineageChange } from './contract.ts';
 import {
   type ColumnEdgeRow,
   columnEdgesOf,
@@ -13,25 +14,6 @@ import {
   nodeKey,
   type VersionRow,
 } from './derive.ts';
-
-export interface StoredNode {
-  id: string;
-  kind: 'job' | 'dataset';
-  dbId: number;
-  namespace: string;
-  name: string;
-}
-
-/** What a committed batch changed: published on the live channel and applied to the graph index. */
-export interface LineageChange {
-  nodes: StoredNode[];
-  runs: { job: string; name: string; runId: string; eventType: string; state: string; at: string }[];
-  edgesAdded: [string, string][];
-  edgesRemoved: [string, string][];
-  /** Datasets that got a new version, with their version count. */
-  versions: { dataset: string; count: number }[];
-  columnLineage: string[];
-}
 
 export interface StoreResult {
   /** dedup keys of events stored by this call; others were duplicates. */
