@@ -255,12 +255,7 @@ export async function columnLineage(
   return { columns: [...columns.values()], edges: [...edges.values()], fields };
 }
 
-export async function datasetDetail(
-  db: Db,
-  index: GraphIndex,
-  node: NodeInfo,
-  asOf: Date | null,
-): Promise<DatasetDetail> {
+export async function datasetDetail(db: Db, index: GraphIndex, node: NodeInfo, asOf: Date | null) {
   const at: Date | string = asOf ?? 'infinity';
   const {
     rows: [row],
@@ -332,7 +327,7 @@ export async function datasetDetail(
         }
       : null,
     links: datasetLinks(row?.facets ?? {}),
-  };
+  } satisfies DatasetDetail;
 }
 
 function diff(before: SchemaField[], after: SchemaField[], from: number, to: number, at: Date): SchemaDiff {
@@ -374,12 +369,7 @@ function neighbours(index: GraphIndex, ids: readonly string[], withState: boolea
     );
 }
 
-export async function jobDetail(
-  db: Db,
-  index: GraphIndex,
-  node: NodeInfo,
-  asOf: Date | null,
-): Promise<JobDetail> {
+export async function jobDetail(db: Db, index: GraphIndex, node: NodeInfo, asOf: Date | null) {
   const at: Date | string = asOf ?? 'infinity';
   const {
     rows: [row],
@@ -445,7 +435,7 @@ export async function jobDetail(
     inputs: neighbours(index, index.up(node.id), false),
     outputs: neighbours(index, index.down(node.id), false),
     links,
-  };
+  } satisfies JobDetail;
 }
 
 type VersionSchema = { schema_hash: string | null; fields: SchemaField[] | null };
