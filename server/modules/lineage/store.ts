@@ -9,8 +9,8 @@ import {
   type DatasetRow,
   type Derived,
   derive,
-  type JobRow,
   type Keyed,
+  type NodeRow,
   nodeKey,
   type VersionRow,
 } from './derive.ts';
@@ -116,7 +116,7 @@ async function upsertNamespaces(client: pg.PoolClient, namespaces: Derived['name
 type Ids = Map<string, number>;
 
 /** The columns datasets and jobs share, in table order. */
-const nodeColumns = (rows: (DatasetRow | JobRow)[]): Column[] => [
+const nodeColumns = (rows: NodeRow[]): Column[] => [
   [rows.map((r) => r.namespace), 'text'],
   [rows.map((r) => r.name), 'text'],
   [rows.map((r) => iso(r.first)), 'timestamptz'],
