@@ -1,5 +1,5 @@
 // The platform's part of the API as both tiers see it (the SPA imports it with `import type` from
-// '@contracts/platform'): the one error shape, and the audit log. Types only: no server code.
+// '@contracts/platform'): the one error shape, the live channel's message, the audit log. Types only.
 
 /** The error of the one JSON error shape. */
 export interface ApiErrorInfo {
@@ -19,6 +19,16 @@ export interface InputProblem {
   in: 'params' | 'query' | 'body';
   path: string;
   message: string;
+}
+
+/**
+ * One message of the live channel (GET /api/events, SSE event `message`); each module's contract types
+ * its own topics and payloads (`ServicesLiveEvent`, `LineageLiveEvent`...).
+ */
+export interface LiveMessage<T = unknown, Topic extends string = string> {
+  topic: Topic;
+  type: string;
+  data: T;
 }
 
 export interface AuditEntry {
