@@ -3,6 +3,7 @@ import { expect, type Page, test } from '@playwright/test';
 import avsc from 'avsc';
 import { type KafkaBroker, startKafka } from '../lab/kafka/broker.ts';
 import {
+  confluentFramed,
   createTopics,
   labClusterConfig,
   produce,
@@ -10,7 +11,6 @@ import {
   registryConnection,
 } from '../lab/kafka/streams-lab.ts';
 import { type SchemaRegistry, startSchemaRegistry } from '../lab/schema-registry/server.ts';
-import { frame } from '../server/modules/streams/schema-registry/wire.ts';
 import { watchForFailures } from './support/failures.ts';
 import { type LabdeckProcess, startLabdeckProcess } from './support/labdeck.ts';
 
@@ -48,9 +48,9 @@ test.beforeAll(async () => {
     {
       topic: TOPIC,
       key: Buffer.from('o-1'),
-      value: frame(schemaId, type.toBuffer({ id: 1, customer: 'ada' })),
+      value: confluentFramed(schemaId, type.toBuffer({ id: 1, customer: 'ada' })),
     },
-    { topic: TOPIC, key: Buffer.from('o-2'), value: frame(4242, Buffer.from([2, 0xff])) },
+    { topic: TOPIC, key: Buffer.from('o-2'), value: confluentFramed(4242, Buffer.from([2, 0xff])) },
   ]);
   const connection = registryConnection(registry);
   labdeck = await startLabdeckProcess({

@@ -22,6 +22,18 @@ const renames = [
     to: '  underReplicatedPartitions: number;',
   },
   { file: 'server/modules/auth/contract.ts', from: '  authMode: AuthMode;', to: '  mode: AuthMode;' },
+  { file: 'server/platform/contract.ts', from: '  code: string;', to: '  errorCode: string;' },
+  // A field of a node detail the page reads, and one of the live change the graph applies.
+  {
+    file: 'server/modules/lineage/contract.ts',
+    from: '  schemaDiffs: SchemaDiff[];',
+    to: '  schemaChanges: SchemaDiff[];',
+  },
+  {
+    file: 'server/modules/lineage/contract.ts',
+    from: '  edgesAdded: [string, string][];',
+    to: '  addedEdges: [string, string][];',
+  },
 ];
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'labdeck-contract-drift-'));

@@ -88,3 +88,13 @@ export async function registerSchema(
   if (!res.ok) throw new Error(`registering ${subject}: HTTP ${res.status} ${await res.text()}`);
   return ((await res.json()) as { id: number }).id;
 }
+
+/**
+ * `payload` as Confluent serializers send it: magic byte 0, the schema id (4 bytes, big-endian), the
+ * encoded data. Written here, apart from the BFF's decoder, so specs check it against a producer's bytes.
+ */
+export function confluentFramed(schemaId: number, payload: Uint8Array): Buffer {
+  const id = Buffer.alloc(4);
+  id.writeUInt32BE(schemaId);
+  return Buffer.concat([Buffer.of(0), id, payload]);
+}

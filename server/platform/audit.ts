@@ -1,4 +1,5 @@
 import type { Request } from 'express';
+import type { AuditPage } from './contract.ts';
 import type { Db } from './db/pool.ts';
 import type { ModuleContext } from './module.ts';
 
@@ -49,21 +50,8 @@ export interface AuditQuery {
   pageSize: number;
 }
 
-export interface AuditEntry {
-  id: number;
-  at: string;
-  userId: string | null;
-  userName: string | null;
-  action: string;
-  details: Record<string, unknown>;
-  ip: string | null;
-}
-
 /** Newest first; `user` matches id or name, `action` matches exactly or as a prefix ending in `.`/`*`. */
-export async function queryAudit(
-  db: Db,
-  q: AuditQuery,
-): Promise<{ items: AuditEntry[]; total: number; page: number; pageSize: number }> {
+export async function queryAudit(db: Db, q: AuditQuery): Promise<AuditPage> {
   const where: string[] = [];
   const values: unknown[] = [];
   if (q.user) {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, startTestApp, type TestApp } from '../test/harness.ts';
-import type { ApiErrorBody } from './errors.ts';
+import type { ApiErrorBody } from './contract.ts';
 
 describe('CSRF protection on mutating requests', () => {
   let app: TestApp;

@@ -1,10 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ApiErrorBody } from './contract.ts';
 import type { Logger } from './log.ts';
-
-/** The one JSON error shape of the API: `{ error: { code, message, details? } }`. */
-export interface ApiErrorBody {
-  error: { code: string; message: string; details?: unknown };
-}
 
 export class ApiError extends Error {
   readonly status: number;

@@ -5,7 +5,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serverModules } from '../modules/index.ts';
 import { apiClient, startTestApp, type TestApp } from '../test/harness.ts';
-import type { ApiErrorBody } from './errors.ts';
+import type { ApiErrorBody } from './contract.ts';
 import { type Labdeck, startLabdeck } from './runtime.ts';
 
 describe('the BFF platform over HTTP', () => {

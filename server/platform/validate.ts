@@ -3,6 +3,7 @@ import type { ParamsDictionary } from 'express-serve-static-core';
 import type { ParsedQs } from 'qs';
 import type { z } from 'zod';
 import { formatPath } from './config/errors.ts';
+import type { InputProblem } from './contract.ts';
 import { badRequest } from './errors.ts';
 
 /** The parts of a request a route validates, each with its zod schema. */
@@ -12,17 +13,10 @@ export interface RequestSchemas {
   body?: z.ZodType;
 }
 
-type Part = keyof RequestSchemas;
+type Part = InputProblem['in'];
 type Parsed<S extends RequestSchemas, K extends Part, Otherwise> = S[K] extends z.ZodType
   ? z.output<S[K]>
   : Otherwise;
-
-/** One problem of a refused request: where (`body`, `query`, `params`), the JSON path, and what is wrong. */
-export interface InputProblem {
-  in: Part;
-  path: string;
-  message: string;
-}
 
 /**
  * Route middleware that parses `params`, `query` and `body` with their schemas and replaces them with the

@@ -41,23 +41,8 @@ export interface ActiveSession {
   expiresAt: string;
 }
 
-export interface AuditEntry {
-  id: number;
-  at: string;
-  userId: string | null;
-  userName: string | null;
-  action: string;
-  details: Record<string, unknown>;
-  ip: string | null;
-}
-
-/** GET /api/admin/audit. */
-export interface AuditPage {
-  items: AuditEntry[];
-  total: number;
-  page: number;
-  pageSize: number;
-}
+/** GET /api/admin/audit: the platform's audit log (a contract, not server code). */
+export type { AuditEntry, AuditPage } from '../../platform/contract.ts';
 
 export const auditQuery = z.strictObject({
   user: z.string().max(256).optional(),

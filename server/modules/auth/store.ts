@@ -1,4 +1,5 @@
 import type { Db } from '../../platform/db/pool.ts';
+import { camelRow } from '../../platform/db/rows.ts';
 import type { ActiveSession } from './contract.ts';
 import { randomToken, sha256 } from './crypto.ts';
 
@@ -219,20 +220,12 @@ export function createAuthStore(db: Db) {
         nonce: string;
         code_verifier: string;
         return_to: string;
-      }>(`DELETE FROM auth_login_flows WHERE state = $1 AND created_at > now() - ${FLOW_TTL} RETURNING *`, [
-        state,
-      ]);
-      const row = rows[0];
-      return row
-        ? {
-            state: row.state,
-            browserHash: row.browser_hash,
-            provider: row.provider,
-            nonce: row.nonce,
-            codeVerifier: row.code_verifier,
-            returnTo: row.return_to,
-          }
-        : null;
+      }>(
+        `DELETE FROM auth_login_flows WHERE state = $1 AND created_at > now() - ${FLOW_TTL}
+         RETURNING state, browser_hash, provider, nonce, code_verifier, return_to`,
+        [state],
+      );
+      return rows[0] ? camelRow(rows[0]) : null;
     },
 
     /** Drops finished business: stale sign-in flows, sessions ended over a day ago, expired audit entries. */

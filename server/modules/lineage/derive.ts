@@ -1,9 +1,8 @@
 // Pure part of ingestion: from a batch of validated events, the rows to upsert into the derived
 // tables, merged per key in event-time order so one multi-row statement per table suffices.
 import { hash } from 'node:crypto';
+import type { NodeKind, RunState } from './contract.ts';
 import type { DatasetRef, ParsedEvent } from './event-schema.ts';
-
-export type RunState = 'NEW' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'ABORTED';
 
 const STATE_OF: Record<string, RunState> = {
   START: 'RUNNING',
@@ -27,8 +26,7 @@ export interface Keyed extends IncomingEvent {
   eventType: string | null;
 }
 
-export const nodeKey = (kind: 'job' | 'dataset', namespace: string, name: string) =>
-  `${kind}:${namespace}:${name}`;
+export const nodeKey = (kind: NodeKind, namespace: string, name: string) => `${kind}:${namespace}:${name}`;
 
 /** Idempotency key: (runId, eventType, eventTime instant) for RunEvents, a digest of the body otherwise. */
 export function keyOf(event: IncomingEvent): Keyed {
@@ -57,7 +55,8 @@ function preciseInstant(text: string): string {
   return `${ms}${micros}`;
 }
 
-export interface DatasetRow {
+/** What rows of jobs and datasets share: names, first and last sighting, merged facets. */
+export interface NodeRow {
   key: string;
   namespace: string;
   name: string;
@@ -65,19 +64,14 @@ export interface DatasetRow {
   last: Date;
   facets: Record<string, unknown>;
   deleted: string[];
+}
+export interface DatasetRow extends NodeRow {
   /** Digest per facet name, to skip rewriting unchanged rows. */
   hashes: Record<string, string>;
   /** Named by a DatasetEvent or JobEvent: no run records that it was seen (lineage_run_io). */
   seenOutsideRuns: boolean;
 }
-export interface JobRow {
-  key: string;
-  namespace: string;
-  name: string;
-  first: Date;
-  last: Date;
-  facets: Record<string, unknown>;
-  deleted: string[];
+export interface JobRow extends NodeRow {
   latestRunId: string | null;
   latestState: RunState | null;
   latestTime: Date | null;
@@ -234,17 +228,22 @@ function touchNamespace(d: Derived, namespace: string, time: Date) {
   else ns.last = time;
 }
 
-function addDataset(
+type NamedRef = { namespace: string; name: string; facets?: Record<string, unknown> };
+
+/** The row of a job or dataset the event names (made by `create` the first time), seen at `time`. */
+function touchNode<Row extends NodeRow>(
   d: Derived,
-  ref: { namespace: string; name: string; facets?: Record<string, unknown> },
+  rows: Map<string, Row>,
+  kind: NodeKind,
+  ref: NamedRef,
   time: Date,
-  byRun: boolean,
-): string {
-  const key = nodeKey('dataset', ref.namespace, ref.name);
+  create: (base: NodeRow) => Row,
+): Row {
+  const key = nodeKey(kind, ref.namespace, ref.name);
   touchNamespace(d, ref.namespace, time);
-  let row = d.datasets.get(key);
+  let row = rows.get(key);
   if (!row) {
-    row = {
+    row = create({
       key,
       namespace: ref.namespace,
       name: ref.name,
@@ -252,46 +251,32 @@ function addDataset(
       last: time,
       facets: {},
       deleted: [],
-      hashes: {},
-      seenOutsideRuns: false,
-    };
-    d.datasets.set(key, row);
+    });
+    rows.set(key, row);
   }
   row.last = time;
-  if (!byRun) row.seenOutsideRuns = true;
   mergeFacets(row, ref.facets);
-  return key;
+  return row;
+}
+
+const newDataset = (base: NodeRow): DatasetRow => ({ ...base, hashes: {}, seenOutsideRuns: false });
+const newJob = (base: NodeRow): JobRow => ({
+  ...base,
+  latestRunId: null,
+  latestState: null,
+  latestTime: null,
+});
+
+function addDataset(d: Derived, ref: NamedRef, time: Date, byRun: boolean): string {
+  const row = touchNode(d, d.datasets, 'dataset', ref, time, newDataset);
+  if (!byRun) row.seenOutsideRuns = true;
+  return row.key;
 }
 
 const digest = (value: unknown) => hash('sha1', JSON.stringify(value), 'base64url');
 
-function addJob(
-  d: Derived,
-  job: { namespace: string; name: string; facets?: Record<string, unknown> },
-  time: Date,
-): string {
-  const key = nodeKey('job', job.namespace, job.name);
-  touchNamespace(d, job.namespace, time);
-  let row = d.jobs.get(key);
-  if (!row) {
-    row = {
-      key,
-      namespace: job.namespace,
-      name: job.name,
-      first: time,
-      last: time,
-      facets: {},
-      deleted: [],
-      latestRunId: null,
-      latestState: null,
-      latestTime: null,
-    };
-    d.jobs.set(key, row);
-  }
-  row.last = time;
-  mergeFacets(row, job.facets);
-  return key;
-}
+const addJob = (d: Derived, job: NamedRef, time: Date): string =>
+  touchNode(d, d.jobs, 'job', job, time, newJob).key;
 
 function addEdge(
   d: Derived,

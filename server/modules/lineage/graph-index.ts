@@ -1,40 +1,26 @@
 // The in-memory adjacency index of the current lineage graph: built at start from the current-edge
 // table, updated from every stored change. PostgreSQL stays the source of truth; this only answers walks.
-import type { LineageChange, StoredNode } from './store.ts';
+import type {
+  ChangedNode,
+  Direction,
+  GraphEdge,
+  GraphNode,
+  LineageChange,
+  LineageGraph,
+  NodeKind,
+  RunState,
+} from './contract.ts';
 
-export type Direction = 'up' | 'down' | 'both';
-
-export interface NodeInfo extends StoredNode {
-  state?: string;
+/** What the index knows of a node: its row id and, for jobs, the latest run's state. */
+export interface NodeInfo extends ChangedNode {
+  state?: RunState;
   runId?: string;
   stateTime?: string;
   versions?: number;
 }
 
-export interface GraphNode {
-  id: string;
-  kind: 'job' | 'dataset' | 'more';
-  namespace: string;
-  name: string;
-  state?: string;
-  runId?: string;
-  stateTime?: string;
-  versions?: number;
-  /** For a "+N more" node: the node whose neighbours were cut, the direction and how many. */
-  more?: { of: string; direction: 'up' | 'down'; count: number; offset: number };
-}
-
-export interface GraphEdge {
-  source: string;
-  target: string;
-}
-
-export interface Graph {
-  nodes: GraphNode[];
-  edges: GraphEdge[];
-  /** True when the walk stopped at maxNodes. */
-  truncated?: boolean;
-}
+/** A walk's answer, before the route says as of when. */
+export type Graph = Omit<LineageGraph, 'asOf'>;
 
 export interface WalkOptions {
   depth: number;
@@ -77,7 +63,7 @@ export class GraphIndex implements Adjacency {
     return this.#nodes.get(id);
   }
 
-  idOf(kind: 'job' | 'dataset', dbId: number): string | undefined {
+  idOf(kind: NodeKind, dbId: number): string | undefined {
     return this.#byDbId.get(`${kind}:${dbId}`);
   }
 
@@ -126,7 +112,7 @@ export class GraphIndex implements Adjacency {
   }
 
   /** Jobs and datasets whose name or namespace contains every word of `query`, best matches first. */
-  search(query: string, limit: number, kind?: 'job' | 'dataset'): NodeInfo[] {
+  search(query: string, limit: number, kind?: NodeKind): NodeInfo[] {
     const words = query.toLowerCase().split(/\s+/).filter(Boolean);
     if (!words.length) return [];
     const scored: { node: NodeInfo; score: number }[] = [];

@@ -299,6 +299,21 @@ describe('OpenLineage ingestion', () => {
     expect(byNs.body.results[0].kind).toBe('job');
   });
 
+  it('refuses a bad graph query with 400 in the one shape, naming every problem', async () => {
+    const res = await get(
+      `/api/lineage?${q({ nodeId: 'orders', depth: 99, direction: 'sideways', asOf: '2026-03-01' })}`,
+    );
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('bad_request');
+    expect(res.body.error.message).toMatch(/^query\.nodeId: expected a node id like dataset:/);
+    expect(res.body.error.details.problems).toEqual([
+      { in: 'query', path: 'nodeId', message: expect.stringMatching(/^expected a node id/) },
+      { in: 'query', path: 'depth', message: expect.stringMatching(/<=20/) },
+      { in: 'query', path: 'direction', message: expect.stringMatching(/"up"\|"down"\|"both"/) },
+      { in: 'query', path: 'asOf', message: 'expected an ISO 8601 date-time with a time zone' },
+    ]);
+  });
+
   it('answers a stored batch even when publishing its change fails, and keeps running', async () => {
     const failingBus = {
       ...app.context.bus,

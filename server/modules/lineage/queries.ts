@@ -1,5 +1,16 @@
 // Read-side SQL: loading the index, the graph as of a past time, column lineage, details.
 import type { Db } from '../../platform/db/pool.ts';
+import type {
+  ColumnGraph,
+  ColumnRef,
+  DatasetDetail,
+  JobDetail,
+  Link,
+  NodeRef,
+  RunState,
+  SchemaDiff,
+  SchemaField,
+} from './contract.ts';
 import { nodeKey } from './derive.ts';
 import type { Adjacency, GraphIndex, NodeInfo } from './graph-index.ts';
 import { schemaFieldsSql } from './store.ts';
@@ -23,7 +34,7 @@ export async function loadIndex(db: Db, index: GraphIndex): Promise<void> {
     namespace: string;
     name: string;
     latest_run_id: string | null;
-    latest_state: string | null;
+    latest_state: RunState | null;
     latest_event_time: Date | null;
   }>('SELECT id, namespace, name, latest_run_id, latest_state, latest_event_time FROM lineage_jobs');
   for (const r of jobs.rows) {
@@ -130,7 +141,7 @@ async function pastStates(db: Db, infos: Map<string, NodeInfo>, asOf: Date) {
   const jobs = [...infos.values()].filter((n) => n.kind === 'job');
   const datasets = [...infos.values()].filter((n) => n.kind === 'dataset');
   if (jobs.length) {
-    const { rows } = await db.query<{ job_id: number; state: string; at: Date; run_id: string }>(
+    const { rows } = await db.query<{ job_id: number; state: RunState | null; at: Date; run_id: string }>(
       `SELECT j.id AS job_id, s.state, s.at, s.run_id FROM unnest($1::bigint[]) AS j(id)
          CROSS JOIN LATERAL (
            SELECT r.run_id, r.state_time AS at, CASE WHEN r.state_time <= $2 THEN r.state ELSE (
@@ -159,18 +170,6 @@ async function pastStates(db: Db, infos: Map<string, NodeInfo>, asOf: Date) {
     const counts = new Map(rows.map((r) => [r.dataset_id, r.n]));
     for (const d of datasets) d.versions = counts.get(d.dbId) ?? 0;
   }
-}
-
-export interface ColumnRef {
-  dataset: string;
-  field: string;
-}
-
-export interface ColumnGraph {
-  columns: ColumnRef[];
-  edges: { source: ColumnRef; target: ColumnRef; transformations: unknown }[];
-  /** Every field (as of the time asked) of each dataset that takes part. */
-  fields: Record<string, string[]>;
 }
 
 /** Column-level lineage around one field: upstream and downstream through columnLineage edges. */
@@ -256,21 +255,6 @@ export async function columnLineage(
   return { columns: [...columns.values()], edges: [...edges.values()], fields };
 }
 
-interface SchemaFieldRow {
-  name: string;
-  type?: string;
-  description?: string;
-}
-
-export interface SchemaDiff {
-  from: number;
-  to: number;
-  at: string;
-  added: string[];
-  removed: string[];
-  changed: { name: string; from?: string; to?: string }[];
-}
-
 export async function datasetDetail(db: Db, index: GraphIndex, node: NodeInfo, asOf: Date | null) {
   const at: Date | string = asOf ?? 'infinity';
   const {
@@ -295,7 +279,7 @@ export async function datasetDetail(db: Db, index: GraphIndex, node: NodeInfo, a
     run_id: string | null;
     created_at: Date;
     schema_hash: string | null;
-    fields: SchemaFieldRow[] | null;
+    fields: SchemaField[] | null;
     job_id: number | null;
   }>(
     `SELECT v.id, v.run_id, v.created_at, v.schema_hash, v.fields, r.job_id FROM lineage_dataset_versions v
@@ -314,15 +298,11 @@ export async function datasetDetail(db: Db, index: GraphIndex, node: NodeInfo, a
     previous = v;
   });
   const current = versions.find((v) => v.schema_hash);
-  const jobs = (ids: readonly string[]) =>
-    ids
-      .map((id) => index.node(id))
-      .filter(Boolean)
-      .map((n) => ({ id: n!.id, namespace: n!.namespace, name: n!.name, state: n!.state }));
+  const jobs = (ids: readonly string[]) => neighbours(index, ids, true);
   const lastWrite = versions.find((v) => v.run_id);
   return {
     id: node.id,
-    kind: 'dataset' as const,
+    kind: 'dataset',
     namespace: node.namespace,
     name: node.name,
     firstSeen: row?.first_seen.toISOString(),
@@ -347,16 +327,10 @@ export async function datasetDetail(db: Db, index: GraphIndex, node: NodeInfo, a
         }
       : null,
     links: datasetLinks(row?.facets ?? {}),
-  };
+  } satisfies DatasetDetail;
 }
 
-function diff(
-  before: SchemaFieldRow[],
-  after: SchemaFieldRow[],
-  from: number,
-  to: number,
-  at: Date,
-): SchemaDiff {
+function diff(before: SchemaField[], after: SchemaField[], from: number, to: number, at: Date): SchemaDiff {
   const old = new Map(before.map((f) => [f.name, f]));
   const now = new Map(after.map((f) => [f.name, f]));
   return {
@@ -374,13 +348,25 @@ function diff(
 const httpUrl = (value: unknown) => (typeof value === 'string' && /^https?:\/\//i.test(value) ? value : null);
 
 function datasetLinks(facets: Record<string, unknown>) {
-  const links: { label: string; url: string }[] = [];
+  const links: Link[] = [];
   const source = facets.dataSource as { uri?: string } | undefined;
   const uri = httpUrl(source?.uri);
   if (uri) links.push({ label: 'Data source', url: uri });
   const doc = httpUrl((facets.documentation as { url?: string } | undefined)?.url);
   if (doc) links.push({ label: 'Documentation', url: doc });
   return links;
+}
+
+/** Jobs or datasets by node id, with their run state where `withState`. */
+function neighbours(index: GraphIndex, ids: readonly string[], withState: boolean): NodeRef[] {
+  return ids
+    .map((id) => index.node(id))
+    .filter((n) => n !== undefined)
+    .map((n) =>
+      withState
+        ? { id: n.id, namespace: n.namespace, name: n.name, state: n.state }
+        : { id: n.id, namespace: n.namespace, name: n.name },
+    );
 }
 
 export async function jobDetail(db: Db, index: GraphIndex, node: NodeInfo, asOf: Date | null) {
@@ -395,7 +381,7 @@ export async function jobDetail(db: Db, index: GraphIndex, node: NodeInfo, asOf:
   }>('SELECT facets, first_seen, updated_at, version_count FROM lineage_jobs WHERE id = $1', [node.dbId]);
   const { rows: runs } = await db.query<{
     run_id: string;
-    state: string;
+    state: RunState;
     state_time: Date;
     started_at: Date | null;
     ended_at: Date | null;
@@ -418,20 +404,15 @@ export async function jobDetail(db: Db, index: GraphIndex, node: NodeInfo, asOf:
     : null;
   const facets = row?.facets ?? {};
   const sql = (facets.sql as { query?: string; dialect?: string } | undefined) ?? null;
-  const links: { label: string; url: string }[] = [];
+  const links: Link[] = [];
   const source = httpUrl((facets.sourceCodeLocation as { url?: string } | undefined)?.url);
   if (source) links.push({ label: 'Source code', url: source });
   const doc = httpUrl((facets.documentation as { url?: string } | undefined)?.url);
   if (doc) links.push({ label: 'Documentation', url: doc });
   if (httpUrl(producer)) links.push({ label: 'Producer', url: producer! });
-  const datasets = (ids: readonly string[]) =>
-    ids
-      .map((id) => index.node(id))
-      .filter(Boolean)
-      .map((n) => ({ id: n!.id, namespace: n!.namespace, name: n!.name }));
   return {
     id: node.id,
-    kind: 'job' as const,
+    kind: 'job',
     namespace: node.namespace,
     name: node.name,
     firstSeen: row?.first_seen.toISOString(),
@@ -451,27 +432,27 @@ export async function jobDetail(db: Db, index: GraphIndex, node: NodeInfo, asOf:
       stackTrace: (r.facets.errorMessage as { stackTrace?: string } | undefined)?.stackTrace ?? null,
       parentRunId: r.parent_run_id,
     })),
-    inputs: datasets(index.up(node.id)),
-    outputs: datasets(index.down(node.id)),
+    inputs: neighbours(index, index.up(node.id), false),
+    outputs: neighbours(index, index.down(node.id), false),
     links,
-  };
+  } satisfies JobDetail;
 }
 
-type VersionSchema = { schema_hash: string | null; fields: SchemaFieldRow[] | null };
+type VersionSchema = { schema_hash: string | null; fields: SchemaField[] | null };
 
 /** The fields of each listed version, looking up those kept by another version with the same schema. */
 async function schemasOf(
   db: Db,
   datasetId: number,
   versions: VersionSchema[],
-): Promise<(v: VersionSchema) => SchemaFieldRow[]> {
-  const known = new Map<string, SchemaFieldRow[]>();
+): Promise<(v: VersionSchema) => SchemaField[]> {
+  const known = new Map<string, SchemaField[]>();
   for (const v of versions) if (v.schema_hash && v.fields) known.set(v.schema_hash, v.fields);
   const missing = [...new Set(versions.map((v) => v.schema_hash))].filter(
     (hash): hash is string => hash !== null && !known.has(hash),
   );
   if (missing.length) {
-    const { rows } = await db.query<{ schema_hash: string; fields: SchemaFieldRow[] | null }>(
+    const { rows } = await db.query<{ schema_hash: string; fields: SchemaField[] | null }>(
       `SELECT h AS schema_hash, ${schemaFieldsSql('$1::bigint', 'h')} AS fields FROM unnest($2::text[]) AS h`,
       [datasetId, missing],
     );

@@ -3,13 +3,24 @@ import type { Db } from '../../platform/db/pool.ts';
 import { notFound } from '../../platform/errors.ts';
 import type { EventBus } from '../../platform/events/bus.ts';
 import type { Logger } from '../../platform/log.ts';
+import {
+  type ColumnGraph,
+  type GraphQuery,
+  LINEAGE_TOPIC,
+  type LineageChange,
+  type LineageGraph,
+  type LineageLiveEvent,
+  type NodeDetail,
+  type NodeKind,
+  type SearchResult,
+  type TimeRange,
+} from './contract.ts';
 import { type Keyed, keyOf } from './derive.ts';
 import { type EventProblem, validateEvent } from './event-schema.ts';
-import { type Direction, type Graph, GraphIndex, walk } from './graph-index.ts';
+import { GraphIndex, walk } from './graph-index.ts';
 import { columnLineage, datasetDetail, jobDetail, loadIndex, pastAdjacency } from './queries.ts';
-import { type LineageChange, storeBatch } from './store.ts';
+import { storeBatch } from './store.ts';
 
-export const LIVE_TOPIC = 'lineage';
 /** Changes bigger than this reach browsers as a "refetch" hint instead of in full. */
 const LIVE_DETAIL_LIMIT = 500;
 
@@ -47,13 +58,7 @@ export interface IngestResult {
   results: EventResult[];
 }
 
-export interface LineageQuery {
-  nodeId: string;
-  depth: number;
-  direction: Direction;
-  asOf: Date | null;
-  pageSize: number;
-  offset: number;
+export interface LineageQuery extends GraphQuery {
   maxNodes: number;
 }
 
@@ -85,10 +90,10 @@ export class LineageService {
     );
     // Changes stored by other replicas (when the bus spans replicas) keep this index current too.
     this.#bus.subscribe((event) => {
-      if (event.topic !== LIVE_TOPIC) return;
-      const data = event.data as { origin?: string } & LineageChange;
-      if (!data.origin || data.origin === this.#origin) return;
-      if (event.type === 'change') this.index.apply(data);
+      if (event.topic !== LINEAGE_TOPIC) return;
+      const lineage = event as LineageLiveEvent;
+      if (!lineage.data.origin || lineage.data.origin === this.#origin) return;
+      if (lineage.type === 'change') this.index.apply(lineage.data);
       else this.#reloadSoon();
     });
   }
@@ -229,18 +234,18 @@ export class LineageService {
     this.index.apply(change);
     const size =
       change.runs.length + change.edgesAdded.length + change.edgesRemoved.length + change.nodes.length;
-    if (size > LIVE_DETAIL_LIMIT) {
-      this.#bus.publish({
-        topic: LIVE_TOPIC,
-        type: 'bulk',
-        data: { origin: this.#origin, runs: change.runs.length, nodes: change.nodes.length },
-      });
-      return;
-    }
-    this.#bus.publish({ topic: LIVE_TOPIC, type: 'change', data: { ...change, origin: this.#origin } });
+    const event: LineageLiveEvent =
+      size > LIVE_DETAIL_LIMIT
+        ? {
+            topic: LINEAGE_TOPIC,
+            type: 'bulk',
+            data: { origin: this.#origin, runs: change.runs.length, nodes: change.nodes.length },
+          }
+        : { topic: LINEAGE_TOPIC, type: 'change', data: { ...change, origin: this.#origin } };
+    this.#bus.publish(event);
   }
 
-  async lineage(query: LineageQuery): Promise<Graph & { asOf: string | null }> {
+  async lineage(query: LineageQuery): Promise<LineageGraph> {
     if (!this.index.node(query.nodeId)) throw notFound(`No lineage node ${query.nodeId}`);
     const options = {
       depth: query.depth,
@@ -263,19 +268,19 @@ export class LineageService {
     return { ...walk(past, query.nodeId, options), asOf: query.asOf.toISOString() };
   }
 
-  async columns(nodeId: string, field: string, depth: number, asOf: Date | null) {
+  async columns(nodeId: string, field: string, depth: number, asOf: Date | null): Promise<ColumnGraph> {
     const node = this.index.node(nodeId);
     if (node?.kind !== 'dataset') throw notFound(`No dataset ${nodeId}`);
     return columnLineage(this.#db, this.index, node, field, depth, asOf);
   }
 
-  search(query: string, limit: number, kind?: 'job' | 'dataset') {
+  search(query: string, limit: number, kind?: NodeKind): SearchResult[] {
     return this.index
       .search(query, limit, kind)
       .map(({ id, kind: k, namespace, name, state }) => ({ id, kind: k, namespace, name, state }));
   }
 
-  async detail(nodeId: string, asOf: Date | null) {
+  async detail(nodeId: string, asOf: Date | null): Promise<NodeDetail> {
     const node = this.index.node(nodeId);
     if (!node) throw notFound(`No lineage node ${nodeId}`);
     return node.kind === 'dataset'
@@ -283,7 +288,7 @@ export class LineageService {
       : jobDetail(this.#db, this.index, node, asOf);
   }
 
-  async timeRange(): Promise<{ first: string | null; last: string | null }> {
+  async timeRange(): Promise<TimeRange> {
     const { rows } = await this.#db.query<{ first: Date | null; last: Date | null }>(
       'SELECT min(event_time) AS first, max(event_time) AS last FROM lineage_events',
     );

@@ -2,36 +2,18 @@
 import type pg from 'pg';
 import type { Db } from '../../platform/db/pool.ts';
 import { type Column, unnest } from '../../platform/db/unnest.ts';
+import type { LineageChange } from './contract.ts';
 import {
   type ColumnEdgeRow,
   columnEdgesOf,
   type DatasetRow,
   type Derived,
   derive,
-  type JobRow,
   type Keyed,
+  type NodeRow,
   nodeKey,
   type VersionRow,
 } from './derive.ts';
-
-export interface StoredNode {
-  id: string;
-  kind: 'job' | 'dataset';
-  dbId: number;
-  namespace: string;
-  name: string;
-}
-
-/** What a committed batch changed: published on the live channel and applied to the graph index. */
-export interface LineageChange {
-  nodes: StoredNode[];
-  runs: { job: string; name: string; runId: string; eventType: string; state: string; at: string }[];
-  edgesAdded: [string, string][];
-  edgesRemoved: [string, string][];
-  /** Datasets that got a new version, with their version count. */
-  versions: { dataset: string; count: number }[];
-  columnLineage: string[];
-}
 
 export interface StoreResult {
   /** dedup keys of events stored by this call; others were duplicates. */
@@ -134,7 +116,7 @@ async function upsertNamespaces(client: pg.PoolClient, namespaces: Derived['name
 type Ids = Map<string, number>;
 
 /** The columns datasets and jobs share, in table order. */
-const nodeColumns = (rows: (DatasetRow | JobRow)[]): Column[] => [
+const nodeColumns = (rows: NodeRow[]): Column[] => [
   [rows.map((r) => r.namespace), 'text'],
   [rows.map((r) => r.name), 'text'],
   [rows.map((r) => iso(r.first)), 'timestamptz'],

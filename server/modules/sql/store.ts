@@ -1,4 +1,5 @@
 import type { Db } from '../../platform/db/pool.ts';
+import { camelRow } from '../../platform/db/rows.ts';
 import type { TabSession } from './adapters/types.ts';
 import type { HistoryEntry, SavedQuery, Tab } from './contract.ts';
 
@@ -168,22 +169,19 @@ export function createSqlStore(db: Db) {
     },
     /** Takes (and removes) an export request: each link downloads once. */
     async takeExport(id: string, userId: string): Promise<ExportRequest | undefined> {
-      const { rows } = await db.query(
+      const { rows } = await db.query<{
+        id: string;
+        user_id: string;
+        connection_id: string;
+        tab_id: string | null;
+        sql: string;
+        format: ExportRequest['format'];
+      }>(
         `DELETE FROM sql_exports WHERE id = $1 AND user_id = $2 AND created_at > now() - interval '10 minutes'
          RETURNING id, user_id, connection_id, tab_id, sql, format`,
         [id, userId],
       );
-      const r = rows[0];
-      return r
-        ? {
-            id: r.id,
-            userId: r.user_id,
-            connectionId: r.connection_id,
-            tabId: r.tab_id,
-            sql: r.sql,
-            format: r.format,
-          }
-        : undefined;
+      return rows[0] ? camelRow(rows[0]) : undefined;
     },
   };
 }

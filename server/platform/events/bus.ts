@@ -1,8 +1,7 @@
+import type { LiveMessage } from '../contract.ts';
+
 /** One live change, published by a capability and delivered to browsers that subscribed to its topic. */
-export interface LiveEvent<T = unknown> {
-  topic: string;
-  type: string;
-  data: T;
+export interface LiveEvent<T = unknown> extends LiveMessage<T> {
   /** Only users holding one of these roles receive the event (admins always do); absent means everyone. */
   roles?: string[];
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import { Gauge, type Registry } from 'prom-client';
 import { hasAnyRole } from '../access.ts';
+import type { LiveMessage } from '../contract.ts';
 import type { User } from '../identity.ts';
 import type { EventBus, LiveEvent } from './bus.ts';
 
@@ -130,7 +131,8 @@ export class SseHub {
   #write(client: Client, { seq, event }: Stored): void {
     if (client.topics && !client.topics.has(event.topic)) return;
     if (event.roles && !hasAnyRole(client.user, event.roles)) return;
-    const data = JSON.stringify({ topic: event.topic, type: event.type, data: event.data });
+    const message: LiveMessage = { topic: event.topic, type: event.type, data: event.data };
+    const data = JSON.stringify(message);
     client.res.write(`id: ${this.#boot}.${seq}\nevent: message\ndata: ${data}\n\n`);
   }
 

@@ -1,12 +1,19 @@
+import type {
+  ColumnGraph,
+  Direction,
+  LineageGraph,
+  NodeDetail,
+  SearchResults,
+  TimeRange,
+} from '@contracts/lineage';
 import { useQuery } from '@tanstack/vue-query';
 import { computed, type Ref } from 'vue';
 import { api } from '@/shared/api/client';
-import type { ColumnGraph, DatasetDetail, JobDetail, LineageGraph, SearchResult } from './types';
 
 export interface GraphParams {
   nodeId: string;
   depth: number;
-  direction?: 'up' | 'down' | 'both';
+  direction?: Direction;
   asOf?: string | null;
   offset?: number;
 }
@@ -32,8 +39,8 @@ export async function fetchColumns(nodeId: string, field: string, asOf: string |
 export async function fetchFields(nodeId: string, asOf: string | null): Promise<string[]> {
   const params: Record<string, string> = { nodeId };
   if (asOf) params.asOf = asOf;
-  const detail = (await api.get<DatasetDetail>('/lineage/node', { params })).data;
-  return detail.fields.map((f) => f.name);
+  const detail = (await api.get<NodeDetail>('/lineage/node', { params })).data;
+  return detail.kind === 'dataset' ? detail.fields.map((f) => f.name) : [];
 }
 
 export function useLineageSearch(text: Ref<string>) {
@@ -42,7 +49,7 @@ export function useLineageSearch(text: Ref<string>) {
     enabled: computed(() => text.value.trim().length > 0),
     queryFn: async () =>
       (
-        await api.get<{ results: SearchResult[] }>('/lineage/search', {
+        await api.get<SearchResults>('/lineage/search', {
           params: { q: text.value.trim(), limit: 12 },
         })
       ).data.results,
@@ -57,7 +64,7 @@ export function useNodeDetail(nodeId: Ref<string | null>, asOf: Ref<string | nul
     queryFn: async () => {
       const params: Record<string, string> = { nodeId: nodeId.value! };
       if (asOf.value) params.asOf = asOf.value;
-      return (await api.get<DatasetDetail | JobDetail>('/lineage/node', { params })).data;
+      return (await api.get<NodeDetail>('/lineage/node', { params })).data;
     },
     placeholderData: (previous) => previous,
   });
@@ -66,8 +73,7 @@ export function useNodeDetail(nodeId: Ref<string | null>, asOf: Ref<string | nul
 export function useTimeRange(version: Ref<number>) {
   return useQuery({
     queryKey: computed(() => ['lineage', 'range', version.value]),
-    queryFn: async () =>
-      (await api.get<{ first: string | null; last: string | null }>('/lineage/range')).data,
+    queryFn: async () => (await api.get<TimeRange>('/lineage/range')).data,
     placeholderData: (previous) => previous,
   });
 }

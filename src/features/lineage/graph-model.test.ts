@@ -1,9 +1,9 @@
+import type { GraphNode } from '@contracts/lineage';
 import { describe, expect, it } from 'vitest';
 import { GraphModel, NODE_WIDTH } from './graph-model';
 import { toMermaid } from './mermaid';
-import type { ApiNode } from './types';
 
-const node = (id: string, kind: 'job' | 'dataset' = 'dataset'): ApiNode => ({
+const node = (id: string, kind: 'job' | 'dataset' = 'dataset'): GraphNode => ({
   id,
   kind,
   namespace: 'ns',

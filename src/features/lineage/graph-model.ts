@@ -1,6 +1,6 @@
 // The graph on screen: nodes with positions, edges, column expansion. Pure TypeScript (no Vue), so
 // merging a fetched walk or a live change is testable; the page wraps it in a shallowRef.
-import type { ApiEdge, ApiNode, LineageGraph, RunState } from './types';
+import type { GraphEdge, GraphNode, LineageGraph, RunState } from '@contracts/lineage';
 
 export const NODE_WIDTH = 232;
 export const NODE_HEIGHT = 48;
@@ -8,7 +8,7 @@ export const FIELD_HEIGHT = 22;
 export const LAYER_GAP = 72;
 export const NODE_GAP = 18;
 
-export interface ViewNode extends ApiNode {
+export interface ViewNode extends GraphNode {
   x: number;
   y: number;
   w: number;
@@ -23,17 +23,17 @@ export interface Positions {
   [id: string]: { x: number; y: number };
 }
 
-const edgeKey = (e: ApiEdge) => `${e.source}\u0000${e.target}`;
+const edgeKey = (e: GraphEdge) => `${e.source}\u0000${e.target}`;
 
 export class GraphModel {
   nodes = new Map<string, ViewNode>();
-  edges = new Map<string, ApiEdge>();
+  edges = new Map<string, GraphEdge>();
 
   get nodeList(): ViewNode[] {
     return [...this.nodes.values()];
   }
 
-  get edgeList(): ApiEdge[] {
+  get edgeList(): GraphEdge[] {
     return [...this.edges.values()];
   }
 
@@ -208,7 +208,7 @@ export class GraphModel {
     return { x: minX, y: minY, w: maxX - minX, h: maxY - minY };
   }
 
-  #anchorOf(id: string, edges: ApiEdge[]): { node: ViewNode; side: 'up' | 'down' } | null {
+  #anchorOf(id: string, edges: GraphEdge[]): { node: ViewNode; side: 'up' | 'down' } | null {
     for (const e of edges) {
       if (e.target === id && this.nodes.has(e.source))
         return { node: this.nodes.get(e.source)!, side: 'down' };

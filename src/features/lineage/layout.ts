@@ -1,9 +1,9 @@
-import type { ApiEdge } from './types';
+import type { GraphEdge } from '@contracts/lineage';
 
 export interface LayoutRequest {
   id: number;
   nodes: { id: string; w: number; h: number }[];
-  edges: ApiEdge[];
+  edges: GraphEdge[];
 }
 
 export interface LayoutResponse {
@@ -35,7 +35,7 @@ export function createLayouter() {
     warm() {
       ensure();
     },
-    layout(nodes: LayoutRequest['nodes'], edges: ApiEdge[]): Promise<LayoutResponse['positions']> {
+    layout(nodes: LayoutRequest['nodes'], edges: GraphEdge[]): Promise<LayoutResponse['positions']> {
       const id = ++seq;
       return new Promise((resolve, reject) => {
         waiting.set(id, (response) => {

@@ -1,6 +1,7 @@
 // "Export as Mermaid": the visible subgraph as a Mermaid flowchart, and a lazily loaded renderer.
+
+import type { GraphEdge } from '@contracts/lineage';
 import { withNonce } from '@/shared/csp-nonce';
-import type { ApiEdge } from './types';
 
 interface ExportNode {
   id: string;
@@ -12,7 +13,7 @@ interface ExportNode {
 const label = (text: string) =>
   `"${text.replace(/"/g, '#quot;').replace(/[<>]/g, (c) => (c === '<' ? '#lt;' : '#gt;'))}"`;
 
-export function toMermaid(nodes: ExportNode[], edges: ApiEdge[]): string {
+export function toMermaid(nodes: ExportNode[], edges: GraphEdge[]): string {
   const ids = new Map(nodes.map((n, i) => [n.id, `n${i}`]));
   const lines = ['flowchart LR'];
   for (const node of nodes) {

@@ -1,12 +1,13 @@
 // The lineage page's state: the graph on screen (GraphModel), its fetches, the layout worker,
 // column highlighting and the live channel.
+
+import type { ColumnGraph, LineageChange, LineageLiveEvent } from '@contracts/lineage';
 import { computed, onBeforeUnmount, type Ref, ref, shallowRef } from 'vue';
 import { toFailure } from '@/shared/api/client';
-import { type LiveMessage, useLive, useLiveStore } from '@/shared/api/live';
+import { useLive, useLiveStore } from '@/shared/api/live';
 import { fetchColumns, fetchFields, fetchGraph } from './api';
 import { GraphModel, type ViewNode } from './graph-model';
 import { createLayouter } from './layout';
-import type { ColumnGraph, LineageChange } from './types';
 
 export interface Activity {
   key: string;
@@ -176,8 +177,8 @@ export function useLineage(rootId: Ref<string | null>, depth: Ref<number>, asOf:
     if (rootId.value && (touching.length || change.nodes.length)) refreshSoon();
   }
 
-  useLive<LiveMessage<LineageChange | { runs: number }, 'lineage'>>('lineage', (message) => {
-    if (message.type === 'change') applyChange(message.data as LineageChange);
+  useLive<LineageLiveEvent>('lineage', (message) => {
+    if (message.type === 'change') applyChange(message.data);
     else {
       dataVersion.value++;
       if (!asOf.value) refreshSoon();

@@ -1,3 +1,4 @@
+import type { ApiErrorBody } from '@contracts/platform';
 import type {
   ConnectionInfo,
   HistoryEntry,
@@ -47,13 +48,10 @@ export async function streamRun(
     signal,
   });
   if (!res.ok) {
-    const error = (await res.json().catch(() => null)) as {
-      error?: { code?: string; message?: string };
-    } | null;
+    const body = (await res.json().catch(() => null)) as Partial<ApiErrorBody> | null;
     throw new ApiFailure(
       res.status,
-      error?.error?.code ?? 'http',
-      error?.error?.message ?? `Run failed with HTTP ${res.status}`,
+      body?.error?.message ? body.error : { code: 'http', message: `Run failed with HTTP ${res.status}` },
     );
   }
   const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();

@@ -1,3 +1,4 @@
+import type { ApiErrorBody, ApiErrorInfo } from '@contracts/platform';
 import axios, { AxiosError } from 'axios';
 
 /** The one HTTP client of the SPA; features wrap it in vue-query composables in their api.ts. */
@@ -10,18 +11,18 @@ export const api = axios.create({
   xsrfHeaderName: 'X-CSRF-Token',
 });
 
-/** An API failure in the BFF's one error shape, with the HTTP status (0 when the network failed). */
+/** An API failure: the BFF's one error shape with the HTTP status (0 when the network failed). */
 export class ApiFailure extends Error {
   readonly status: number;
   readonly code: string;
   readonly details: unknown;
 
-  constructor(status: number, code: string, message: string, details?: unknown) {
-    super(message);
+  constructor(status: number, error: ApiErrorInfo) {
+    super(error.message);
     this.name = 'ApiFailure';
     this.status = status;
-    this.code = code;
-    this.details = details;
+    this.code = error.code;
+    this.details = error.details;
   }
 }
 
@@ -60,15 +61,18 @@ function redirectToSignIn() {
 export function toFailure(error: unknown): ApiFailure {
   if (error instanceof ApiFailure) return error;
   if (error instanceof AxiosError) {
-    const body = error.response?.data as
-      | { error?: { code?: string; message?: string; details?: unknown } }
-      | undefined;
+    const body = error.response?.data as Partial<ApiErrorBody> | undefined;
     const status = error.response?.status ?? 0;
-    if (body?.error?.message)
-      return new ApiFailure(status, body.error.code ?? 'error', body.error.message, body.error.details);
+    if (body?.error?.message) return new ApiFailure(status, body.error);
     if (!error.response)
-      return new ApiFailure(0, 'network', 'Labdeck is not reachable. Check your connection.');
-    return new ApiFailure(status, 'http', `Request failed with status ${status}`);
+      return new ApiFailure(0, {
+        code: 'network',
+        message: 'Labdeck is not reachable. Check your connection.',
+      });
+    return new ApiFailure(status, { code: 'http', message: `Request failed with status ${status}` });
   }
-  return new ApiFailure(0, 'unknown', error instanceof Error ? error.message : String(error));
+  return new ApiFailure(0, {
+    code: 'unknown',
+    message: error instanceof Error ? error.message : String(error),
+  });
 }

@@ -1,14 +1,7 @@
+import type { LiveMessage } from '@contracts/platform';
 import { defineStore } from 'pinia';
 import { getCurrentScope, onScopeDispose, ref } from 'vue';
 import { bootLiveEventId } from './boot';
-
-/** One message of the BFF's live channel (GET /api/events). */
-/** One live event as the BFF sends it; each module's contract types its own (e.g. `ServicesLiveEvent`). */
-export interface LiveMessage<T = unknown, Topic extends string = string> {
-  topic: Topic;
-  type: string;
-  data: T;
-}
 
 export type LiveStatus = 'idle' | 'connecting' | 'open' | 'down';
 type Handler = (message: LiveMessage) => void;

@@ -1,0 +1,50 @@
+// The platform's part of the API as both tiers see it (the SPA imports it with `import type` from
+// '@contracts/platform'): the one error shape, the live channel's message, the audit log. Types only.
+
+/** The error of the one JSON error shape. */
+export interface ApiErrorInfo {
+  code: string;
+  message: string;
+  /** For `bad_request` from validate(): `{ problems: InputProblem[] }`. */
+  details?: unknown;
+}
+
+/** The one JSON error shape of the API: `{ error: { code, message, details? } }`. */
+export interface ApiErrorBody {
+  error: ApiErrorInfo;
+}
+
+/** One problem of a refused request: where (`body`, `query`, `params`), the JSON path, and what is wrong. */
+export interface InputProblem {
+  in: 'params' | 'query' | 'body';
+  path: string;
+  message: string;
+}
+
+/**
+ * One message of the live channel (GET /api/events, SSE event `message`); each module's contract types
+ * its own topics and payloads (`ServicesLiveEvent`, `LineageLiveEvent`...).
+ */
+export interface LiveMessage<T = unknown, Topic extends string = string> {
+  topic: Topic;
+  type: string;
+  data: T;
+}
+
+export interface AuditEntry {
+  id: number;
+  at: string;
+  userId: string | null;
+  userName: string | null;
+  action: string;
+  details: Record<string, unknown>;
+  ip: string | null;
+}
+
+/** A page of the audit log, newest first (GET /api/admin/audit). */
+export interface AuditPage {
+  items: AuditEntry[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
