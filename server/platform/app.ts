@@ -2,7 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import compression from 'compression';
-import express, { type ErrorRequestHandler, type Express, type RequestHandler, Router } from 'express';
+import express, {
+  type ErrorRequestHandler,
+  type Express,
+  type RequestHandler,
+  type Response,
+  Router,
+} from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { apiGuard } from './access.ts';
@@ -137,9 +143,7 @@ function securityHeaders(): RequestHandler[] {
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
         styleSrc: ["'self'"],
-        // Mermaid's renderer parses its SVG (with a <style>) into the live page before the SPA can stamp
-        // the page's nonce on it, so style elements still need 'unsafe-inline' (a nonce would disable it).
-        styleSrcElem: ["'self'", "'unsafe-inline'"],
+        styleSrcElem: ["'self'", (_req, res) => `'nonce-${(res as Response).locals.cspNonce}'`],
         styleSrcAttr: ["'unsafe-inline'"],
         workerSrc: ["'self'", 'blob:'],
         // Service icons may be any http(s) image URL (services.groups[].services[].icon).

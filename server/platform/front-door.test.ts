@@ -250,3 +250,26 @@ describe('asset paths', () => {
     }
   });
 });
+
+describe('style nonce', () => {
+  it('gives each page a fresh nonce, in its CSP and where the SPA reads it', async () => {
+    const app = await startTestApp({
+      spa: { 'index.html': '<!doctype html><html><head></head><body></body></html>' },
+    });
+    try {
+      const nonces = [];
+      for (let i = 0; i < 2; i++) {
+        const res = await app.fetch('/', { headers: { accept: 'text/html' } });
+        const csp = res.headers.get('content-security-policy') ?? '';
+        const inHeader = /style-src-elem 'self' 'nonce-([^']+)'/.exec(csp)?.[1];
+        const inPage = /<meta name="csp-nonce" content="([^"]+)"/.exec(await res.text())?.[1];
+        expect(inHeader).toBeTruthy();
+        expect(inPage).toBe(inHeader);
+        nonces.push(inPage);
+      }
+      expect(nonces[0]).not.toBe(nonces[1]);
+    } finally {
+      await app.close();
+    }
+  });
+});

@@ -1,7 +1,7 @@
 // "Export as Mermaid": the visible subgraph as a Mermaid flowchart, and a lazily loaded renderer.
 
 import type { GraphEdge } from '@contracts/lineage';
-import { withNonce } from '@/shared/csp-nonce';
+import { parsingWith, withoutSvgStyleNonce, withSvgStyleNonce } from '@/shared/csp-nonce';
 
 interface ExportNode {
   id: string;
@@ -49,9 +49,23 @@ export function toMermaid(nodes: ExportNode[], edges: GraphEdge[]): string {
 
 let loaded: Promise<typeof import('mermaid').default> | undefined;
 let counter = 0;
+let previous: Promise<unknown> = Promise.resolve();
 
-/** Renders Mermaid text to an SVG string (mermaid is imported on first use). */
-export async function renderMermaid(text: string): Promise<string> {
+export interface RenderedMermaid {
+  /** The SVG to copy out. */
+  svg: string;
+  /** The same SVG for this page: its stylesheet carries the page's CSP nonce. */
+  preview: string;
+}
+
+/** Renders Mermaid text to SVG (mermaid is imported on first use; one render at a time). */
+export function renderMermaid(text: string): Promise<RenderedMermaid> {
+  const rendered = previous.then(() => renderOne(text));
+  previous = rendered.catch(() => undefined);
+  return rendered;
+}
+
+async function renderOne(text: string): Promise<RenderedMermaid> {
   loaded ??= import('mermaid').then((m) => {
     m.default.initialize({
       startOnLoad: false,
@@ -63,6 +77,13 @@ export async function renderMermaid(text: string): Promise<string> {
     return m.default;
   });
   const mermaid = await loaded;
-  const { svg } = await mermaid.render(`lineage-export-${++counter}`, text);
-  return withNonce(svg);
+  const id = `lineage-export-${++counter}`;
+  // Mermaid's 'strict' level sanitises the finished SVG by parsing it (DOMParser): its stylesheet needs
+  // the nonce there too, or the browser reports a CSP violation.
+  const { svg } = await parsingWith(
+    (markup) => withSvgStyleNonce(markup, id),
+    () => mermaid.render(id, text),
+  );
+  const clean = withoutSvgStyleNonce(svg, id);
+  return { svg: clean, preview: withSvgStyleNonce(clean, id) };
 }
