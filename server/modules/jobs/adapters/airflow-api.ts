@@ -4,7 +4,15 @@
 import { z } from 'zod';
 import { describeError, requestJson } from '../../../platform/http-json.ts';
 import type { RunState } from '../contract.ts';
-import type { JobSource, JobSourceContext, RunChanges, SourceJob, SourceRun, SourceTask } from './types.ts';
+import {
+  defineJobSource,
+  type JobSource,
+  type JobSourceContext,
+  type RunChanges,
+  type SourceJob,
+  type SourceRun,
+  type SourceTask,
+} from './types.ts';
 
 /** Kind-specific settings both majors take (`kind` is added by each adapter). */
 export const airflowConfigShape = {
@@ -173,12 +181,14 @@ export class AirflowClient {
 
   private async send(method: Method, path: string, signal: AbortSignal, body?: unknown) {
     const url = new URL(path, withSlash(this.config.url));
+    // Outside the try: a failed login already says what failed.
+    const authorization = await this.auth.header(signal);
     try {
       return await requestJson(url, {
         method,
         body,
         signal,
-        headers: { authorization: await this.auth.header(signal) },
+        headers: { authorization },
         tlsVerify: this.config.tlsVerify,
         maxBytes: MAX_BODY,
       });
@@ -228,18 +238,18 @@ export const segment = encodeURIComponent;
 const cursorShape = z.object({ since: z.iso.datetime(), page: z.union([z.string(), z.number()]).optional() });
 type Cursor = z.output<typeof cursorShape>;
 
-/** One page of runs updated at or after `since`, oldest update first; `next` is null on the last page. */
-export type RunPageReader = (
-  since: string,
-  page: string | number | undefined,
-  signal: AbortSignal,
-) => Promise<{ runs: unknown[]; next: string | number | null; serverTime: Date }>;
-
 /** What differs between Airflow 3 and Airflow 2. */
 export interface AirflowDialect {
   /** `api/v2` or `api/v1`. */
   api: string;
-  readRunPage(client: AirflowClient): RunPageReader;
+  /** Paging parameters of one page of the run list (v2: a keyset cursor, v1: an offset). */
+  runPage(page: string | number | undefined): Record<string, string | number>;
+  /** The next page after one that held `items`, or null after the last. */
+  nextRunPage(
+    page: string | number | undefined,
+    items: unknown[],
+    nextCursor: string | null,
+  ): string | number | null;
   schedule(dag: AirflowDag): string | null;
   nextRunAt(dag: AirflowDag): Date | null;
   links(ui: string): {
@@ -292,7 +302,19 @@ export function createAirflowSource(
   const links = dialect.links((config.uiUrl ?? config.url).replace(/\/+$/, ''));
   const api = dialect.api;
   const runPath = (dagId: string, runId: string) => `${api}/dags/${segment(dagId)}/dagRuns/${segment(runId)}`;
-  const readRunPage = dialect.readRunPage(client);
+
+  /** One page of runs updated at or after `since`, oldest update first. */
+  async function readRunPage(since: string, page: string | number | undefined, signal: AbortSignal) {
+    const params = {
+      updated_at_gte: since,
+      order_by: 'updated_at',
+      limit: PAGE_SIZE,
+      ...dialect.runPage(page),
+    };
+    const path = `${api}/dags/~/dagRuns?${query(params)}`;
+    const { value, serverTime } = await client.read('GET', path, signal, listOf('dag_runs'));
+    return { runs: value.items, next: dialect.nextRunPage(page, value.items, value.nextCursor), serverTime };
+  }
 
   const toJob = (dag: AirflowDag): SourceJob => ({
     jobId: dag.dag_id,
@@ -435,3 +457,15 @@ function parseCursor(text: string | null): Cursor {
   }
   return { since: new Date(Date.now() - FIRST_POLL_MS).toISOString() };
 }
+
+/** One Airflow major as a job source kind: its config schema is the shared one under its own `kind`. */
+export const defineAirflowSource = <K extends string>(
+  kind: K,
+  dialect: AirflowDialect,
+  auth: (config: AirflowConfig) => AirflowAuth,
+) =>
+  defineJobSource({
+    kind,
+    schema: z.strictObject({ kind: z.literal(kind), ...airflowConfigShape }),
+    create: (config, ctx) => createAirflowSource(dialect, config, auth(config), ctx),
+  });

@@ -3,17 +3,12 @@ import { z } from 'zod';
 import {
   type AirflowConfig,
   type AirflowDialect,
-  airflowConfigShape,
   CANCEL_NOTE,
-  createAirflowSource,
-  listOf,
+  defineAirflowSource,
   PAGE_SIZE,
   query,
   segment,
 } from './airflow-api.ts';
-import { defineJobSource } from './types.ts';
-
-const schema = z.strictObject({ kind: z.literal('airflow2'), ...airflowConfigShape });
 
 const basicAuth = (config: AirflowConfig) => {
   const header = `Basic ${Buffer.from(`${config.username}:${config.password}`).toString('base64')}`;
@@ -27,22 +22,10 @@ const clearedReferences = z.object({
 
 export const airflow2Dialect: AirflowDialect = {
   api: 'api/v1',
-  // v1 pages by offset (no keyset cursor); order by update so that a run changing meanwhile comes again later.
-  readRunPage: (client) => async (since, page, signal) => {
-    const offset = typeof page === 'number' ? page : 0;
-    const path = `api/v1/dags/~/dagRuns?${query({
-      updated_at_gte: since,
-      order_by: 'updated_at',
-      limit: PAGE_SIZE,
-      offset,
-    })}`;
-    const { value, serverTime } = await client.read('GET', path, signal, listOf('dag_runs'));
-    return {
-      runs: value.items,
-      next: value.items.length < PAGE_SIZE ? null : offset + PAGE_SIZE,
-      serverTime,
-    };
-  },
+  // v1 pages by offset (no keyset cursor); ordered by update, a run changing meanwhile comes again later.
+  runPage: (page) => ({ offset: typeof page === 'number' ? page : 0 }),
+  nextRunPage: (page, items) =>
+    items.length < PAGE_SIZE ? null : (typeof page === 'number' ? page : 0) + PAGE_SIZE,
   // schedule_interval: {__type: "CronExpression", value} or a TimeDelta (no `value`): then the description.
   schedule: (dag) =>
     dag.schedule_interval ? (dag.schedule_interval.value ?? dag.timetable_description ?? null) : null,
@@ -74,8 +57,4 @@ export const airflow2Dialect: AirflowDialect = {
   },
 };
 
-export const airflow2Source = defineJobSource({
-  kind: 'airflow2',
-  schema,
-  create: (config, ctx) => createAirflowSource(airflow2Dialect, config, basicAuth(config), ctx),
-});
+export const airflow2Source = defineAirflowSource('airflow2', airflow2Dialect, basicAuth);

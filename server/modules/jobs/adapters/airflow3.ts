@@ -6,17 +6,11 @@ import {
   type AirflowAuth,
   type AirflowConfig,
   type AirflowDialect,
-  airflowConfigShape,
   CANCEL_NOTE,
-  createAirflowSource,
+  defineAirflowSource,
   listOf,
-  PAGE_SIZE,
-  query,
   segment,
 } from './airflow-api.ts';
-import { defineJobSource } from './types.ts';
-
-const schema = z.strictObject({ kind: z.literal('airflow3'), ...airflowConfigShape });
 
 /** Renew this long before the token's `exp`, so that a request never leaves with an expiring token. */
 const EXPIRY_MARGIN_MS = 60_000;
@@ -80,16 +74,8 @@ export function tokenAuth(config: AirflowConfig, now: () => number = Date.now): 
 export const airflow3Dialect: AirflowDialect = {
   api: 'api/v2',
   // POST /dags/~/dagRuns/list has no updated_at range in 3.3; GET /dags/~/dagRuns has one, and keyset paging.
-  readRunPage: (client) => async (since, page, signal) => {
-    const path = `api/v2/dags/~/dagRuns?${query({
-      updated_at_gte: since,
-      order_by: 'updated_at',
-      limit: PAGE_SIZE,
-      cursor: typeof page === 'string' ? page : '',
-    })}`;
-    const { value, serverTime } = await client.read('GET', path, signal, listOf('dag_runs'));
-    return { runs: value.items, next: value.nextCursor, serverTime };
-  },
+  runPage: (page) => ({ cursor: typeof page === 'string' ? page : '' }),
+  nextRunPage: (_page, _items, nextCursor) => nextCursor,
   schedule: (dag) => dag.timetable_summary,
   nextRunAt: (dag) => dag.next_dagrun_run_after,
   links: (ui) => ({
@@ -114,8 +100,4 @@ export const airflow3Dialect: AirflowDialect = {
   },
 };
 
-export const airflow3Source = defineJobSource({
-  kind: 'airflow3',
-  schema,
-  create: (config, ctx) => createAirflowSource(airflow3Dialect, config, tokenAuth(config), ctx),
-});
+export const airflow3Source = defineAirflowSource('airflow3', airflow3Dialect, (config) => tokenAuth(config));
