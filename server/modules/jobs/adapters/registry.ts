@@ -1,28 +1,23 @@
-import { z } from 'zod';
+import type { z } from 'zod';
+import { adapterLookup, adapterUnion } from '../../../platform/registry.ts';
+import { airflow2Source } from './airflow2.ts';
+import { airflow3Source } from './airflow3.ts';
 import { dagsterSource } from './dagster.ts';
 import { openLineageSource } from './openlineage.ts';
 import type { JobSourceAdapter } from './types.ts';
 
 /** Every job source kind: one adapter file each, one line here. */
-export const jobSourceAdapters = [dagsterSource, openLineageSource] as const;
-
-type SchemasOf<T extends readonly { schema: unknown }[]> = { -readonly [K in keyof T]: T[K]['schema'] };
+export const jobSourceAdapters = [airflow3Source, airflow2Source, dagsterSource, openLineageSource] as const;
 
 /** The kind-specific part of a `jobs.sources[]` entry: the schema of the adapter its `kind` names. */
-export const jobSourceSchema = z.discriminatedUnion(
-  'kind',
-  // The same schemas in the same order; the mapped type keeps each one's own type for JobSourceConfig.
-  jobSourceAdapters.map((adapter) => adapter.schema) as SchemasOf<typeof jobSourceAdapters>,
-);
+export const jobSourceSchema = adapterUnion('kind', jobSourceAdapters);
 
 export type JobSourceConfig = z.output<typeof jobSourceSchema>;
 
-const byKind = new Map<string, JobSourceAdapter>(
-  jobSourceAdapters.map((adapter) => [adapter.kind, adapter as unknown as JobSourceAdapter]),
+export const jobSourceAdapter = adapterLookup(
+  'job source kind',
+  jobSourceAdapters.map((adapter): [string, JobSourceAdapter] => [
+    adapter.kind,
+    adapter as unknown as JobSourceAdapter,
+  ]),
 );
-
-export function jobSourceAdapter(kind: string): JobSourceAdapter {
-  const adapter = byKind.get(kind);
-  if (!adapter) throw new Error(`unknown job source kind ${kind}`);
-  return adapter;
-}

@@ -31,16 +31,5 @@ export interface ProbeAdapter<S extends ProbeSchema = ProbeSchema> {
 
 export const defineProbe = <S extends ProbeSchema>(adapter: ProbeAdapter<S>): ProbeAdapter<S> => adapter;
 
-/** Error text safe to show: first line, bounded, with URL credentials removed. */
-export function describeError(error: unknown): string {
-  const e = error as {
-    name?: string;
-    code?: string;
-    message?: string;
-    cause?: { code?: string; message?: string };
-  };
-  if (e?.name === 'AbortError' || e?.name === 'TimeoutError') return 'timed out';
-  const message = String(e?.message || e?.cause?.message || e?.code || error).split('\n')[0]!;
-  const code = e?.code && !message.includes(e.code) ? `${e.code}: ` : '';
-  return (code + message).replace(/\/\/[^/@\s]*@/g, '//***@').slice(0, 300);
-}
+/** Error text safe to show (shared with the job sources). */
+export { describeError } from '../../../../platform/http-json.ts';
