@@ -14,6 +14,8 @@ export interface DagsterOptions {
   dir?: string;
   /** Webserver port on 127.0.0.1; a free one when omitted. */
   port?: number;
+  /** More environment for Dagster and its runs (LAB_SCHEDULES=all turns the lab's failing schedule on). */
+  env?: Record<string, string>;
   /** The code location's Python file; default lab/dagster/project/definitions.py. */
   definitions?: string;
   startTimeoutMs?: number;
@@ -67,7 +69,7 @@ export async function startDagster(options: DagsterOptions = {}): Promise<Dagste
     const tail = logTail(logFile);
     const child = spawnLogged(join(venv, 'bin', 'dagster'), args, logFile, {
       cwd: home,
-      env: dagsterEnv(venv, home),
+      env: { ...dagsterEnv(venv, home), ...options.env },
       group: true,
     });
     return {

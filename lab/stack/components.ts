@@ -199,7 +199,11 @@ export const labComponents: LabComponent[] = [
     needs: [],
     optional: true,
     async start() {
-      const dagster = await startDagster({ dir: runDir('dagster'), port: labPorts.dagster });
+      const dagster = await startDagster({
+        dir: runDir('dagster'),
+        port: labPorts.dagster,
+        env: { LAB_SCHEDULES: 'all' },
+      });
       return { port: dagster.port, url: dagster.url };
     },
     healthy: ({ url }) => answersHttp(`${url}/server_info`),

@@ -1,6 +1,7 @@
 """The lab's Dagster code location: a job that succeeds, one that fails, a slow one to terminate, and a schedule
-(on by default)."""
+(on by default); with LAB_SCHEDULES=all (npm run lab) the failing job runs on a schedule too."""
 
+import os
 import time
 
 from dagster import (
@@ -61,4 +62,15 @@ lab_succeeds_every_15_minutes = ScheduleDefinition(
     default_status=DefaultScheduleStatus.RUNNING,
 )
 
-defs = Definitions(jobs=[lab_succeeds, lab_fails, lab_slow], schedules=[lab_succeeds_every_15_minutes])
+schedules = [lab_succeeds_every_15_minutes]
+if os.environ.get("LAB_SCHEDULES") == "all":
+    schedules.append(
+        ScheduleDefinition(
+            name="lab_fails_every_20_minutes",
+            job=lab_fails,
+            cron_schedule="5,25,45 * * * *",
+            default_status=DefaultScheduleStatus.RUNNING,
+        )
+    )
+
+defs = Definitions(jobs=[lab_succeeds, lab_fails, lab_slow], schedules=schedules)
