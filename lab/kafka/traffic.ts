@@ -19,6 +19,8 @@ export interface TrafficOptions {
   lineage: { url: string; key: string } | null;
   /** Seconds in one rise-and-fall of the rates. */
   periodSeconds?: number;
+  /** Group clicks-analytics keeps up this long, then stops for `pauseSeconds` (default 240 and 120). */
+  analytics?: { keepUpSeconds: number; pauseSeconds: number };
 }
 
 const orderSchema = {
@@ -132,14 +134,17 @@ async function produceShop(options: TrafficOptions): Promise<void> {
   });
 }
 
-/** Group `clicks-analytics`: keeps up for four minutes, then stops for two (its lag goes WARN, then STOP). */
-async function analyticsThatFallsBehind(bootstrap: string): Promise<void> {
-  const group = await startGroupConsumer(bootstrap, 'clicks-analytics', 'shop.clicks', 1_000);
+/** Group `clicks-analytics`: keeps up for a while, then stops for a while (its lag goes WARN, then STOP). */
+async function analyticsThatFallsBehind(options: TrafficOptions): Promise<void> {
+  const { keepUpSeconds, pauseSeconds } = options.analytics ?? { keepUpSeconds: 240, pauseSeconds: 120 };
+  const group = await startGroupConsumer(options.bootstrap, 'clicks-analytics', 'shop.clicks', 1_000);
   for (;;) {
-    await sleep(240_000);
+    await sleep(keepUpSeconds * 1000);
     group.pause();
-    await sleep(120_000);
+    console.error(`clicks-analytics: stopped for ${pauseSeconds} s`);
+    await sleep(pauseSeconds * 1000);
     group.resume();
+    console.error('clicks-analytics: consuming again');
   }
 }
 
@@ -266,5 +271,5 @@ if (!options.bootstrap || !options.shop) {
 }
 await produceShop(options);
 console.error('traffic: producing to shop.orders, shop.payments and shop.clicks');
-void analyticsThatFallsBehind(options.bootstrap);
+void analyticsThatFallsBehind(options);
 await loadOrders(options);

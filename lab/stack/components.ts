@@ -84,6 +84,21 @@ export function acceptsConnections(port: number): Promise<boolean> {
   });
 }
 
+/** LAB_ANALYTICS_CYCLE="<keep up s>,<stopped s>": how group clicks-analytics falls behind (the lab tour shortens it). */
+function analyticsCycle(): TrafficOptions['analytics'] {
+  const text = process.env.LAB_ANALYTICS_CYCLE;
+  if (!text) return undefined;
+  const [keepUpSeconds, pauseSeconds] = text.split(',').map(Number);
+  if (
+    !Number.isInteger(keepUpSeconds) ||
+    !Number.isInteger(pauseSeconds) ||
+    keepUpSeconds! < 1 ||
+    pauseSeconds! < 1
+  )
+    throw new Error(`LAB_ANALYTICS_CYCLE=${text}: expected "<seconds keeping up>,<seconds stopped>"`);
+  return { keepUpSeconds: keepUpSeconds!, pauseSeconds: pauseSeconds! };
+}
+
 /** Whether `url` answers HTTP within 5 s (a loaded machine makes a healthy JVM slow, not dead). */
 async function answersHttp(url: string): Promise<boolean> {
   try {
@@ -223,6 +238,7 @@ export const labComponents: LabComponent[] = [
         registryUrl: state.components['schema-registry']?.url ?? null,
         shop: postgres!.info.shop as ShopDatabase,
         lineage: { url: labdeckUrl, key: labSecret(state, 'lineage-traffic') },
+        analytics: analyticsCycle(),
       };
       const logFile = path.join(dir, 'traffic.log');
       const tail = logTail(logFile, 25);
