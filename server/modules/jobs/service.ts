@@ -116,7 +116,7 @@ export class JobsService {
   #snapshotAt = 0;
   #generation = 0;
   #unsubscribe: (() => void) | undefined;
-  #retentionTimer: NodeJS.Timeout | undefined;
+  #retentionAt = Number.NEGATIVE_INFINITY;
   #stopped = false;
 
   constructor(ctx: ModuleContext, config: JobsConfig, adapters: readonly JobSourceAdapter[]) {
@@ -176,11 +176,9 @@ export class JobsService {
       });
       runtime.poller.start();
     }
-    this.#retention();
   }
 
   async #follow(): Promise<void> {
-    clearTimeout(this.#retentionTimer);
     await Promise.all(
       [...this.#sources.values()].map(async (runtime) => {
         await runtime.poller?.stop();
@@ -189,16 +187,16 @@ export class JobsService {
     );
   }
 
-  #retention(): void {
-    const before = new Date(Date.now() - this.#config.retentionDays * 86_400_000);
-    this.#store
-      .deleteRunsBefore(before)
+  /** Retention runs on the leader after a poll, at most hourly. */
+  #retentionDue(): void {
+    const now = Date.now();
+    if (now - this.#retentionAt < RETENTION_EVERY_MS) return;
+    this.#retentionAt = now;
+    this.deleteExpiredRuns()
       .then((deleted) => {
         if (deleted) this.#invalidate();
       })
       .catch((error) => this.#ctx.log.warn({ err: error }, 'jobs: retention failed'));
-    this.#retentionTimer = setTimeout(() => this.#retention(), RETENTION_EVERY_MS);
-    this.#retentionTimer.unref();
   }
 
   /** Deletes runs past retention now (the leader also does it hourly). */
@@ -207,6 +205,7 @@ export class JobsService {
   }
 
   async #afterPoll(outcome: PollOutcome): Promise<void> {
+    this.#retentionDue();
     if (outcome.runs.length) this.#publishRuns(outcome.runs.map(publicRun));
     if (outcome.status) {
       this.#invalidate();
