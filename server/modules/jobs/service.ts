@@ -28,7 +28,6 @@ import { describeFailure, timeBoxed } from './timebox.ts';
 
 /** Derived views are recomputed at most this often without news (late and recovered depend on the clock). */
 const SNAPSHOT_MAX_AGE_MS = 10_000;
-const RETENTION_EVERY_MS = 3_600_000;
 const P90_OF_SUCCESSES = 20;
 
 type Action = 'trigger' | 'rerun' | 'cancel';
@@ -116,7 +115,6 @@ export class JobsService {
   #snapshotAt = 0;
   #generation = 0;
   #unsubscribe: (() => void) | undefined;
-  #retentionAt = Number.NEGATIVE_INFINITY;
   #stopped = false;
 
   constructor(ctx: ModuleContext, config: JobsConfig, adapters: readonly JobSourceAdapter[]) {
@@ -187,11 +185,8 @@ export class JobsService {
     );
   }
 
-  /** Retention runs on the leader after a poll, at most hourly. */
+  /** Retention runs on the leader after every poll: an index probe on sort_at that rarely finds rows. */
   #retentionDue(): void {
-    const now = Date.now();
-    if (now - this.#retentionAt < RETENTION_EVERY_MS) return;
-    this.#retentionAt = now;
     this.deleteExpiredRuns()
       .then((deleted) => {
         if (deleted) this.#invalidate();
@@ -199,7 +194,7 @@ export class JobsService {
       .catch((error) => this.#ctx.log.warn({ err: error }, 'jobs: retention failed'));
   }
 
-  /** Deletes runs past retention now (the leader also does it hourly). */
+  /** Deletes runs past retention. */
   deleteExpiredRuns(): Promise<number> {
     return this.#store.deleteRunsBefore(new Date(Date.now() - this.#config.retentionDays * 86_400_000));
   }
@@ -368,7 +363,10 @@ export class JobsService {
 
   async runs(sourceId: string, jobId: string, before: string | undefined, limit: number): Promise<RunPage> {
     const position = before === undefined ? null : parsePosition(before);
-    if (before !== undefined && !position) throw badRequest('query.before: not a cursor this API gave');
+    if (before !== undefined && !position) {
+      const problem = { in: 'query', path: 'before', message: 'not a cursor this API gave' };
+      throw badRequest(`query.before: ${problem.message}`, { problems: [problem] });
+    }
     const job = await this.#job(sourceId, jobId);
     const page = await this.#store.runPage(sourceId, jobId, position, limit + 1);
     const runs = page.slice(0, limit);
