@@ -1,5 +1,6 @@
 import type { ServerModule } from '../platform/module.ts';
 import { authModule } from './auth/index.ts';
+import { jobsModule } from './jobs/index.ts';
 import { lineageModule } from './lineage/index.ts';
 import { servicesModule } from './services/index.ts';
 import { sqlModule } from './sql/index.ts';
@@ -14,4 +15,5 @@ export const serverModules: readonly ServerModule[] = [
   lineageModule,
   sqlModule,
   streamsModule,
+  jobsModule,
 ];

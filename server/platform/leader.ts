@@ -3,7 +3,7 @@ import type { Db } from './db/pool.ts';
 import type { Logger } from './log.ts';
 
 /** Advisory lock keys of the background jobs that only one replica may run. */
-export const LEADER_LOCKS = { probes: 7_210_101, kafkaSampler: 7_210_201 } as const;
+export const LEADER_LOCKS = { probes: 7_210_101, kafkaSampler: 7_210_201, jobSources: 7_210_301 } as const;
 
 export interface LeadershipOptions {
   /** One of LEADER_LOCKS. */

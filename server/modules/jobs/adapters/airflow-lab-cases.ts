@@ -1,8 +1,10 @@
 // The lab tests both Airflow job sources pass against a real Airflow (airflow3.lab.test.ts, airflow2.lab.test.ts).
+
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { AirflowServer } from '../../../../lab/airflow/server.ts';
 import type { RunState } from '../contract.ts';
+import { sourceConfig } from '../test/fake-source.ts';
 import { CANCEL_NOTE } from './airflow-api.ts';
 import type { airflow2Source } from './airflow2.ts';
 import type { airflow3Source } from './airflow3.ts';
@@ -36,7 +38,10 @@ export function airflowLab(setup: LabSetup): () => AirflowLab {
   const sourceAs = (airflow: AirflowServer, password: string) => {
     const config = { kind: setup.adapter.kind, url: airflow.url, username: airflow.admin.username, password };
     // biome-ignore lint/suspicious/noExplicitAny: either adapter's own schema parsed the config
-    return setup.adapter.create(setup.adapter.schema.parse(config) as any, { log, db: null as never });
+    return setup.adapter.create(sourceConfig(setup.adapter as any, config) as any, {
+      log,
+      db: null as never,
+    });
   };
   beforeAll(async () => {
     const airflow = await setup.start();

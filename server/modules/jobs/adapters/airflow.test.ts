@@ -2,10 +2,12 @@
 // (trimmed), and with garbage. The real servers are exercised by airflow3.lab.test.ts and airflow2.lab.test.ts.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { sourceSchema } from '../config.ts';
+import { sourceConfig } from '../test/fake-source.ts';
 import { CANCEL_NOTE, createAirflowSource, runStateOf } from './airflow-api.ts';
 import { airflow2Source } from './airflow2.ts';
 import { airflow3Dialect, airflow3Source, tokenAuth } from './airflow3.ts';
-import { jobSourceAdapter, jobSourceSchema } from './registry.ts';
+import { jobSourceAdapters } from './registry.ts';
 
 type Handler = (req: IncomingMessage, body: unknown, res: ServerResponse) => void;
 interface Seen {
@@ -51,7 +53,7 @@ const jwt = (id: number, exp: number) =>
   `e30.${Buffer.from(JSON.stringify({ sub: 'admin', exp, id })).toString('base64url')}.sig`;
 
 const v3 = (now?: () => number) => {
-  const config = airflow3Source.schema.parse({
+  const config = sourceConfig(airflow3Source, {
     kind: 'airflow3',
     url,
     username: 'admin',
@@ -63,7 +65,7 @@ const v3 = (now?: () => number) => {
 };
 const v2 = () =>
   airflow2Source.create(
-    airflow2Source.schema.parse({ kind: 'airflow2', url, username: 'admin', password: PASSWORD }),
+    sourceConfig(airflow2Source, { kind: 'airflow2', url, username: 'admin', password: PASSWORD }),
     { log, db: null as never },
   );
 
@@ -198,7 +200,7 @@ describe('Airflow 3 source', () => {
 
   it('says a wrong password in one line that names the request and not the secret', async () => {
     airflow3({});
-    const config = airflow3Source.schema.parse({
+    const config = sourceConfig(airflow3Source, {
       kind: 'airflow3',
       url,
       username: 'admin',
@@ -380,7 +382,7 @@ describe('garbage answers', () => {
   });
 
   it('names an unreachable Airflow without credentials', async () => {
-    const config = airflow2Source.schema.parse({
+    const config = sourceConfig(airflow2Source, {
       kind: 'airflow2',
       url: 'http://127.0.0.1:1',
       username: 'admin',
@@ -522,15 +524,17 @@ describe('Airflow 2 source', () => {
 
 describe('job source registry', () => {
   it('parses each kind by its own schema and names what is wrong', () => {
+    const jobSourceSchema = sourceSchema(jobSourceAdapters);
     const parsed = jobSourceSchema.parse({
+      id: 'af2',
       kind: 'airflow2',
       url: 'http://af:8080',
       username: 'a',
       password: 'b',
     });
     expect(parsed).toMatchObject({ kind: 'airflow2', tlsVerify: true });
-    expect(jobSourceAdapter('airflow3').kind).toBe('airflow3');
     const wrong = jobSourceSchema.safeParse({
+      id: 'af3',
       kind: 'airflow3',
       url: 'ftp://x',
       username: 'a',
@@ -538,6 +542,6 @@ describe('job source registry', () => {
       extra: 1,
     });
     expect(wrong.success).toBe(false);
-    expect(() => jobSourceAdapter('luigi')).toThrow('unknown job source kind luigi');
+    expect(jobSourceSchema.safeParse({ id: 'x', kind: 'luigi', url: 'http://l:1' }).success).toBe(false);
   });
 });

@@ -82,18 +82,34 @@ export interface JobSourceContext {
   db: import('../../../platform/db/pool.ts').Db;
 }
 
+/**
+ * The part of every `jobs.sources[]` entry the module owns (config.ts `sourceCommonShape`), handed to
+ * `create` beside the kind's own keys.
+ */
+export interface SourceCommonConfig {
+  id: string;
+  name?: string;
+  /** The source's API base (which is also its UI base); a kind may make it optional in its schema. */
+  url?: string;
+  service?: string;
+  intervalMs: number;
+  timeoutMs: number;
+  roles: { trigger: string[]; rerun: string[]; cancel: string[] };
+}
+
 // biome-ignore lint/suspicious/noExplicitAny: any strict object schema with a literal `kind`
 type SourceSchema = z.ZodObject<any, any>;
 
 /**
  * One kind of job source (one file each), registered in registry.ts. Its schema is the kind-specific
  * part of a `jobs.sources[]` entry (with `kind: z.literal(...)`); the common part (id, name, url,
- * intervalMs, timeoutMs, roles) is added by the module.
+ * service, intervalMs, timeoutMs, roles) is added by the module, and `create` gets both. A kind may
+ * redefine a common key in its schema (`url: z.url()` to require it): its definition wins.
  */
 export interface JobSourceAdapter<S extends SourceSchema = SourceSchema> {
   kind: string;
   schema: S;
-  create(config: z.output<S>, ctx: JobSourceContext): JobSource;
+  create(config: z.output<S> & SourceCommonConfig, ctx: JobSourceContext): JobSource;
 }
 
 export const defineJobSource = <S extends SourceSchema>(adapter: JobSourceAdapter<S>): JobSourceAdapter<S> =>
