@@ -116,6 +116,20 @@ describe('the Jobs page', () => {
     expect(wrapper.get('[data-testid="badge"]').text()).toBe('2 failing jobs');
   });
 
+  it('shows a source turning degraded on the live channel, keeping its jobs on screen', async () => {
+    fakeBff({ 'GET /jobs/board': jobBoard(), 'GET /jobs': jobList([jobView('lab_ok')]) });
+    const { wrapper } = await showJobs('/jobs');
+    expect(wrapper.get('[data-source="airflow"]').text()).toContain('ok');
+    FakeEventSource.last!.emit({
+      topic: 'jobs',
+      type: 'sources',
+      data: [sourceView('airflow', { status: 'degraded', error: 'HTTP 502 from /api/v2/dags' })],
+    });
+    await settle();
+    expect(wrapper.get('[data-source="airflow"]').text()).toMatch(/degraded.*HTTP 502 from \/api\/v2\/dags/);
+    expect(wrapper.find('[data-job="airflow/lab_ok"]').exists()).toBe(true);
+  });
+
   it('keeps the matrix filters in the URL and asks the API with them', async () => {
     const requests = fakeBff({
       'GET /jobs/board': jobBoard(),
