@@ -27,12 +27,16 @@ test('every route opens, the theme switches, and nothing fails', async ({ page }
   expect(problems).toEqual([]);
 });
 
-test('Jobs says it is not built yet and promises no configuration', async ({ page }) => {
+// Needs the jobs server module (GET /api/jobs, /api/jobs/board): the e2e config has no jobs source,
+// so the page either explains how to add one or lists the OpenLineage runs other specs stored.
+test('Jobs explains how to add a source, or shows the OpenLineage runs already stored', async ({ page }) => {
   await page.goto('/jobs');
-  await expect(page.getByRole('heading', { level: 2, name: 'Not built yet' })).toBeVisible();
-  await expect(page.getByRole('main')).not.toContainText(/configured|trigger/i);
-  await page.getByRole('link', { name: 'Open Lineage' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'Lineage' })).toBeVisible();
+  await expect(
+    page.getByRole('heading', { name: 'No job source yet' }).or(page.getByTestId('job-matrix')),
+  ).toBeVisible();
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  if (await page.getByTestId('jobs-example').isVisible())
+    await expect(page.getByTestId('jobs-example')).toContainText('kind: airflow3');
 });
 
 test('unknown paths show the SPA not-found page; unknown API paths answer JSON', async ({

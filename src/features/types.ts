@@ -1,4 +1,11 @@
+import type { Ref } from 'vue';
 import type { RouteComponent, RouteRecordRaw } from 'vue-router';
+
+/** A count beside a feature's navigation link (failing jobs), with the words a screen reader says. */
+export interface NavBadge {
+  count: number;
+  label: string;
+}
 
 /** A capability of the SPA: its routes and its place in the navigation (src/features/<id>/index.ts). */
 export interface Feature {
@@ -14,6 +21,8 @@ export interface Feature {
   requiredRole?: string;
   /** Runs in the app shell's setup on every page: app-wide composables such as palette commands. */
   setup?: () => void;
+  /** Runs in the navigation's setup: the badge its link shows, null for none. */
+  navBadge?: () => Readonly<Ref<NavBadge | null>>;
 }
 
 export type IconName = 'home' | 'lineage' | 'sql' | 'streams' | 'jobs' | 'settings';
