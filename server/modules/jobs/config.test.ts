@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, formatProblem } from '../../platform/config/errors.ts';
 import { parseConfigText } from '../../platform/config/load.ts';
 import { buildConfigSchema } from '../../platform/config/schema.ts';
+import { openLineageSource } from './adapters/openlineage.ts';
 import { jobsSection } from './config.ts';
 import { jobsModuleWith } from './index.ts';
 import { fakeSourceKind } from './test/fake-source.ts';
@@ -25,6 +26,7 @@ describe('jobs config', () => {
       retentionDays: 30,
       windowDays: 7,
       sources: [],
+      openLineageRuns: true,
     });
   });
 
@@ -99,5 +101,19 @@ describe('jobs config', () => {
     expect(bare.error?.issues.map((issue) => issue.message)).toEqual([
       'no job source kinds are available in this build',
     ]);
+  });
+});
+
+describe('the OpenLineage runs source', () => {
+  const kinds = [fakeSourceKind, openLineageSource];
+  it('is there without configuration, and not when turned off or configured', () => {
+    expect(jobsSection(kinds).parse(undefined).sources).toMatchObject([
+      { id: 'openlineage', kind: 'openlineage', excludeNamespaces: [], intervalMs: 15_000 },
+    ]);
+    expect(jobsSection(kinds).parse({ openLineageRuns: false }).sources).toEqual([]);
+    const configured = jobsSection(kinds).parse({
+      sources: [{ id: 'ol', kind: 'openlineage', excludeNamespaces: ['airflow'] }],
+    }).sources;
+    expect(configured).toMatchObject([{ id: 'ol', excludeNamespaces: ['airflow'] }]);
   });
 });

@@ -48,6 +48,11 @@ export function jobsSection(adapters: readonly JobSourceAdapter[]) {
       /** The window of the job × state counts (the matrix). */
       windowDays: z.number().min(1).max(90).default(7),
       sources: z.array(sourceSchema(adapters)).max(200).default([]),
+      /**
+       * List the runs OpenLineage producers report (source `openlineage`) without configuring it; a
+       * configured `kind: openlineage` source replaces it.
+       */
+      openLineageRuns: z.boolean().default(true),
     })
     .superRefine((section, ctx) => {
       const seen = new Set<string>();
@@ -61,7 +66,24 @@ export function jobsSection(adapters: readonly JobSourceAdapter[]) {
         seen.add(source.id);
       });
     })
+    .transform((section) => withOpenLineageRuns(section, adapters))
     .prefault({});
+}
+
+const DEFAULT_OPENLINEAGE = { id: 'openlineage', kind: 'openlineage', name: 'OpenLineage runs' };
+
+function withOpenLineageRuns<S extends { sources: JobSourceConfig[]; openLineageRuns: boolean }>(
+  section: S,
+  adapters: readonly JobSourceAdapter[],
+): S {
+  const wanted =
+    section.openLineageRuns &&
+    adapters.some((adapter) => adapter.kind === DEFAULT_OPENLINEAGE.kind) &&
+    !section.sources.some(
+      ({ kind, id }) => kind === DEFAULT_OPENLINEAGE.kind || id === DEFAULT_OPENLINEAGE.id,
+    );
+  if (!wanted) return section;
+  return { ...section, sources: [...section.sources, sourceSchema(adapters).parse(DEFAULT_OPENLINEAGE)] };
 }
 
 export type JobsConfig = z.output<ReturnType<typeof jobsSection>>;

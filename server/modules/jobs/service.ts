@@ -3,9 +3,11 @@ import { ApiError, badRequest, notFound } from '../../platform/errors.ts';
 import type { User } from '../../platform/identity.ts';
 import { LEADER_LOCKS, Leadership } from '../../platform/leader.ts';
 import type { ModuleContext } from '../../platform/module.ts';
+import { runDatasets } from './adapters/openlineage.ts';
 import type { JobSource, JobSourceAdapter, SourceRun, SourceTask } from './adapters/types.ts';
 import type { JobSourceConfig, JobsConfig } from './config.ts';
 import {
+  type ChildRunView,
   JOB_RECENT_RUNS,
   JOBS_TOPIC,
   type JobActions,
@@ -87,8 +89,21 @@ function taskView(task: SourceTask): TaskView {
     startedAt: started?.toISOString() ?? null,
     endedAt: ended?.toISOString() ?? null,
     durationMs: started && ended ? ended.getTime() - started.getTime() : null,
-    children: [],
+    children: task.children ?? [],
   };
+}
+
+/** The run itself and every OpenLineage run under its tasks (ids that are not OpenLineage runs find nothing). */
+function lineageRunIds(runId: string, tasks: TaskView[]): string[] {
+  const ids = [runId];
+  const walk = (children: ChildRunView[]) => {
+    for (const child of children) {
+      ids.push(child.runId);
+      walk(child.children);
+    }
+  };
+  for (const task of tasks) walk(task.children);
+  return ids;
 }
 
 /** The source failed to answer a request: 502 with its reason (the stored data still shows). */
@@ -385,7 +400,13 @@ export class JobsService {
       const tasks = await timeBoxed(runtime.config.timeoutMs, 'listing tasks', (signal) =>
         runtime.source.runTasks(jobId, runId, signal),
       );
-      return { job, run, tasks: tasks.map(taskView), datasets: [] };
+      const views = tasks.map(taskView);
+      return {
+        job,
+        run,
+        tasks: views,
+        datasets: await runDatasets(this.#ctx.db, lineageRunIds(run.runId, views)),
+      };
     } catch (error) {
       throw sourceFailed(runtime, error, { job, run });
     }

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { describeError, requestJson } from '../../../platform/http-json.ts';
 import type { RunState } from '../contract.ts';
+import { taskChildRuns } from './openlineage.ts';
 import {
   defineJobSource,
   type JobSource,
@@ -32,6 +33,8 @@ export type AirflowConfig = z.output<z.ZodObject<typeof airflowConfigShape>>;
 export const PAGE_SIZE = 100;
 /** Pages read per call at most (runs per poll, DAGs, task instances of one run). */
 const MAX_PAGES = 50;
+/** Child runs are matched to a task by time: their events may carry the clock of another process. */
+const CHILD_RUN_SLACK_MS = 60_000;
 const MAX_BODY = 8 * 1024 * 1024;
 /** A change poll reaches back this far before the time of the previous poll's last answer (clock steps, commit lag). */
 const OVERLAP_MS = 60_000;
@@ -382,7 +385,20 @@ export function createAirflowSource(
 
   async function runTasks(dagId: string, runId: string, signal: AbortSignal): Promise<SourceTask[]> {
     const items = await readAll(`${runPath(dagId, runId)}/taskInstances`, 'task_instances', signal);
-    return checkedItems(items, taskShape, toTask(dagId, runId), 'task instances', ctx);
+    const tasks = checkedItems(items, taskShape, toTask(dagId, runId), 'task instances', ctx);
+    return Promise.all(tasks.map((task) => withChildRuns(dagId, task)));
+  }
+
+  /** The OpenLineage runs the task started, from what the lineage module stored (none without a database). */
+  async function withChildRuns(dagId: string, task: SourceTask): Promise<SourceTask> {
+    if (!ctx.db || !task.startedAt) return task;
+    const children = await taskChildRuns(ctx.db, {
+      dagId,
+      taskId: task.id,
+      from: new Date(task.startedAt.getTime() - CHILD_RUN_SLACK_MS),
+      to: new Date((task.endedAt ?? new Date()).getTime() + CHILD_RUN_SLACK_MS),
+    });
+    return children.length ? { ...task, children } : task;
   }
 
   async function readRun(dagId: string, runId: string, signal: AbortSignal): Promise<SourceRun> {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../../test/harness.ts';
 import { runEvent } from '../../lineage/test/events.ts';
 import type { RunState } from '../contract.ts';
-import { createOpenLineageSource, openLineageRunState, taskChildRuns } from './openlineage.ts';
+import { createOpenLineageSource, openLineageRunState, runDatasets, taskChildRuns } from './openlineage.ts';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -81,6 +81,8 @@ describe('OpenLineage source', () => {
         job: 'dbt-run-lab.model_a',
         jobNamespace: dbtNs,
         time: at(2),
+        inputs: [{ name: `${dbtNs}.raw.orders` }],
+        outputs: [{ name: `${dbtNs}.analytics.model_a` }],
         runFacets: parentFacet(dbtNs, 'dbt-run-lab', dbtRun),
       }),
       runEvent({
@@ -107,28 +109,24 @@ describe('OpenLineage source', () => {
 
   const source = () => createOpenLineageSource(app.context.db);
 
-  it('lists jobs as <namespace>/<name>', async () => {
+  it('lists only jobs at the top of their tree, as <namespace>/<name>, without excluded namespaces', async () => {
     const ids = (await source().listJobs(AbortSignal.timeout(5_000))).map((j) => j.jobId);
-    expect(ids).toEqual(
-      expect.arrayContaining([`${dbtNs}/dbt-run-lab`, `${dbtNs}/dbt-run-lab.model_b`, 'airflow/etl.run_dbt']),
+    expect(ids).toContain('airflow/etl.run_dbt');
+    expect(ids).not.toContain(`${dbtNs}/dbt-run-lab`);
+    expect(ids).not.toContain(`${dbtNs}/dbt-run-lab.model_b`);
+    const withoutAirflow = createOpenLineageSource(app.context.db, ['airflow']);
+    expect((await withoutAirflow.listJobs(AbortSignal.timeout(5_000))).map((j) => j.jobId)).not.toContain(
+      'airflow/etl.run_dbt',
     );
   });
 
-  it('reads runs by the since-cursor, page after page, without repeats', async () => {
+  it('reads top-level runs by the since-cursor, without repeats', async () => {
     const first = await source().listRuns({ since: `${at(0)}|`, signal: AbortSignal.timeout(5_000) });
     const ours = new Set<string>([task, dbtRun, good, bad]);
     const mine = first.runs.filter((r) => ours.has(r.runId));
-    expect(mine.map((r) => [r.runId, r.state, r.nativeState])).toEqual([
-      [task, 'running', 'RUNNING'],
-      [good, 'success', 'COMPLETED'],
-      [bad, 'failed', 'FAILED'],
-      [dbtRun, 'failed', 'FAILED'],
+    expect(mine.map((r) => [r.runId, r.jobId, r.state, r.nativeState])).toEqual([
+      [task, 'airflow/etl.run_dbt', 'running', 'RUNNING'],
     ]);
-    expect(mine.find((r) => r.runId === bad)).toMatchObject({
-      jobId: `${dbtNs}/dbt-run-lab.model_b`,
-      error: 'relation "raw.x" does not exist',
-      endedAt: new Date(at(3)),
-    });
     const again = await source().listRuns({ since: first.cursor, signal: AbortSignal.timeout(5_000) });
     expect(again.runs.filter((r) => ours.has(r.runId))).toEqual([]);
 
@@ -143,6 +141,17 @@ describe('OpenLineage source', () => {
     );
     const later = await source().listRuns({ since: first.cursor, signal: AbortSignal.timeout(5_000) });
     expect(later.runs.map((r) => [r.runId, r.state])).toContainEqual([task, 'success']);
+    const excluded = createOpenLineageSource(app.context.db, ['airflow']);
+    const none = await excluded.listRuns({ since: first.cursor, signal: AbortSignal.timeout(5_000) });
+    expect(none.runs.filter((r) => ours.has(r.runId))).toEqual([]);
+  });
+
+  it('finds the datasets of runs for links into the lineage graph', async () => {
+    expect(await runDatasets(app.context.db, ['manual__2026-01-01T00:00:00+00:00'])).toEqual([]);
+    expect(await runDatasets(app.context.db, [good, bad])).toEqual([
+      { id: `dataset:postgres://db:5432:${dbtNs}.raw.orders`, direction: 'in' },
+      { id: `dataset:postgres://db:5432:${dbtNs}.analytics.model_a`, direction: 'out' },
+    ]);
   });
 
   it('gives a run its direct children as tasks', async () => {

@@ -10,7 +10,16 @@ import { defineJobSource, type JobSource, type SourceJob, type SourceRun, type S
 
 type SqlReader = Pick<Db, 'query'>;
 
-export const openLineageSchema = z.strictObject({ kind: z.literal('openlineage') });
+export const openLineageSchema = z.strictObject({
+  kind: z.literal('openlineage'),
+  /** Nothing to reach: the runs are in Labdeck's own database. */
+  url: z.url({ protocol: /^https?$/ }).optional(),
+  /**
+   * Job namespaces not to list, such as the one Airflow's provider reports in when the Airflow itself is a
+   * source (its DAG runs would show twice).
+   */
+  excludeNamespaces: z.array(z.string().min(1)).max(100).default([]),
+});
 
 const RUNS_PER_POLL = 1000;
 const FIRST_POLL_LOOKBACK_MS = 7 * 24 * 3600_000;
@@ -118,11 +127,20 @@ async function resolveJob(db: SqlReader, jobId: string): Promise<{ namespace: st
   throw new Error(`OpenLineage has no job "${excerpt(jobId, 200)}" (expected <namespace>/<name>)`);
 }
 
-export function createOpenLineageSource(db: SqlReader): JobSource {
+/**
+ * Jobs and runs at the top of their tree only (a dbt run, a Spark application, an Airflow DAG run): the runs
+ * they started (dbt models, Spark stages, Airflow tasks) show as their tasks, not as jobs of their own.
+ */
+export function createOpenLineageSource(db: SqlReader, excludeNamespaces: string[] = []): JobSource {
   return {
     async listJobs() {
       const { rows } = await db.query<{ namespace: string; name: string }>(
-        `SELECT namespace, name FROM lineage_jobs_v1 ORDER BY latest_event_time DESC NULLS LAST LIMIT ${MAX_JOBS}`,
+        `SELECT j.namespace, j.name FROM lineage_jobs_v1 j
+          WHERE NOT (j.namespace = ANY($1))
+            AND EXISTS (SELECT 1 FROM lineage_runs_v1 r
+                         WHERE r.job_namespace = j.namespace AND r.job_name = j.name AND r.parent_run_id IS NULL)
+          ORDER BY j.latest_event_time DESC NULLS LAST LIMIT ${MAX_JOBS}`,
+        [excludeNamespaces],
       );
       return rows.map(
         (row): SourceJob => ({
@@ -142,8 +160,9 @@ export function createOpenLineageSource(db: SqlReader): JobSource {
       const cursor = parseCursor(since);
       const { rows } = await db.query<RunRow>(
         `SELECT ${RUN_COLUMNS} FROM lineage_runs_v1
-          WHERE (state_time, run_id::text) > ($1, $2) ORDER BY state_time, run_id::text LIMIT ${RUNS_PER_POLL}`,
-        [cursor.at, cursor.runId],
+          WHERE (state_time, run_id::text) > ($1, $2) AND parent_run_id IS NULL AND NOT (job_namespace = ANY($3))
+          ORDER BY state_time, run_id::text LIMIT ${RUNS_PER_POLL}`,
+        [cursor.at, cursor.runId, excludeNamespaces],
       );
       const last = rows.at(-1);
       return {
@@ -232,8 +251,23 @@ export function childTree(rows: TreeRow[]): ChildRunView[] {
   return roots;
 }
 
+/** The lineage graph's ids (`dataset:<namespace>:<name>`) of the datasets the given runs read and wrote. */
+export async function runDatasets(
+  db: SqlReader,
+  runIds: string[],
+): Promise<{ id: string; direction: 'in' | 'out' }[]> {
+  const ids = runIds.filter((id) => UUID.test(id));
+  if (ids.length === 0) return [];
+  const { rows } = await db.query<{ namespace: string; name: string; direction: 'in' | 'out' }>(
+    `SELECT DISTINCT namespace, name, direction FROM lineage_run_io_v1
+      WHERE run_id = ANY($1::uuid[]) ORDER BY direction, namespace, name LIMIT 500`,
+    [ids],
+  );
+  return rows.map((row) => ({ id: `dataset:${row.namespace}:${row.name}`, direction: row.direction }));
+}
+
 export const openLineageSource = defineJobSource({
   kind: 'openlineage',
   schema: openLineageSchema,
-  create: (_config, ctx) => createOpenLineageSource(ctx.db),
+  create: (config, ctx) => createOpenLineageSource(ctx.db, config.excludeNamespaces),
 });

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { Logger } from '../../../platform/log.ts';
-import type { RunState } from '../contract.ts';
+import type { ChildRunView, RunState } from '../contract.ts';
 
 /** A job as a source reports it (no health or counts: the module derives those from stored runs). */
 export interface SourceJob {
@@ -40,6 +40,8 @@ export interface SourceTask {
   mapIndex: number | null;
   error: string | null;
   url: string | null;
+  /** OpenLineage runs the task started (a dbt run and its models under the task that ran dbt-ol). */
+  children?: ChildRunView[];
 }
 
 /** One poll's news: runs that changed since `since` and the cursor for the next poll. */
