@@ -76,7 +76,7 @@ function labServices(components: LabState['components'], labdeckPort: number): S
   return services.filter((service): service is Service => Boolean(service));
 }
 
-export function jobSources(components: LabState['components']): Service[] {
+function jobSources(components: LabState['components']): Service[] {
   const { airflow, dagster } = components;
   const operators = {
     trigger: ['admin', 'operator'],
@@ -104,6 +104,8 @@ export function jobSources(components: LabState['components']): Service[] {
       service: 'dagster',
       roles: operators,
     },
+    // dbt, Spark and the Kafka loader report runs as OpenLineage events; Airflow's own show through its source.
+    { id: 'openlineage', kind: 'openlineage', name: 'OpenLineage runs', excludeNamespaces: ['airflow'] },
   ];
   return sources.filter((source): source is Service => Boolean(source));
 }
@@ -183,7 +185,7 @@ export function labdeckConfigText(state: LabState, port: number): string {
         ],
       },
     },
-    // jobs: { sources: jobSources(components) }, once the jobs module is merged
+    jobs: { sources: jobSources(components) },
   };
   return `# Written by npm run lab: Labdeck on this machine's lab.\n${stringify(config)}`;
 }
