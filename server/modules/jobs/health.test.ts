@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { RunState, RunView } from './contract.ts';
-import { isLate, jobHealth, p90 } from './health.ts';
+import type { JobView, RunState, RunView } from './contract.ts';
+import { byAttention, isLate, jobHealth, p90 } from './health.ts';
 
 const NOW = Date.parse('2026-12-03T12:00:00Z');
 const MIN = 60_000;
@@ -89,5 +89,32 @@ describe('job health', () => {
 
   it('a queued run is never late', () => {
     expect(isLate({ ...run('queued', 60, null), startedAt: null }, MIN, NOW)).toBe(false);
+  });
+});
+
+describe('jobs in order of attention', () => {
+  const job = (name: string, health: JobView['health'], startedAt: string | null = null) =>
+    ({ name, health, recent: startedAt ? [{ startedAt, queuedAt: null }] : [] }) as unknown as JobView;
+  it('puts failing, late, running and recovered jobs first, then the most recently run, idle ones last', () => {
+    const jobs = [
+      job('a-idle', 'idle'),
+      job('b-ok-old', 'ok', '2026-01-01T00:00:00Z'),
+      job('c-ok-new', 'ok', '2026-01-02T00:00:00Z'),
+      job('d-running', 'running', '2026-01-01T00:00:00Z'),
+      job('e-failing', 'failing', '2026-01-01T00:00:00Z'),
+      job('f-late', 'late', '2026-01-01T00:00:00Z'),
+      job('g-recovered', 'recovered', '2026-01-01T00:00:00Z'),
+      job('0-idle', 'idle'),
+    ];
+    expect(jobs.sort(byAttention).map((j) => j.name)).toEqual([
+      'e-failing',
+      'f-late',
+      'd-running',
+      'g-recovered',
+      'c-ok-new',
+      'b-ok-old',
+      '0-idle',
+      'a-idle',
+    ]);
   });
 });

@@ -1,4 +1,4 @@
-import type { JobHealth, RunView } from './contract.ts';
+import type { JobHealth, JobView, RunView } from './contract.ts';
 
 const DAY_MS = 86_400_000;
 const FAILED = new Set(['failed', 'upstream_failed']);
@@ -49,4 +49,26 @@ export function jobHealth(
   if (latest && before && FAILED.has(before.state) && beforeEnd && now - Date.parse(beforeEnd) <= DAY_MS)
     return { health: 'recovered', since: endOf(latest) };
   return { health: 'ok', since: null };
+}
+
+const ATTENTION: Record<JobView['health'], number> = {
+  failing: 0,
+  late: 1,
+  running: 2,
+  recovered: 3,
+  ok: 4,
+  idle: 5,
+};
+const lastActivity = (job: JobView) => {
+  const run = job.recent[0];
+  return run?.startedAt ?? run?.queuedAt ?? '';
+};
+
+/** What needs a look first: failing, late, running, recovered, then by the latest run, then by name. */
+export function byAttention(a: JobView, b: JobView): number {
+  return (
+    ATTENTION[a.health] - ATTENTION[b.health] ||
+    lastActivity(b).localeCompare(lastActivity(a)) ||
+    a.name.localeCompare(b.name)
+  );
 }

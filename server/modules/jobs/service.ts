@@ -23,7 +23,7 @@ import {
   type RunView,
   type TaskView,
 } from './contract.ts';
-import { isLate, jobHealth, p90 } from './health.ts';
+import { byAttention, isLate, jobHealth, p90 } from './health.ts';
 import { type PollOutcome, SourcePoller } from './poller.ts';
 import { createJobsStore, type JobsStore, parsePosition, type StoredRun } from './store.ts';
 import { describeFailure, timeBoxed } from './timebox.ts';
@@ -278,6 +278,7 @@ export class JobsService {
       for (const count of countsOf.get(key) ?? []) jobCounts[count.state] = count.n;
       return { ...job, health, healthSince: since, recent: runs, counts: jobCounts, p90DurationMs: p90Ms };
     });
+    views.sort(byAttention);
     const stateOf = new Map(states.map((state) => [state.source, state]));
     const jobCount = groupBy(views, (view) => view.source);
     const sources = [...this.#sources.values()].map(({ config }) => {
