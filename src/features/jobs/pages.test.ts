@@ -1,4 +1,3 @@
-import type { JobsLiveEvent } from '@contracts/jobs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { defineComponent, h } from 'vue';
 import { api } from '@/shared/api/client';
@@ -14,7 +13,7 @@ import {
   sourceView,
   taskView,
 } from './test/fixtures';
-import { fakeBff, settle, showJobs } from './test/mount';
+import { FakeEventSource, fakeBff, settle, showJobs } from './test/mount';
 
 // echarts needs a real layout engine: the Gantt here only says what it was given.
 vi.mock('./gantt', async (original) => ({
@@ -29,24 +28,6 @@ vi.mock('./gantt', async (original) => ({
       ),
   }),
 }));
-
-/** The one EventSource the live store opens; `emit` delivers a message as the BFF would. */
-class FakeEventSource {
-  static readonly CLOSED = 2;
-  static last: FakeEventSource | null = null;
-  readyState = 0;
-  private listeners = new Map<string, (event: MessageEvent) => void>();
-  constructor(readonly url: string) {
-    FakeEventSource.last = this;
-  }
-  addEventListener(type: string, listener: (event: MessageEvent) => void) {
-    this.listeners.set(type, listener);
-  }
-  close() {}
-  emit(message: JobsLiveEvent) {
-    this.listeners.get('message')?.(new MessageEvent('message', { data: JSON.stringify(message) }));
-  }
-}
 
 const XSS = '<img src=x onerror="window.pwned=1">';
 const adapter = api.defaults.adapter;

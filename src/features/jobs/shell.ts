@@ -1,12 +1,17 @@
 // What the Jobs feature does on every page: the failing-jobs badge, the live channel, palette commands.
+
+import type { JobBoard } from '@contracts/jobs';
 import { computed, onScopeDispose, type Ref, ref, watch } from 'vue';
 import { useRouter } from 'vue-router';
 import { usePaletteStore } from '@/shared/palette/palette';
+import { type TileBadge, type TileBadgesByService, useContributeTileBadges } from '@/shared/tile-badges';
 import type { NavBadge } from '../types';
 import { useJobBoard, useJobList, useJobsLive } from './api';
-import type { JobFilters } from './filters';
+import { filtersToQuery, type JobFilters } from './filters';
 
 const NO_FILTERS: JobFilters = { source: [], state: [], owner: '', tag: '', q: '' };
+
+const failingJobs = (count: number) => `${count} failing job${count === 1 ? '' : 's'}`;
 
 /** The number of failing jobs on the navigation link, kept live. */
 export function useFailingJobsBadge(): Readonly<Ref<NavBadge | null>> {
@@ -14,8 +19,39 @@ export function useFailingJobsBadge(): Readonly<Ref<NavBadge | null>> {
   const board = useJobBoard();
   return computed(() => {
     const count = board.data.value?.failing.length ?? 0;
-    return count ? { count, label: `${count} failing job${count === 1 ? '' : 's'}` } : null;
+    return count ? { count, label: failingJobs(count) } : null;
   });
+}
+
+/**
+ * The failing-jobs badge of each Home service a source names (`service:`), linking to the Jobs page
+ * filtered by that service's sources. Services with no failing job get none.
+ */
+export function failingJobsByService(board: JobBoard): TileBadgesByService {
+  const sourcesOf = new Map<string, string[]>();
+  for (const source of board.sources)
+    if (source.service) sourcesOf.set(source.service, [...(sourcesOf.get(source.service) ?? []), source.id]);
+  const badges = new Map<string, TileBadge>();
+  for (const [service, sources] of sourcesOf) {
+    const count = board.failing.filter((job) => sources.includes(job.source)).length;
+    if (!count) continue;
+    const query = filtersToQuery({ ...NO_FILTERS, source: sources });
+    badges.set(service, {
+      kind: 'failing-jobs',
+      count,
+      label: failingJobs(count),
+      to: { name: 'jobs', query },
+      tone: 'danger',
+    });
+  }
+  return badges;
+}
+
+/** Failing jobs on the Home tiles of the services the sources name, from the board the nav badge reads. */
+export function useFailingJobsTileBadges(): void {
+  const board = useJobBoard();
+  const badges = computed(() => (board.data.value ? failingJobsByService(board.data.value) : new Map()));
+  useContributeTileBadges(badges);
 }
 
 /** Every job is a palette command ("orders_daily" → its page); the list loads when the palette first opens. */
@@ -59,9 +95,10 @@ export function useJobCommands(): void {
   onScopeDispose(() => unregister());
 }
 
-/** The feature's `setup`: live updates for every Jobs query, and jobs in the palette. */
+/** The feature's `setup`: live updates for every Jobs query, jobs in the palette, failing jobs on Home's tiles. */
 export function useJobsShell(): void {
   if (import.meta.env.SSR) return;
   useJobsLive();
   useJobCommands();
+  useFailingJobsTileBadges();
 }

@@ -1,4 +1,6 @@
 // Mounts the Jobs routes as the shell does (feature setup and nav badge run), against a fake BFF.
+
+import type { JobsLiveEvent } from '@contracts/jobs';
 import { QueryClient, VueQueryPlugin } from '@tanstack/vue-query';
 import { flushPromises, mount } from '@vue/test-utils';
 import { type AxiosAdapter, AxiosError, type InternalAxiosRequestConfig } from 'axios';
@@ -13,6 +15,24 @@ export interface FakeRequest {
   url: string;
   params: unknown;
   body: unknown;
+}
+
+/** The one EventSource the live store opens (stub it as the global); `emit` delivers a message as the BFF would. */
+export class FakeEventSource {
+  static readonly CLOSED = 2;
+  static last: FakeEventSource | null = null;
+  readyState = 0;
+  private listeners = new Map<string, (event: MessageEvent) => void>();
+  constructor(readonly url: string) {
+    FakeEventSource.last = this;
+  }
+  addEventListener(type: string, listener: (event: MessageEvent) => void) {
+    this.listeners.set(type, listener);
+  }
+  close() {}
+  emit(message: JobsLiveEvent) {
+    this.listeners.get('message')?.(new MessageEvent('message', { data: JSON.stringify(message) }));
+  }
 }
 
 type Answer = unknown | ((request: FakeRequest) => unknown);
