@@ -3,6 +3,7 @@
 - shop_pipeline (every 10 min): merge the order events the Kafka loader wrote into raw.orders, then dbt-ol run.
 - shop_flaky (every 7 min): a check that fails about one run in three, so the Jobs page has failures to show.
 - shop_slow (every 15 min): a long export, so something is running most of the time.
+- shop_spark (every 20 min, when lab/spark is installed): Spark rolls dbt's daily revenue up by week.
 """
 
 import json
@@ -14,6 +15,7 @@ from datetime import datetime
 
 from _compat import dag, task
 from _dbt import DBT_PARAMS, REPO, run_dbt_ol
+from _spark import SPARK, run_spark_job
 
 SHOP = json.loads(os.environ["LAB_SHOP"]) if os.environ.get("LAB_SHOP") else None
 
@@ -111,6 +113,24 @@ if SHOP:
 
         export_report()
 
+    @dag(
+        dag_id="shop_spark",
+        schedule="2,22,42 * * * *",
+        start_date=datetime(2026, 1, 1),
+        catchup=False,
+        max_active_runs=1,
+        tags=["shop", "spark"],
+        default_args=default_args,
+    )
+    def shop_spark():
+        @task
+        def weekly_revenue(ti=None) -> None:
+            run_spark_job(ti, "weekly_revenue", SHOP)
+
+        weekly_revenue()
+
     shop_pipeline()
     shop_flaky()
     shop_slow()
+    if (SPARK / "venv" / "bin" / "python").exists():
+        shop_spark()
