@@ -38,6 +38,10 @@ export function createDb(url: string, log: Logger, max = 10): Db {
     query: (text, values) => pool.query(text, values),
     async transaction(fn) {
       const client = await pool.connect();
+      // A server that goes away mid-transaction also emits 'error' on the checked-out client; the failing
+      // query reports it, and an unheard 'error' would crash the process.
+      const ignore = () => {};
+      client.on('error', ignore);
       try {
         await client.query('BEGIN');
         const result = await fn(client);
@@ -47,6 +51,7 @@ export function createDb(url: string, log: Logger, max = 10): Db {
         await client.query('ROLLBACK').catch(() => {});
         throw error;
       } finally {
+        client.off('error', ignore);
         client.release();
       }
     },
@@ -56,6 +61,7 @@ export function createDb(url: string, log: Logger, max = 10): Db {
         connectionTimeoutMillis: timeoutMs,
         query_timeout: timeoutMs,
       });
+      client.on('error', () => {}); // a server that goes away fails the query below
       try {
         await client.connect();
         await client.query('SELECT 1');
