@@ -21,7 +21,7 @@ const PAGE = 100;
 const CHANGES = 3;
 const DEFAULT_INTERVAL_MS = 15_000;
 const intervalMs = flag('interval', 2000);
-const seconds = flag('seconds', 20);
+const seconds = flag('seconds', 16);
 const clients = flag('clients', 100);
 
 interface FakeRun {

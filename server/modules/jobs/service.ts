@@ -242,11 +242,11 @@ export class JobsService {
   }
 
   /** One answer of a snapshot, serialised once for every caller asking the same with the same actions. */
-  #body(snapshot: Snapshot, key: string, build: () => string): Promise<JsonBody> {
+  #body(snapshot: Snapshot, key: string, build: () => Promise<string>): Promise<JsonBody> {
     let body = snapshot.bodies.get(key);
     if (!body) {
       if (snapshot.bodies.size >= MAX_BODIES) snapshot.bodies.clear();
-      body = jsonBody(build());
+      body = build().then(jsonBody);
       snapshot.bodies.set(key, body);
       body.catch(() => snapshot.bodies.delete(key));
     }

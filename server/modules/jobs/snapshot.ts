@@ -12,11 +12,16 @@ import type { JobRow, JobScope, JobsStore, SourceStateRow, StoredRun } from './s
 
 /** Health (late, recovered) is re-derived from memory this often: it depends on the clock. */
 export const SNAPSHOT_MAX_AGE_MS = 10_000;
-/** Everything is re-read this often, in the background (runs leaving the counts window, other replicas' job lists). */
-export const SNAPSHOT_RELOAD_MS = 60_000;
+/**
+ * Everything is re-read this often, in the background: counts drift this long as runs leave the window
+ * (news is read at once: changed runs, job lists and source states come as events).
+ */
+export const SNAPSHOT_RELOAD_MS = 300_000;
 const P90_OF_SUCCESSES = 20;
 /** Jobs per slice when deriving views, between which the event loop runs. */
 const SLICE = 1_000;
+/** Jobs whose runs one query of a full load reads (10,000 runs): parsing them is one short stall. */
+const LOAD_CHUNK = 500;
 
 export const jobKey = (source: string, jobId: string) => JSON.stringify([source, jobId]);
 
@@ -66,6 +71,9 @@ export class JobsSnapshot {
   #work: Promise<void> | null = null;
   /** The running work reads news (not only the periodic reload): answers wait for it. */
   #workHasNews = false;
+  #deriving: Promise<void> | null = null;
+  /** Bumped whenever #data or #states is replaced or updated: a derivation of older data is dropped. */
+  #version = 0;
 
   constructor(options: SnapshotOptions) {
     this.#options = options;
@@ -94,7 +102,12 @@ export class JobsSnapshot {
       }
       const now = Date.now();
       if (!blocked && now - this.#loadedAt < SNAPSHOT_RELOAD_MS) {
-        if (now - view.at >= SNAPSHOT_MAX_AGE_MS) this.#view = await this.#derive();
+        if (now - view.at >= SNAPSHOT_MAX_AGE_MS) {
+          this.#deriving ??= this.#rederive().finally(() => {
+            this.#deriving = null;
+          });
+          await this.#deriving;
+        }
         return this.#view!;
       }
       this.#workHasNews = blocked;
@@ -114,7 +127,7 @@ export class JobsSnapshot {
     try {
       if (full) await this.#load();
       else if (!(await this.#refresh(dirty))) await this.#load();
-      this.#view = await this.#derive();
+      await this.#derive();
     } catch (error) {
       // Read again on the next call.
       if (full) this.#full = true;
@@ -126,17 +139,25 @@ export class JobsSnapshot {
   async #read(scope: JobScope) {
     const { store, windowDays } = this.#options;
     const from = new Date(Date.now() - windowDays * 86_400_000);
-    const [states, jobs, recent, counts, durations] = await Promise.all([
+    const [states, jobs, counts] = await Promise.all([
       store.sourceStates(),
       store.jobs(scope),
-      store.recentRuns(scope, JOB_RECENT_RUNS),
       store.counts(scope, from),
-      store.successDurations(scope, P90_OF_SUCCESSES),
     ]);
     const data = new Map<string, JobData>();
     for (const job of jobs)
       data.set(jobKey(job.source, job.jobId), { job, recent: [], counts: {}, p90Ms: null });
-    for (const run of recent) data.get(jobKey(run.source, run.jobId))?.recent.push(publicRun(run));
+    // The runs of a few hundred jobs at a time, so that no single answer stalls the event loop for long.
+    const durations: Awaited<ReturnType<JobsStore['successDurations']>> = [];
+    for (let at = 0; at < jobs.length; at += LOAD_CHUNK) {
+      const chunk = { sources: scope.sources, only: jobs.slice(at, at + LOAD_CHUNK) };
+      const [runs, times] = await Promise.all([
+        store.recentRuns(chunk, JOB_RECENT_RUNS),
+        store.successDurations(chunk, P90_OF_SUCCESSES),
+      ]);
+      for (const run of runs) data.get(jobKey(run.source, run.jobId))?.recent.push(publicRun(run));
+      durations.push(...times);
+    }
     for (const count of counts) {
       const entry = data.get(jobKey(count.source, count.jobId));
       if (entry) entry.counts[count.state as RunState] = count.n;
@@ -158,6 +179,7 @@ export class JobsSnapshot {
     this.#states = states;
     this.#data = data;
     this.#loadedAt = started;
+    this.#version++;
   }
 
   /** Re-reads the given jobs; false when one is new (its place in the order needs a full load). */
@@ -171,18 +193,34 @@ export class JobsSnapshot {
     if ([...data.keys()].some((key) => !this.#data.has(key))) return false;
     this.#states = states;
     for (const [key, entry] of data) this.#data.set(key, entry);
+    this.#version++;
     return true;
   }
 
-  /** Views from memory, in slices; a job whose data and health did not change keeps its view object. */
-  async #derive(): Promise<Snapshot> {
+  /** As the clock moves: source states (last poll times) again, and health from memory. */
+  async #rederive(): Promise<void> {
+    const version = this.#version;
+    const states = await this.#options.store.sourceStates();
+    if (version !== this.#version) return;
+    this.#states = states;
+    await this.#derive();
+  }
+
+  /**
+   * Views from memory, in slices; a job whose data and health did not change keeps its view object, and
+   * when none changed the snapshot stays (with its serialised answers and their ETags).
+   */
+  async #derive(): Promise<void> {
+    const version = this.#version;
     const now = Date.now();
     const jobs: JobView[] = [];
+    let changed = !this.#view;
     let done = 0;
     for (const entry of this.#data.values()) {
       if (++done % SLICE === 0) await setImmediate();
       const { health, since } = jobHealth(entry.recent, entry.p90Ms, now);
-      if (entry.view?.health !== health || entry.view.healthSince !== since)
+      if (entry.view?.health !== health || entry.view.healthSince !== since) {
+        changed = true;
         entry.view = {
           ...entry.job,
           health,
@@ -191,8 +229,12 @@ export class JobsSnapshot {
           counts: entry.counts,
           p90DurationMs: entry.p90Ms,
         };
+      } else if (this.#view && this.#view.byKey.get(jobKey(entry.job.source, entry.job.jobId)) !== entry.view)
+        changed = true;
       jobs.push(entry.view);
     }
+    // A refresh or load meanwhile made newer data: its own derivation wins.
+    if (version !== this.#version) return;
     const stateOf = new Map(this.#states.map((state) => [state.source, state]));
     const jobCount = new Map<string, number>();
     for (const job of jobs) jobCount.set(job.source, (jobCount.get(job.source) ?? 0) + 1);
@@ -206,13 +248,21 @@ export class JobsSnapshot {
         jobCount: jobCount.get(source.id) ?? 0,
       };
     });
-    const from = new Date(now - this.#options.windowDays * 86_400_000);
-    return {
+    if (this.#view && !changed && jobs.length === this.#view.jobs.length) {
+      if (JSON.stringify(sources) === JSON.stringify(this.#view.sources)) {
+        this.#view.at = now;
+        return;
+      }
+    }
+    // The counts are those of the last full read (refreshed jobs' are a little younger).
+    const to = Math.max(this.#loadedAt, 0);
+    const from = new Date(to - this.#options.windowDays * 86_400_000);
+    this.#view = {
       at: now,
       sources,
       jobs,
       byKey: new Map(jobs.map((view) => [jobKey(view.source, view.jobId), view])),
-      window: { from: from.toISOString(), to: new Date(now).toISOString() },
+      window: { from: from.toISOString(), to: new Date(to).toISOString() },
       bodies: new Map(),
     };
   }
@@ -229,11 +279,17 @@ export function jobViewJson(view: JobView): string {
   return text;
 }
 
-/** `{...head, [field]: views}` as JSON text, the views from their cached JSON. */
-export function withViews(head: object, fields: Record<string, JobView[]>): string {
-  const parts = Object.entries(fields).map(
-    ([field, views]) => `${JSON.stringify(field)}:[${views.map(jobViewJson).join(',')}]`,
-  );
+/** `{...head, [field]: views}` as JSON text, the views from their cached JSON, made in slices. */
+export async function withViews(head: object, fields: Record<string, JobView[]>): Promise<string> {
+  const parts: string[] = [];
+  for (const [field, views] of Object.entries(fields)) {
+    const texts: string[] = [];
+    for (let at = 0; at < views.length; at += 100) {
+      if (at) await setImmediate();
+      for (const view of views.slice(at, at + 100)) texts.push(jobViewJson(view));
+    }
+    parts.push(`${JSON.stringify(field)}:[${texts.join(',')}]`);
+  }
   const start = JSON.stringify(head);
   return start === '{}' ? `{${parts.join(',')}}` : `${start.slice(0, -1)},${parts.join(',')}}`;
 }

@@ -94,7 +94,7 @@ function scoped(scope: JobScope, alias: string) {
 }
 
 /** Maps rows in slices, yielding to the event loop between them (a snapshot maps 100,000 runs). */
-async function mapInSlices<R, T>(rows: readonly R[], map: (row: R) => T, slice = 5_000): Promise<T[]> {
+async function mapInSlices<R, T>(rows: readonly R[], map: (row: R) => T, slice = 2_000): Promise<T[]> {
   const out: T[] = [];
   for (let at = 0; at < rows.length; at += slice) {
     if (at) await setImmediate();
