@@ -13,6 +13,8 @@ export interface PollOutcome {
   runs: StoredRun[];
   /** Set when the source's status or error changed with this poll. */
   status?: { status: SourceStatus; error: string | null };
+  /** The source's job list was read and something in it was new or changed. */
+  jobsChanged?: boolean;
 }
 
 export interface PollerOptions {
@@ -88,10 +90,11 @@ export class SourcePoller {
   async poll(): Promise<void> {
     const { config, source, store } = this.#options;
     let outcome: PollOutcome;
+    let jobsChanged = false;
     try {
       if (this.#jobsDue()) {
         const jobs = await timeBoxed(config.timeoutMs, 'listing jobs', (signal) => source.listJobs(signal));
-        await store.saveJobs(config.id, jobs);
+        jobsChanged = (await store.saveJobs(config.id, jobs)) > 0;
         this.#jobsAt = this.#now();
       }
       this.#polls++;
@@ -100,11 +103,11 @@ export class SourcePoller {
       );
       const runs = await store.pollSucceeded(config.id, changes.runs, changes.cursor);
       this.#cursor = changes.cursor;
-      outcome = { runs, status: this.#setStatus('ok', null) };
+      outcome = { runs, status: this.#setStatus('ok', null), jobsChanged };
     } catch (error) {
       const reason = describeFailure(error);
       if (reason !== this.#error) this.#log.warn({ reason }, 'job source poll failed');
-      outcome = { runs: [], status: this.#setStatus('degraded', reason) };
+      outcome = { runs: [], status: this.#setStatus('degraded', reason), jobsChanged };
       await store.pollFailed(config.id, reason).catch((stored) => {
         this.#log.warn({ err: stored }, 'saving the job source status failed');
       });

@@ -2,6 +2,7 @@ import type { Request, Router } from 'express';
 import { requireUser } from '../../platform/access.ts';
 import { audit } from '../../platform/audit.ts';
 import type { User } from '../../platform/identity.ts';
+import { sendJsonBody } from '../../platform/json-body.ts';
 import type { ModuleContext } from '../../platform/module.ts';
 import { validate } from '../../platform/validate.ts';
 import { jobListQuery, jobParams, rerunBody, runPageQuery, runParams, triggerBody } from './contract.ts';
@@ -38,11 +39,11 @@ export function jobsRoutes(router: Router, ctx: Pick<ModuleContext, 'db'>, servi
   router.use('/jobs', requireUser);
 
   router.get('/jobs', validate({ query: jobListQuery }), async (req, res) => {
-    res.json(await service.list(me(req), req.query));
+    sendJsonBody(req, res, await service.listBody(me(req), req.query));
   });
 
   router.get('/jobs/board', async (req, res) => {
-    res.json(await service.board(me(req)));
+    sendJsonBody(req, res, await service.boardBody(me(req)));
   });
 
   router.get(

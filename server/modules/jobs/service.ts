@@ -1,6 +1,8 @@
 import { hasAnyRole } from '../../platform/access.ts';
 import { ApiError, badRequest, notFound } from '../../platform/errors.ts';
 import type { User } from '../../platform/identity.ts';
+import type { JsonBody } from '../../platform/json-body.ts';
+import { jsonBody } from '../../platform/json-body.ts';
 import { LEADER_LOCKS, Leadership } from '../../platform/leader.ts';
 import type { ModuleContext } from '../../platform/module.ts';
 import { runDatasets } from './adapters/openlineage.ts';
@@ -8,7 +10,6 @@ import type { JobSource, JobSourceAdapter, SourceRun, SourceTask } from './adapt
 import type { JobSourceConfig, JobsConfig } from './config.ts';
 import {
   type ChildRunView,
-  JOB_RECENT_RUNS,
   JOBS_TOPIC,
   type JobActions,
   type JobBoard,
@@ -23,14 +24,11 @@ import {
   type RunView,
   type TaskView,
 } from './contract.ts';
-import { byAttention, isLate, jobHealth, p90 } from './health.ts';
+import { isLate } from './health.ts';
 import { type PollOutcome, SourcePoller } from './poller.ts';
+import { JobsSnapshot, jobKey, type Snapshot, withViews } from './snapshot.ts';
 import { createJobsStore, type JobsStore, parsePosition, type StoredRun } from './store.ts';
 import { describeFailure, timeBoxed } from './timebox.ts';
-
-/** Derived views are recomputed at most this often without news (late and recovered depend on the clock). */
-const SNAPSHOT_MAX_AGE_MS = 10_000;
-const P90_OF_SUCCESSES = 20;
 
 type Action = 'trigger' | 'rerun' | 'cancel';
 const METHOD = { trigger: 'trigger', rerun: 'rerunFailed', cancel: 'cancel' } as const;
@@ -39,15 +37,6 @@ interface SourceRuntime {
   config: JobSourceConfig;
   source: JobSource;
   poller: SourcePoller | null;
-}
-
-/** Everything the read routes answer from, shared by all callers (actions are added per caller). */
-interface Snapshot {
-  at: number;
-  sources: Array<Omit<JobSourceView, 'actions'>>;
-  jobs: JobView[];
-  byKey: Map<string, JobView>;
-  window: { from: string; to: string };
 }
 
 export interface JobListQuery {
@@ -59,7 +48,8 @@ export interface JobListQuery {
   limit: number;
 }
 
-const jobKey = (source: string, jobId: string) => JSON.stringify([source, jobId]);
+/** Serialised answers kept per snapshot at most (distinct filters times distinct role sets). */
+const MAX_BODIES = 200;
 
 const publicRun = ({ position: _position, ...run }: StoredRun): RunView => run;
 
@@ -126,9 +116,7 @@ export class JobsService {
   readonly #store: JobsStore;
   readonly #sources = new Map<string, SourceRuntime>();
   readonly #leadership: Leadership;
-  #snapshot: Promise<Snapshot> | null = null;
-  #snapshotAt = 0;
-  #generation = 0;
+  readonly #snapshot: JobsSnapshot;
   #unsubscribe: (() => void) | undefined;
   #stopped = false;
 
@@ -148,6 +136,18 @@ export class JobsService {
         poller: null,
       });
     }
+    this.#snapshot = new JobsSnapshot({
+      store: this.#store,
+      windowDays: config.windowDays,
+      sources: () =>
+        [...this.#sources.values()].map(({ config: source }) => ({
+          id: source.id,
+          kind: source.kind,
+          name: source.name ?? source.id,
+          url: source.url ?? null,
+          service: source.service ?? null,
+        })),
+    });
     this.#leadership = new Leadership(ctx.db, ctx.log.child({ module: 'jobs' }), {
       lock: LEADER_LOCKS.jobSources,
       duty: 'polls job sources',
@@ -161,7 +161,10 @@ export class JobsService {
 
   async start(): Promise<void> {
     this.#unsubscribe = this.#ctx.bus.subscribe((event) => {
-      if (event.topic === JOBS_TOPIC) this.#invalidate();
+      if (event.topic !== JOBS_TOPIC) return;
+      const live = event as JobsLiveEvent;
+      if (live.type === 'runs') this.#snapshot.invalidateJobs(live.data);
+      else this.#snapshot.invalidateAll();
     });
     if (this.#sources.size) await this.#leadership.start();
   }
@@ -204,7 +207,7 @@ export class JobsService {
   #retentionDue(): void {
     this.deleteExpiredRuns()
       .then((deleted) => {
-        if (deleted) this.#invalidate();
+        if (deleted) this.#snapshot.invalidateAll();
       })
       .catch((error) => this.#ctx.log.warn({ err: error }, 'jobs: retention failed'));
   }
@@ -217,9 +220,10 @@ export class JobsService {
   async #afterPoll(outcome: PollOutcome): Promise<void> {
     this.#retentionDue();
     if (outcome.runs.length) this.#publishRuns(outcome.runs.map(publicRun));
-    if (outcome.status) {
-      this.#invalidate();
-      const snapshot = await this.#current().catch(() => null);
+    // A new status or job list: every replica reads everything again (rare: DAG lists seldom change).
+    if (outcome.status || outcome.jobsChanged) {
+      this.#snapshot.invalidateAll();
+      const snapshot = await this.#snapshot.current().catch(() => null);
       if (!snapshot) return;
       // Live events go to everyone: actions are per caller, so they come from GET /api/jobs.
       const none: JobActions = { trigger: false, rerunFailed: false, cancel: false };
@@ -233,75 +237,9 @@ export class JobsService {
   }
 
   #publishRuns(runs: RunView[]): void {
-    this.#invalidate();
+    this.#snapshot.invalidateJobs(runs);
     const event: JobsLiveEvent = { topic: JOBS_TOPIC, type: 'runs', data: runs };
     this.#ctx.bus.publish(event);
-  }
-
-  #invalidate(): void {
-    this.#generation++;
-    this.#snapshot = null;
-  }
-
-  #current(): Promise<Snapshot> {
-    if (this.#snapshot && Date.now() - this.#snapshotAt < SNAPSHOT_MAX_AGE_MS) return this.#snapshot;
-    const generation = this.#generation;
-    const computing = this.#compute();
-    this.#snapshot = computing;
-    this.#snapshotAt = Date.now();
-    computing.catch(() => {
-      if (this.#generation === generation && this.#snapshot === computing) this.#snapshot = null;
-    });
-    return computing;
-  }
-
-  async #compute(): Promise<Snapshot> {
-    const ids = [...this.#sources.keys()];
-    const now = Date.now();
-    const from = new Date(now - this.#config.windowDays * 86_400_000);
-    const [states, jobs, recent, counts, durations] = await Promise.all([
-      this.#store.sourceStates(),
-      this.#store.jobs(ids),
-      this.#store.recentRuns(ids, JOB_RECENT_RUNS),
-      this.#store.counts(ids, from),
-      this.#store.successDurations(ids, P90_OF_SUCCESSES),
-    ]);
-    const recentOf = groupBy(recent, (run) => jobKey(run.source, run.jobId));
-    const countsOf = groupBy(counts, (count) => jobKey(count.source, count.jobId));
-    const p90Of = new Map(durations.map((d) => [jobKey(d.source, d.jobId), p90(d.durations)]));
-    const views = jobs.map((job): JobView => {
-      const key = jobKey(job.source, job.jobId);
-      const runs = (recentOf.get(key) ?? []).map(publicRun);
-      const p90Ms = p90Of.get(key) ?? null;
-      const { health, since } = jobHealth(runs, p90Ms, now);
-      const jobCounts: JobView['counts'] = {};
-      for (const count of countsOf.get(key) ?? []) jobCounts[count.state] = count.n;
-      return { ...job, health, healthSince: since, recent: runs, counts: jobCounts, p90DurationMs: p90Ms };
-    });
-    views.sort(byAttention);
-    const stateOf = new Map(states.map((state) => [state.source, state]));
-    const jobCount = groupBy(views, (view) => view.source);
-    const sources = [...this.#sources.values()].map(({ config }) => {
-      const state = stateOf.get(config.id);
-      return {
-        id: config.id,
-        kind: config.kind,
-        name: config.name ?? config.id,
-        url: config.url ?? null,
-        service: config.service ?? null,
-        status: state?.status ?? 'unknown',
-        error: state?.error ?? null,
-        lastPollAt: state?.lastPollAt?.toISOString() ?? null,
-        jobCount: jobCount.get(config.id)?.length ?? 0,
-      };
-    });
-    return {
-      at: now,
-      sources,
-      jobs: views,
-      byKey: new Map(views.map((view) => [jobKey(view.source, view.jobId), view])),
-      window: { from: from.toISOString(), to: new Date(now).toISOString() },
-    };
   }
 
   /** What the caller may do on a source: what its kind implements and its roles allow. */
@@ -318,8 +256,35 @@ export class JobsService {
     }));
   }
 
+  /** One answer of a snapshot, serialised once for every caller asking the same with the same actions. */
+  #body(snapshot: Snapshot, key: string, build: () => Promise<string>): Promise<JsonBody> {
+    let body = snapshot.bodies.get(key);
+    if (!body) {
+      if (snapshot.bodies.size >= MAX_BODIES) snapshot.bodies.clear();
+      body = build().then(jsonBody);
+      snapshot.bodies.set(key, body);
+      body.catch(() => snapshot.bodies.delete(key));
+    }
+    return body;
+  }
+
+  /** GET /api/jobs as served: the list, serialised once per snapshot, query and caller's actions. */
+  async listBody(user: User, query: JobListQuery): Promise<JsonBody> {
+    const snapshot = await this.#snapshot.current();
+    const sources = this.#sourceViews(user, snapshot);
+    const key = JSON.stringify(['list', query, sources.map((source) => source.actions)]);
+    return this.#body(snapshot, key, () => {
+      const { jobs, ...rest } = this.#list(snapshot, sources, query);
+      return withViews(rest, { jobs });
+    });
+  }
+
   async list(user: User, query: JobListQuery): Promise<JobList> {
-    const snapshot = await this.#current();
+    const snapshot = await this.#snapshot.current();
+    return this.#list(snapshot, this.#sourceViews(user, snapshot), query);
+  }
+
+  #list(snapshot: Snapshot, sources: JobSourceView[], query: JobListQuery): JobList {
     const q = query.q?.toLowerCase();
     const owner = query.owner?.toLowerCase();
     const matching = snapshot.jobs.filter(
@@ -331,16 +296,32 @@ export class JobsService {
         (!q || job.name.toLowerCase().includes(q) || job.jobId.toLowerCase().includes(q)),
     );
     return {
-      sources: this.#sourceViews(user, snapshot),
+      sources,
       jobs: matching.slice(0, query.limit),
       total: matching.length,
       window: snapshot.window,
     };
   }
 
+  /** GET /api/jobs/board as served: serialised once per snapshot and caller's actions. */
+  async boardBody(user: User): Promise<JsonBody> {
+    const snapshot = await this.#snapshot.current();
+    const sources = this.#sourceViews(user, snapshot);
+    const key = JSON.stringify(['board', sources.map((source) => source.actions)]);
+    return this.#body(snapshot, key, () => {
+      const { failing, recovered, ...rest } = this.#board(snapshot, sources);
+      return withViews(rest, { failing, recovered });
+    });
+  }
+
   async board(user: User): Promise<JobBoard> {
-    const snapshot = await this.#current();
-    const now = Date.now();
+    const snapshot = await this.#snapshot.current();
+    return this.#board(snapshot, this.#sourceViews(user, snapshot));
+  }
+
+  /** Late is judged at the snapshot's time (at most SNAPSHOT_MAX_AGE_MS old). */
+  #board(snapshot: Snapshot, sources: JobSourceView[]): JobBoard {
+    const now = snapshot.at;
     const running: RunView[] = [];
     const late: RunView[] = [];
     for (const job of snapshot.jobs)
@@ -354,7 +335,7 @@ export class JobsService {
       running,
       late,
       recovered: snapshot.jobs.filter((job) => job.health === 'recovered').sort(newestFirst),
-      sources: this.#sourceViews(user, snapshot),
+      sources,
     };
   }
 
@@ -366,7 +347,7 @@ export class JobsService {
 
   async #job(sourceId: string, jobId: string): Promise<JobView> {
     this.#runtime(sourceId);
-    const job = (await this.#current()).byKey.get(jobKey(sourceId, jobId));
+    const job = (await this.#snapshot.current()).byKey.get(jobKey(sourceId, jobId));
     if (!job) throw notFound(`No job "${jobId}" in source "${sourceId}"`);
     return job;
   }
@@ -487,15 +468,4 @@ export class JobsService {
     await this.#act(runtime, 'cancelling', (signal) => runtime.source.cancel!(jobId, runId, signal));
     await this.#afterAction(runtime, []);
   }
-}
-
-function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const key = keyOf(item);
-    const group = groups.get(key);
-    if (group) group.push(item);
-    else groups.set(key, [item]);
-  }
-  return groups;
 }

@@ -1,0 +1,77 @@
+/**
+ * Fixed-rate HTTP load for the latency benchmarks (not a benchmark itself: run.ts skips `_` files).
+ * The load comes from wrk (C, Debian's package) when installed: on a 2-core machine a JavaScript client
+ * parsing tens of MB/s of responses competes with the BFF for the CPU and its own latency dominates the
+ * figure. Without wrk, autocannon runs instead and `loadClient` says so.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+// @ts-expect-error autocannon ships no type declarations
+import autocannonModule from 'autocannon';
+
+export interface Load {
+  rps: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+export interface LoadOptions {
+  rate: number;
+  seconds: number;
+  connections?: number;
+  headers?: Record<string, string>;
+}
+
+const useWrk = spawnSync('wrk', ['--version']).error === undefined;
+export const loadClient = useWrk ? 'wrk' : 'autocannon';
+
+/** `rate` req/s on `url` for `seconds`, spread over `connections` connections; latency in ms. */
+export function fixedRateLoad(url: string, options: LoadOptions): Promise<Load> {
+  return useWrk ? Promise.resolve(wrk(url, options)) : autocannon(url, options);
+}
+
+/** wrk paces each connection with delay() so that the connections together make about `rate` req/s. */
+function wrk(url: string, { rate, seconds, connections = 50, headers = {} }: LoadOptions): Load {
+  const script = path.join(mkdtempSync(path.join(tmpdir(), 'labdeck-wrk-')), 'rate.lua');
+  const setHeaders = Object.entries(headers).map(
+    ([k, v]) => `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`,
+  );
+  writeFileSync(
+    script,
+    [`function delay() return ${(connections * 1000) / rate} end`, ...setHeaders].join('\n'),
+  );
+  const out = execFileSync(
+    'wrk',
+    ['-t2', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', script, url],
+    { encoding: 'utf8' },
+  );
+  const toMs = (match: RegExpExecArray | null, what: string) => {
+    if (!match) throw new Error(`wrk output has no ${what}:\n${out}`);
+    return Number(match[1]) * { us: 0.001, ms: 1, s: 1000 }[match[2] as 'us' | 'ms' | 's'];
+  };
+  const percentile = (p: string) => toMs(new RegExp(`${p}\\s+([\\d.]+)(us|ms|s)`).exec(out), p);
+  const max = toMs(/Latency\s+\S+\s+\S+\s+([\d.]+)(us|ms|s)/.exec(out), 'max latency');
+  const errors = /Non-2xx or 3xx responses:\s+(\d+)/.exec(out);
+  if (errors) throw new Error(`${url} answered ${errors[1]} non-2xx responses under load`);
+  return {
+    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]),
+    p50: percentile('50%'),
+    p99: percentile('99%'),
+    max,
+  };
+}
+
+async function autocannon(
+  url: string,
+  { rate, seconds, connections = 50, headers }: LoadOptions,
+): Promise<Load> {
+  const run = autocannonModule as (options: Record<string, unknown>) => Promise<{
+    latency: { p50: number; p99: number; max: number };
+    requests: { average: number };
+  }>;
+  const result = await run({ url, connections, overallRate: rate, duration: seconds, headers });
+  return { rps: result.requests.average, ...result.latency };
+}
