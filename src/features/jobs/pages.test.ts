@@ -376,6 +376,25 @@ describe('the run page', () => {
     expect(wrapper.find('[data-testid="cancel-confirm"]').exists()).toBe(false);
   });
 
+  it('draws no timeline while no task has started (a queued run, tasks that never ran)', async () => {
+    const queued = runView('lab_fails', 'r2', { state: 'queued', nativeState: 'queued', startedAt: null });
+    const notStarted = { startedAt: null, endedAt: null, durationMs: null };
+    fakeBff({
+      'GET /jobs/board': jobBoard(),
+      'GET /jobs': jobList([]),
+      'GET /jobs/airflow/lab_fails/runs/r2': runDetail(queued, [
+        taskView('prepare', { state: 'queued', nativeState: 'queued', ...notStarted }),
+        taskView('break_on_purpose', { state: 'queued', nativeState: 'none', ...notStarted }),
+      ]),
+    });
+    const { wrapper } = await showJobs('/jobs/airflow/lab_fails/runs/r2');
+    expect(wrapper.find('[data-testid="gantt"]').exists()).toBe(false);
+    expect(wrapper.get('[data-testid="gantt-none"]').text()).toBe(
+      'No task has started, so there is no timeline yet.',
+    );
+    expect(wrapper.findAll('[data-testid="task-table"] tbody tr')).toHaveLength(2);
+  });
+
   it('offers no actions when the source allows none', async () => {
     const running = runView('lab_slow', 'r1', { state: 'running', endedAt: null });
     fakeBff({
