@@ -135,6 +135,8 @@ function baseEnv(venv: string, home: string, options: AirflowOptions): NodeJS.Pr
     AIRFLOW_HOME: home,
     AIRFLOW__CORE__DAGS_FOLDER: resolve(options.dagsFolder ?? join(here, 'dags')),
     AIRFLOW__CORE__LOAD_EXAMPLES: 'False',
+    // dags/.airflowignore is glob (Airflow 3's default; Airflow 2 would read it as a regexp).
+    AIRFLOW__CORE__DAG_IGNORE_FILE_SYNTAX: 'glob',
     AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION: 'False',
     AIRFLOW__CORE__PARALLELISM: String(options.parallelism ?? 2),
     AIRFLOW__CORE__UNIT_TEST_MODE: 'False',

@@ -54,18 +54,21 @@ if SHOP:
         "pg_password": SHOP["password"],
         "pg_db": SHOP["database"],
     }
-    default_args = {"owner": "shop", "retries": 0}
 
-    @dag(
-        dag_id="shop_pipeline",
-        schedule="*/10 * * * *",
-        start_date=datetime(2026, 1, 1),
-        catchup=False,
-        max_active_runs=1,
-        tags=["shop"],
-        default_args=default_args,
-        params=shop_params,
-    )
+    def scheduled(dag_id: str, schedule: str, **more):
+        """A shop DAG: on `schedule` from now on (no catch-up), one run at a time, owned by `shop`."""
+        more.setdefault("tags", ["shop"])
+        return dag(
+            dag_id=dag_id,
+            schedule=schedule,
+            start_date=datetime(2026, 1, 1),
+            catchup=False,
+            max_active_runs=1,
+            default_args={"owner": "shop", "retries": 0},
+            **more,
+        )
+
+    @scheduled("shop_pipeline", "*/10 * * * *", params=shop_params)
     def shop_pipeline():
         @task
         def merge_order_events() -> None:
@@ -77,15 +80,7 @@ if SHOP:
 
         merge_order_events() >> run_dbt()
 
-    @dag(
-        dag_id="shop_flaky",
-        schedule="*/7 * * * *",
-        start_date=datetime(2026, 1, 1),
-        catchup=False,
-        max_active_runs=1,
-        tags=["shop"],
-        default_args=default_args,
-    )
+    @scheduled("shop_flaky", "*/7 * * * *")
     def shop_flaky():
         @task
         def check_payments() -> None:
@@ -95,15 +90,7 @@ if SHOP:
 
         check_payments()
 
-    @dag(
-        dag_id="shop_slow",
-        schedule="*/15 * * * *",
-        start_date=datetime(2026, 1, 1),
-        catchup=False,
-        max_active_runs=1,
-        tags=["shop"],
-        default_args=default_args,
-    )
+    @scheduled("shop_slow", "*/15 * * * *")
     def shop_slow():
         @task
         def export_report() -> None:
@@ -113,15 +100,7 @@ if SHOP:
 
         export_report()
 
-    @dag(
-        dag_id="shop_spark",
-        schedule="2,22,42 * * * *",
-        start_date=datetime(2026, 1, 1),
-        catchup=False,
-        max_active_runs=1,
-        tags=["shop", "spark"],
-        default_args=default_args,
-    )
+    @scheduled("shop_spark", "2,22,42 * * * *", tags=["shop", "spark"])
     def shop_spark():
         @task
         def weekly_revenue(ti=None) -> None:

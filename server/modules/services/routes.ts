@@ -1,5 +1,6 @@
 import type { Router } from 'express';
 import { requireRole, requireUser } from '../../platform/access.ts';
+import { sendJsonBody } from '../../platform/json-body.ts';
 import { validate } from '../../platform/validate.ts';
 import { historyQuery, serviceParams } from './contract.ts';
 import type { ServicesService } from './service.ts';
@@ -8,20 +9,7 @@ export function servicesRoutes(router: Router, service: ServicesService): void {
   router.use('/services', requireUser);
 
   router.get('/services', (req, res) => {
-    const body = service.listFor(req.user!);
-    res.setHeader('Cache-Control', 'private, no-cache');
-    res.setHeader('ETag', body.etag);
-    res.setHeader('Vary', 'Accept-Encoding, Cookie');
-    if (req.get('if-none-match') === body.etag) {
-      res.status(304).end();
-      return;
-    }
-    res.setHeader('Content-Type', 'application/json; charset=utf-8');
-    const gzip = req.acceptsEncodings('gzip', 'identity') === 'gzip';
-    const bytes = gzip ? body.gzip : body.json;
-    if (gzip) res.setHeader('Content-Encoding', 'gzip');
-    res.setHeader('Content-Length', bytes.length);
-    res.end(bytes);
+    sendJsonBody(req, res, service.listFor(req.user!));
   });
 
   router.get('/services/discovery', requireRole('admin'), (_req, res) => {

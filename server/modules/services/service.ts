@@ -3,6 +3,7 @@ import { gzipSync } from 'node:zlib';
 import { hasAnyRole } from '../../platform/access.ts';
 import { notFound } from '../../platform/errors.ts';
 import type { User } from '../../platform/identity.ts';
+import type { JsonBody } from '../../platform/json-body.ts';
 import { LEADER_LOCKS, Leadership } from '../../platform/leader.ts';
 import type { ModuleContext } from '../../platform/module.ts';
 import { enabledSources } from './adapters/discovery/index.ts';
@@ -29,12 +30,6 @@ const PUBLISH_MS = 2_000;
 const CACHE_MS = 1_000;
 const COMPACT_MS = 10 * 60_000;
 const MAX_BUFFER = 50_000;
-
-export interface ServiceListBody {
-  json: Buffer;
-  gzip: Buffer;
-  etag: string;
-}
 
 /** The public view of one service: no probe settings, headers or credentials. */
 function publicService(service: ServiceDef, health: ServiceHealth): ServiceView {
@@ -75,7 +70,7 @@ export class ServicesService {
   #stateVersion = 1;
   #published = { version: 1, stateVersion: 1 };
   #publishTimer: NodeJS.Timeout | undefined;
-  #cache = new Map<string, ServiceListBody & { version: number; stateVersion: number; builtAt: number }>();
+  #cache = new Map<string, JsonBody & { version: number; stateVersion: number; builtAt: number }>();
   #flushing: Promise<void> = Promise.resolve();
   readonly #fragments = new WeakMap<ServiceDef, { stamp: number; text: string }>();
   #tailing = false;
@@ -175,7 +170,7 @@ export class ServicesService {
   }
 
   /** The list a user may see, serialised once per second at most (and at once after a state change). */
-  listFor(user: User): ServiceListBody {
+  listFor(user: User): JsonBody {
     const key = user.roles.includes('admin') ? '*admin' : [...user.roles].sort().join(',');
     const cached = this.#cache.get(key);
     const now = Date.now();
