@@ -67,7 +67,10 @@ export function useJobRuns(source: MaybeRefOrGetter<string>, job: MaybeRefOrGett
   });
 }
 
-/** A run with its tasks; refetched every 10 s while it runs (tasks change without the run changing). */
+/**
+ * A run with its tasks; refetched every 10 s while it runs (tasks change without the run changing), and
+ * every 5 s while it cannot be loaded (a run opened before Labdeck's first poll stored it comes a poll later).
+ */
 export function useRunDetail(
   source: MaybeRefOrGetter<string>,
   job: MaybeRefOrGetter<string>,
@@ -77,7 +80,10 @@ export function useRunDetail(
     queryKey: computed(() => ['jobs', 'run', toValue(source), toValue(job), toValue(run)]),
     queryFn: async () =>
       (await api.get<RunDetail>(runApiPath(toValue(source), toValue(job), toValue(run)))).data,
-    refetchInterval: (query) => (query.state.data && isActive(query.state.data.run.state) ? 10_000 : false),
+    refetchInterval: (query) => {
+      if (query.state.data) return isActive(query.state.data.run.state) ? 10_000 : false;
+      return query.state.error ? 5_000 : false;
+    },
     staleTime: 2_000,
   });
 }

@@ -395,6 +395,30 @@ describe('the run page', () => {
     expect(wrapper.findAll('[data-testid="task-table"] tbody tr')).toHaveLength(2);
   });
 
+  it('comes back by itself when the run was opened before Labdeck stored it', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    try {
+      let stored = false;
+      fakeBff({
+        'GET /jobs/board': jobBoard(),
+        'GET /jobs': jobList([]),
+        [`GET ${path}`]: () => {
+          if (!stored) throw { status: 404, message: `No run ${runId} in source airflow` };
+          return detail;
+        },
+      });
+      const { wrapper } = await showJobs(path);
+      expect(wrapper.text()).toContain('This run could not be loaded');
+      stored = true;
+      await vi.advanceTimersByTimeAsync(5_500);
+      await settle();
+      expect(wrapper.text()).not.toContain('This run could not be loaded');
+      expect(wrapper.get('[data-testid="gantt"]').text()).toBe('extract|load');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('offers no actions when the source allows none', async () => {
     const running = runView('lab_slow', 'r1', { state: 'running', endedAt: null });
     fakeBff({
