@@ -26,12 +26,20 @@ import { labdeckConfigChanged } from './stack/labdeck-config.ts';
 import { alive, type ComponentState, type LabState, readState, writeState } from './stack/state.ts';
 
 const stopGraceMs = 20_000;
-const running = (record: ComponentState | undefined): boolean => Boolean(record?.pids.some(alive));
 
+/**
+ * Whether a recorded session still has a live process: its leader, or what it started when only the
+ * leader was killed by hand (Airflow's scheduler outlives a SIGKILLed `airflow standalone`). A PID the
+ * system gave to an unrelated process meanwhile leads no session of that id, so it does not count.
+ */
+const sessionLives = (pid: number): boolean => (sessionMembers(pid) ?? (alive(pid) ? [pid] : [])).length > 0;
+const running = (record: ComponentState | undefined): boolean => Boolean(record?.pids.some(sessionLives));
+
+/** Stops every session the part recorded, also one whose leader is gone but whose children hold its port. */
 async function stopComponent(state: LabState, name: string): Promise<void> {
   const record = state.components[name];
   if (!record) return;
-  await Promise.all(record.pids.filter(alive).map((pid) => stopSession(pid, stopGraceMs)));
+  await Promise.all(record.pids.filter(sessionLives).map((pid) => stopSession(pid, stopGraceMs)));
   delete state.components[name];
   writeState(state);
 }
@@ -94,11 +102,11 @@ async function ensure(
   }
 }
 
-/** Starts `components` in parallel, each once the ones it needs are up. */
+/** Starts `components` in parallel, each once the ones it needs or uses (`after`) are up or have failed. */
 function startInOrder(state: LabState, components: LabComponent[]): Promise<Outcome[]> {
   const outcomes = new Map<string, Promise<Outcome>>();
   for (const component of components) {
-    const needed = component.needs
+    const needed = [...component.needs, ...(component.after ?? [])]
       .map((need) => outcomes.get(need))
       .filter((outcome) => outcome !== undefined);
     outcomes.set(component.name, ensure(state, component, needed));
@@ -139,14 +147,14 @@ async function up(): Promise<number> {
   return failed ? 1 : 0;
 }
 
-/** CPU seconds the session's processes used so far (utime + stime from /proc). */
+/** CPU seconds the session's processes used so far, with their children that exited (utime + stime + cutime + cstime from /proc). */
 function sessionCpuSeconds(sid: number): number {
   let ticks = 0;
   for (const pid of sessionMembers(sid) ?? []) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
+      ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
     } catch {
       // Exited meanwhile.
     }
@@ -167,7 +175,7 @@ async function status(verbose: boolean): Promise<number> {
       rows.push([component.name, 'not started', '', '', '', ...(verbose ? [''] : []), '']);
       continue;
     }
-    const live = record.pids.filter(alive);
+    const live = record.pids.filter(sessionLives);
     const verdict = !live.length ? 'down' : (await component.healthy(record)) ? 'up' : 'not answering';
     const rss = live.reduce((sum, pid) => sum + sessionRss(pid), 0);
     const seconds = (Date.now() - Date.parse(record.startedAt)) / 1000;

@@ -172,6 +172,8 @@ export function labdeckConfigText(state: LabState, port: number): string {
               id: 'lab',
               name: 'Lab Kafka',
               bootstrap: kafka.info.bootstrap,
+              // A group stopped for longer than this shows STOP: clicks-analytics stops for 2 minutes in every 6.
+              statusWindow: '60s',
               ...(registry ? { schemaRegistry: { url: registry.url } } : {}),
             },
           ],

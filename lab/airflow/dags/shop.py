@@ -45,6 +45,13 @@ def _merge_order_events() -> None:
         raise RuntimeError(f"merging order events failed: {done.stderr.strip().splitlines()[-1:]}")
 
 
+def _shop_table(name: str):
+    """A table of the shop as dbt-ol names it, for OpenLineage: the merge task's lineage joins the loader's and dbt's."""
+    from openlineage.client.event_v2 import Dataset
+
+    return Dataset(namespace=f"postgres://{SHOP['host']}:{SHOP['port']}", name=f"{SHOP['database']}.{name}")
+
+
 if SHOP:
     shop_params = {
         **DBT_PARAMS,
@@ -70,7 +77,7 @@ if SHOP:
 
     @scheduled("shop_pipeline", "*/10 * * * *", params=shop_params)
     def shop_pipeline():
-        @task
+        @task(inlets=[_shop_table("raw.order_events")], outlets=[_shop_table("raw.orders")])
         def merge_order_events() -> None:
             _merge_order_events()
 

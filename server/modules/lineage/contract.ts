@@ -50,6 +50,17 @@ export interface SearchResults {
   results: SearchResult[];
 }
 
+/** A job with a run, and when its latest run last changed state. */
+export interface RecentJob extends SearchResult {
+  kind: 'job';
+  stateTime: string;
+}
+
+/** GET /api/lineage/recent: the jobs whose runs changed state last, latest first. */
+export interface RecentJobs {
+  jobs: RecentJob[];
+}
+
 export interface ColumnRef {
   /** Dataset node id. */
   dataset: string;
@@ -242,6 +253,10 @@ export const searchQuery = z.strictObject({
   q: z.string().max(200).default(''),
   kind: z.enum(['job', 'dataset']).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
+});
+
+export const recentQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(50).default(8),
 });
 
 export const nodeQuery = z.strictObject({ nodeId, asOf });

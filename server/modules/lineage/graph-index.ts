@@ -136,6 +136,19 @@ export class GraphIndex implements Adjacency {
     return scored.slice(0, limit).map((s) => s.node);
   }
 
+  /** The `limit` jobs whose latest run changed state last, latest first (one pass, no sort of every job). */
+  recentJobs(limit: number): (NodeInfo & { stateTime: string })[] {
+    const top: (NodeInfo & { stateTime: string })[] = [];
+    for (const node of this.#nodes.values()) {
+      if (node.kind !== 'job' || !node.stateTime) continue;
+      if (top.length === limit && node.stateTime <= top[limit - 1]!.stateTime) continue;
+      const at = top.findIndex((other) => node.stateTime! > other.stateTime);
+      top.splice(at < 0 ? top.length : at, 0, node as NodeInfo & { stateTime: string });
+      if (top.length > limit) top.pop();
+    }
+    return top;
+  }
+
   #set(map: Map<string, Set<string>>, id: string): Set<string> {
     let set = map.get(id);
     if (!set) {

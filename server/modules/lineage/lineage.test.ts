@@ -299,6 +299,41 @@ describe('OpenLineage ingestion', () => {
     expect(byNs.body.results[0].kind).toBe('job');
   });
 
+  it('lists the jobs whose runs changed state last, latest first, with their state', async () => {
+    const at = (m: number) => new Date(Date.UTC(2099, 0, 1, 12, m)).toISOString();
+    const events = [
+      runEvent({ job: 'recent_a', jobNamespace: 'recent', eventType: 'START', time: at(0) }),
+      runEvent({ job: 'recent_b', jobNamespace: 'recent', eventType: 'COMPLETE', time: at(2) }),
+      runEvent({ job: 'recent_c', jobNamespace: 'recent', eventType: 'COMPLETE', time: at(1) }),
+      runEvent({ job: 'recent_a', jobNamespace: 'recent', eventType: 'FAIL', time: at(3) }),
+    ];
+    for (const event of events) expect((await post('/api/v1/lineage', event)).status).toBe(201);
+    const { status, body } = await get('/api/lineage/recent?limit=2');
+    expect(status).toBe(200);
+    expect(body.jobs).toEqual([
+      {
+        id: 'job:recent:recent_a',
+        kind: 'job',
+        namespace: 'recent',
+        name: 'recent_a',
+        state: 'FAILED',
+        stateTime: at(3),
+      },
+      {
+        id: 'job:recent:recent_b',
+        kind: 'job',
+        namespace: 'recent',
+        name: 'recent_b',
+        state: 'COMPLETED',
+        stateTime: at(2),
+      },
+    ]);
+    expect((await get('/api/lineage/recent')).body.jobs.length).toBeGreaterThan(2);
+    const bad = await get('/api/lineage/recent?limit=0');
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('limit');
+  });
+
   it('refuses a bad graph query with 400 in the one shape, naming every problem', async () => {
     const res = await get(
       `/api/lineage?${q({ nodeId: 'orders', depth: 99, direction: 'sideways', asOf: '2026-03-01' })}`,

@@ -1,7 +1,15 @@
 import type { Router } from 'express';
 import { validate } from '../../platform/validate.ts';
 import type { LineageConfig } from './config.ts';
-import { columnsQuery, graphQuery, nodeQuery, type SearchResults, searchQuery } from './contract.ts';
+import {
+  columnsQuery,
+  graphQuery,
+  nodeQuery,
+  type RecentJobs,
+  recentQuery,
+  type SearchResults,
+  searchQuery,
+} from './contract.ts';
 import type { LineageService } from './service.ts';
 
 export function lineageRoutes(router: Router, service: LineageService, config: LineageConfig) {
@@ -18,6 +26,10 @@ export function lineageRoutes(router: Router, service: LineageService, config: L
   router.get('/lineage/search', validate({ query: searchQuery }), (req, res) => {
     const q = req.query;
     res.json({ results: service.search(q.q, q.limit, q.kind) } satisfies SearchResults);
+  });
+
+  router.get('/lineage/recent', validate({ query: recentQuery }), (req, res) => {
+    res.json({ jobs: service.recentJobs(req.query.limit) } satisfies RecentJobs);
   });
 
   router.get('/lineage/node', validate({ query: nodeQuery }), async (req, res) => {

@@ -12,6 +12,7 @@ import {
   type LineageLiveEvent,
   type NodeDetail,
   type NodeKind,
+  type RecentJob,
   type SearchResult,
   type TimeRange,
 } from './contract.ts';
@@ -278,6 +279,17 @@ export class LineageService {
     return this.index
       .search(query, limit, kind)
       .map(({ id, kind: k, namespace, name, state }) => ({ id, kind: k, namespace, name, state }));
+  }
+
+  recentJobs(limit: number): RecentJob[] {
+    return this.index.recentJobs(limit).map(({ id, namespace, name, state, stateTime }) => ({
+      id,
+      kind: 'job',
+      namespace,
+      name,
+      state,
+      stateTime,
+    }));
   }
 
   async detail(nodeId: string, asOf: Date | null): Promise<NodeDetail> {

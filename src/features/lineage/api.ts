@@ -3,6 +3,7 @@ import type {
   Direction,
   LineageGraph,
   NodeDetail,
+  RecentJobs,
   SearchResults,
   TimeRange,
 } from '@contracts/lineage';
@@ -54,6 +55,15 @@ export function useLineageSearch(text: Ref<string>) {
         })
       ).data.results,
     staleTime: 5_000,
+  });
+}
+
+/** The jobs that ran last (Lineage's empty state), refreshed while shown. */
+export function useRecentJobs(limit = 8) {
+  return useQuery({
+    queryKey: ['lineage', 'recent', limit],
+    queryFn: async () => (await api.get<RecentJobs>('/lineage/recent', { params: { limit } })).data.jobs,
+    refetchInterval: 15_000,
   });
 }
 

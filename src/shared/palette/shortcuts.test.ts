@@ -13,7 +13,11 @@ describe('usePaletteShortcuts', () => {
       defineComponent({
         setup() {
           usePaletteShortcuts();
-          return () => h('input', { 'data-testid': 'field' });
+          return () =>
+            h('div', [
+              h('input', { 'data-testid': 'field' }),
+              h('div', { class: 'monaco-editor' }, [h('div', { 'data-testid': 'edit-context' })]),
+            ]);
         },
       }),
       { attachTo: document.body },
@@ -24,6 +28,11 @@ describe('usePaletteShortcuts', () => {
     const palette = usePaletteStore();
     wrapper
       .get('[data-testid="field"]')
+      .element.dispatchEvent(new KeyboardEvent('keydown', { key: '/', bubbles: true }));
+    expect(palette.isOpen).toBe(false);
+    // Monaco's EditContext element: a plain <div> inside the editor (a division in SQL, not the palette).
+    wrapper
+      .get('[data-testid="edit-context"]')
       .element.dispatchEvent(new KeyboardEvent('keydown', { key: '/', bubbles: true }));
     expect(palette.isOpen).toBe(false);
     window.dispatchEvent(new KeyboardEvent('keydown', { key: '/' }));

@@ -3,9 +3,12 @@ import { usePaletteStore } from './palette';
 
 export const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
 
+// Monaco takes keys on an EditContext <div> (no textarea, not contenteditable): the SQL editor is typing too.
 const isTyping = (target: EventTarget | null) =>
   target instanceof HTMLElement &&
-  (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
+  (target.isContentEditable ||
+    /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName) ||
+    target.closest('.monaco-editor, [role="textbox"]') !== null);
 
 /** Mod+K toggles the command palette anywhere; `/` opens it when the user is not typing. */
 export function usePaletteShortcuts(): void {
