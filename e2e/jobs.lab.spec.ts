@@ -5,7 +5,12 @@
 //      nice -n 10 env LABDECK_E2E_TIER=lab npx playwright test e2e/jobs.lab.spec.ts
 import AxeBuilder from '@axe-core/playwright';
 import { type Browser, type BrowserContext, expect, type Page, test } from '@playwright/test';
-import { type AirflowServer, startAirflow } from '../lab/airflow/server.ts';
+import {
+  type AirflowServer,
+  airflowToken,
+  airflowApi as callAirflow,
+  startAirflow,
+} from '../lab/airflow/server.ts';
 import { type DagsterServer, startDagster } from '../lab/dagster/server.ts';
 import { type LabPostgres, startLabPostgres } from '../lab/dbt/postgres.ts';
 import { applySeed, assertDbtOlInstalled } from '../lab/dbt/run.ts';
@@ -118,20 +123,7 @@ interface TaskInstance {
 }
 
 async function airflowApi<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
-  const auth = await fetch(`${airflow.url}/auth/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(airflow.admin),
-  });
-  const { access_token } = (await auth.json()) as { access_token: string };
-  const res = await fetch(`${airflow.url}/api/v2${path}`, {
-    method: init.method ?? 'GET',
-    headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' },
-    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`Airflow ${path}: HTTP ${res.status} ${text}`);
-  return JSON.parse(text) as T;
+  return callAirflow<T>(airflow.url, await airflowToken(airflow.url, airflow.admin), path, init);
 }
 
 const triggerDag = (dag: string, conf: Record<string, unknown> = {}) =>

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { type Browser, expect, type Page, test } from '@playwright/test';
+import { airflowApi, airflowToken, type Credentials } from '../lab/airflow/server.ts';
 import { labdeckUrl, labPorts } from '../lab/stack/components.ts';
 import { type LabState, readState } from '../lab/stack/state.ts';
 import { watchForFailures } from './support/failures.ts';
@@ -59,36 +60,24 @@ async function signIn(browser: Browser, user: string): Promise<Page> {
   return page;
 }
 
-async function airflowToken(): Promise<{ url: string; token: string }> {
+/** Airflow 3's REST API as the lab's Airflow admin (credentials from .lab/state.json). */
+async function labAirflow<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
   const airflow = readState().components.airflow!;
-  const admin = airflow.info.admin as { username: string; password: string };
-  const res = await fetch(`${airflow.url}/auth/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(admin),
-  });
-  expect(res.status, 'Airflow token').toBe(201);
-  return { url: airflow.url!, token: ((await res.json()) as { access_token: string }).access_token };
+  const token = await airflowToken(airflow.url!, airflow.info.admin as Credentials);
+  return airflowApi<T>(airflow.url!, token, path, init);
 }
 
 /** Triggers a DAG run now through Airflow's REST API (the schedule would take up to 10 minutes). */
 async function triggerDag(dagId: string): Promise<string> {
-  const { url, token } = await airflowToken();
-  const res = await fetch(`${url}/api/v2/dags/${dagId}/dagRuns`, {
+  const run = await labAirflow<{ dag_run_id: string }>(`/dags/${dagId}/dagRuns`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ logical_date: null }),
+    body: { logical_date: null },
   });
-  expect(res.status, `trigger ${dagId}`).toBe(200);
-  return ((await res.json()) as { dag_run_id: string }).dag_run_id;
+  return run.dag_run_id;
 }
 
 async function dagRunState(dagId: string, runId: string): Promise<string> {
-  const { url, token } = await airflowToken();
-  const res = await fetch(`${url}/api/v2/dags/${dagId}/dagRuns/${encodeURIComponent(runId)}`, {
-    headers: { authorization: `Bearer ${token}` },
-  });
-  return ((await res.json()) as { state: string }).state;
+  return (await labAirflow<{ state: string }>(`/dags/${dagId}/dagRuns/${encodeURIComponent(runId)}`)).state;
 }
 
 /** Launches a Dagster job through its GraphQL API, in the code location the lab's Dagster serves. */

@@ -8,6 +8,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import {
+  acceptsConnections,
   keptFor,
   outliveThisProcess,
   sessionMembers,
@@ -15,13 +16,7 @@ import {
   stopSession,
   takeKeptProcesses,
 } from './process.ts';
-import {
-  acceptsConnections,
-  type LabComponent,
-  labComponents,
-  labdeckUrl,
-  labPorts,
-} from './stack/components.ts';
+import { type LabComponent, labComponents, labdeckUrl, labPorts } from './stack/components.ts';
 import { labdeckConfigChanged } from './stack/labdeck-config.ts';
 import { alive, type ComponentState, type LabState, readState, writeState } from './stack/state.ts';
 

@@ -16,6 +16,7 @@ import {
   readFileSync,
   statSync,
 } from 'node:fs';
+import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export { freePort } from '../server/platform/net.ts';
@@ -301,13 +302,28 @@ export function restartable(
 }
 
 /** Whether something answers HTTP at `url` (any status): the port a server is about to take is in use. */
-export async function answersHttp(url: string): Promise<boolean> {
+export async function answersHttp(url: string, timeoutMs = 1_000): Promise<boolean> {
   try {
-    await fetch(url, { signal: AbortSignal.timeout(1_000) });
+    await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
     return true;
   } catch {
     return false;
   }
+}
+
+/** Whether something accepts TCP connections on 127.0.0.1:`port` (within 1 s). */
+export function acceptsConnections(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.setTimeout(1_000);
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.once('timeout', () => done(false));
+  });
 }
 
 /** A `tail` for Readiness: the last `lines` lines `logFile` got since this call. */

@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AirflowServer, type Credentials, startAirflow } from './server.ts';
+import { type AirflowServer, airflowApi, airflowToken, type Credentials, startAirflow } from './server.ts';
 
 type DagRun = { dag_id: string; dag_run_id: string; state: string; logical_date: string | null };
 
@@ -38,26 +38,9 @@ function openLineageReceiver(): Promise<Server> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
-async function token(user: Credentials): Promise<string> {
-  const res = await fetch(`${airflow.url}/auth/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(user),
-  });
-  expect(res.status).toBe(201);
-  return ((await res.json()) as { access_token: string }).access_token;
-}
-
-async function api<T>(jwt: string, path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
-  const res = await fetch(`${airflow.url}/api/v2${path}`, {
-    method: init.method ?? 'GET',
-    headers: { authorization: `Bearer ${jwt}`, 'content-type': 'application/json' },
-    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${path}: HTTP ${res.status} ${text}`);
-  return JSON.parse(text) as T;
-}
+const token = (user: Credentials) => airflowToken(airflow.url, user);
+const api = <T>(jwt: string, path: string, init: { method?: string; body?: unknown } = {}) =>
+  airflowApi<T>(airflow.url, jwt, path, init);
 
 async function trigger(jwt: string, dagId: string, conf: object = {}): Promise<DagRun> {
   return api<DagRun>(jwt, `/dags/${dagId}/dagRuns`, { method: 'POST', body: { logical_date: null, conf } });

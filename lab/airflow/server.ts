@@ -242,3 +242,32 @@ function readCredentials(major: 2 | 3, home: string): Pick<AirflowServer, 'admin
     viewer: { username: 'viewer', password: passwords.viewer },
   };
 }
+
+/** A JWT from Airflow 3's `POST /auth/token` for `user`. */
+export async function airflowToken(url: string, user: Credentials): Promise<string> {
+  const res = await fetch(`${url}/auth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(user),
+  });
+  if (res.status !== 201) throw new Error(`Airflow POST /auth/token: HTTP ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
+/** Airflow 3's REST API (`/api/v2<path>`) with `token`: a JSON body in, JSON out; a failure names the call. */
+export async function airflowApi<T>(
+  url: string,
+  token: string,
+  path: string,
+  init: { method?: string; body?: unknown } = {},
+): Promise<T> {
+  const method = init.method ?? 'GET';
+  const res = await fetch(`${url}/api/v2${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`Airflow ${method} ${path}: HTTP ${res.status} ${text}`);
+  return JSON.parse(text) as T;
+}

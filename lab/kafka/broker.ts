@@ -1,12 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Admin } from '@platformatic/kafka';
-import { freePort, notInstalled, restartable, spawnLogged } from '../process.ts';
+import { acceptsConnections, freePort, notInstalled, restartable, spawnLogged } from '../process.ts';
 import {
   type KafkaSecurity,
   type KafkaSecurityOptions,
@@ -203,20 +202,6 @@ async function answers(port: number, securePorts: number[]): Promise<true | stri
   if (!(await acceptsConnections(port)) || !(await answersMetadata(`${host}:${port}`))) return '';
   const open = await Promise.all(securePorts.map(acceptsConnections));
   return open.every(Boolean) ? true : '';
-}
-
-function acceptsConnections(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port });
-    socket.setTimeout(1000);
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-    socket.once('timeout', () => done(false));
-  });
 }
 
 async function answersMetadata(bootstrap: string): Promise<boolean> {

@@ -1,7 +1,6 @@
 // The parts of `npm run lab`, in start order: each starts through the same lab/<server> code the
 // integration and browser tests use, on a fixed port (LAB_<NAME>_PORT overrides it), in .lab/run/<name>.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createConnection } from 'node:net';
 import path from 'node:path';
 import { EmbeddedPostgres } from '../../server/platform/db/embedded.ts';
 import { startAirflow } from '../airflow/server.ts';
@@ -9,7 +8,7 @@ import { startDagster } from '../dagster/server.ts';
 import { startKafka } from '../kafka/broker.ts';
 import type { TrafficOptions } from '../kafka/traffic.ts';
 import { startKeycloak } from '../keycloak/server.ts';
-import { logTail, spawnLogged, waitUntilReady } from '../process.ts';
+import { acceptsConnections, answersHttp, logTail, spawnLogged, waitUntilReady } from '../process.ts';
 import { startSchemaRegistry } from '../schema-registry/server.ts';
 import { startTrino } from '../trino/server.ts';
 import { writeLabdeckConfig } from './labdeck-config.ts';
@@ -69,21 +68,6 @@ export const labPorts = {
 
 export const labdeckUrl = `http://${host}:${labPorts.labdeck}`;
 
-export function acceptsConnections(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host, port, timeout: 1_000 });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve(false);
-    });
-  });
-}
-
 /** LAB_ANALYTICS_CYCLE="<keep up s>,<stopped s>": how group clicks-analytics falls behind (the lab tour shortens it). */
 function analyticsCycle(): TrafficOptions['analytics'] {
   const text = process.env.LAB_ANALYTICS_CYCLE;
@@ -99,17 +83,10 @@ function analyticsCycle(): TrafficOptions['analytics'] {
   return { keepUpSeconds: keepUpSeconds!, pauseSeconds: pauseSeconds! };
 }
 
-/** Whether `url` answers HTTP within 5 s (a loaded machine makes a healthy JVM slow, not dead). */
-async function answersHttp(url: string): Promise<boolean> {
-  try {
-    await fetch(url, { signal: AbortSignal.timeout(5_000) });
-    return true;
-  } catch {
-    return false;
-  }
-}
+/** Whether a part answers HTTP within 5 s (a loaded machine makes a healthy JVM slow, not dead). */
+const answersSoon = (url: string) => answersHttp(url, 5_000);
 
-const answers = async ({ url }: Started) => Boolean(url) && (await answersHttp(url!));
+const answers = async ({ url }: Started) => Boolean(url) && (await answersSoon(url!));
 
 export const labComponents: LabComponent[] = [
   {
@@ -159,7 +136,7 @@ export const labComponents: LabComponent[] = [
       });
       return { port: registry.port, url: registry.url };
     },
-    healthy: ({ url }) => answersHttp(`${url}/subjects`),
+    healthy: ({ url }) => answersSoon(`${url}/subjects`),
   },
   {
     name: 'trino',
@@ -205,7 +182,7 @@ export const labComponents: LabComponent[] = [
       });
       return { port: airflow.port, url: airflow.url, info: { admin: airflow.admin } };
     },
-    healthy: ({ url }) => answersHttp(`${url}/api/v2/monitor/health`),
+    healthy: ({ url }) => answersSoon(`${url}/api/v2/monitor/health`),
   },
   {
     name: 'dagster',
@@ -221,7 +198,7 @@ export const labComponents: LabComponent[] = [
       });
       return { port: dagster.port, url: dagster.url };
     },
-    healthy: ({ url }) => answersHttp(`${url}/server_info`),
+    healthy: ({ url }) => answersSoon(`${url}/server_info`),
   },
   {
     name: 'traffic',
@@ -288,6 +265,6 @@ export const labComponents: LabComponent[] = [
       });
       return { port: labPorts.labdeck, url: labdeckUrl, info: { configFile, logFile } };
     },
-    healthy: ({ url }) => answersHttp(`${url}/healthz`),
+    healthy: ({ url }) => answersSoon(`${url}/healthz`),
   },
 ];

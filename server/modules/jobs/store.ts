@@ -1,7 +1,7 @@
 import { setImmediate } from 'node:timers/promises';
 import type { Db, Queryable } from '../../platform/db/pool.ts';
 import type { SourceJob, SourceRun } from './adapters/types.ts';
-import type { RunState, RunView, SourceStatus } from './contract.ts';
+import type { JobView, RunState, RunView, SourceStatus } from './contract.ts';
 
 export interface SourceStateRow {
   source: string;
@@ -11,17 +11,11 @@ export interface SourceStateRow {
   lastPollAt: Date | null;
 }
 
-export interface JobRow {
-  source: string;
-  jobId: string;
-  name: string;
-  owner: string | null;
-  tags: string[];
-  schedule: string | null;
-  nextRunAt: string | null;
-  paused: boolean | null;
-  url: string | null;
-}
+/** A stored job: what its source reported, before the module derives health and counts. */
+export type JobRow = Pick<
+  JobView,
+  'source' | 'jobId' | 'name' | 'owner' | 'tags' | 'schedule' | 'nextRunAt' | 'paused' | 'url'
+>;
 
 /** A stored run as the API shows it, with its paging position. */
 export interface StoredRun extends RunView {

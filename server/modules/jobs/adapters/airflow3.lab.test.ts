@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startAirflow } from '../../../../lab/airflow/server.ts';
+import { airflowToken, startAirflow } from '../../../../lab/airflow/server.ts';
 import { airflowLab, airflowSourceCases } from './airflow-lab-cases.ts';
 import { airflow3Source } from './airflow3.ts';
 
@@ -13,14 +13,7 @@ describe('Airflow 3 job source against the lab Airflow 3.3', () => {
     start: () => startAirflow(),
     adapter: airflow3Source,
     api: '/api/v2',
-    authorization: async ({ url, admin }) => {
-      const res = await fetch(`${url}/auth/token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(admin),
-      });
-      return `Bearer ${((await res.json()) as { access_token: string }).access_token}`;
-    },
+    authorization: async ({ url, admin }) => `Bearer ${await airflowToken(url, admin)}`,
   });
   airflowSourceCases(lab);
 

@@ -3,7 +3,12 @@
 // Needs `bash lab/airflow/install.sh` and `bash lab/dbt/install.sh`; without them every test FAILS.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AirflowServer, startAirflow } from '../../../../lab/airflow/server.ts';
+import {
+  type AirflowServer,
+  airflowApi,
+  airflowToken,
+  startAirflow,
+} from '../../../../lab/airflow/server.ts';
 import { type LabPostgres, startLabPostgres } from '../../../../lab/dbt/postgres.ts';
 import { applySeed, assertDbtOlInstalled } from '../../../../lab/dbt/run.ts';
 import { startTestApp, type TestApp } from '../../../test/harness.ts';
@@ -30,20 +35,7 @@ afterAll(async () => {
 }, 120_000);
 
 async function api<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
-  const auth = await fetch(`${airflow.url}/auth/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(airflow.admin),
-  });
-  const { access_token } = (await auth.json()) as { access_token: string };
-  const res = await fetch(`${airflow.url}/api/v2${path}`, {
-    method: init.method ?? 'GET',
-    headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' },
-    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${text}`);
-  return JSON.parse(text) as T;
+  return airflowApi<T>(airflow.url, await airflowToken(airflow.url, airflow.admin), path, init);
 }
 
 type DagRun = { dag_run_id: string; state: string; start_date: string | null; end_date: string | null };
