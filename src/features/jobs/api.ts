@@ -37,14 +37,21 @@ export function useJobBoard(options: { enabled?: MaybeRefOrGetter<boolean> } = {
   });
 }
 
-/** The job × state matrix, filtered on the server. */
+/** Jobs the matrix shows at first and adds per "Show more" (a lab with thousands stays a light page). */
+export const JOB_PAGE_SIZE = 100;
+
+/** The job × state matrix, filtered on the server, its first `limit` jobs in order of attention. */
 export function useJobList(
   filters: MaybeRefOrGetter<JobFilters>,
-  options: { enabled?: MaybeRefOrGetter<boolean> } = {},
+  options: { enabled?: MaybeRefOrGetter<boolean>; limit?: MaybeRefOrGetter<number> } = {},
 ) {
+  const params = () => ({
+    ...filtersToQuery(toValue(filters)),
+    limit: toValue(options.limit ?? JOB_PAGE_SIZE),
+  });
   return useQuery({
-    queryKey: computed(() => [...LIST, filtersToQuery(toValue(filters))]),
-    queryFn: async () => (await api.get<JobList>('/jobs', { params: filtersToQuery(toValue(filters)) })).data,
+    queryKey: computed(() => [...LIST, params()]),
+    queryFn: async () => (await api.get<JobList>('/jobs', { params: params() })).data,
     enabled: () => toValue(options.enabled ?? true),
     placeholderData: (previous) => previous,
     staleTime: 5_000,

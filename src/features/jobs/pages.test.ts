@@ -13,7 +13,7 @@ import {
   sourceView,
   taskView,
 } from './test/fixtures';
-import { FakeEventSource, fakeBff, settle, showJobs } from './test/mount';
+import { FakeEventSource, type FakeRequest, fakeBff, settle, showJobs } from './test/mount';
 
 // echarts needs a real layout engine: the Gantt here only says what it was given.
 vi.mock('./gantt', async (original) => ({
@@ -117,24 +117,61 @@ describe('the Jobs page', () => {
       'GET /jobs': jobList([jobView('lab_fails', { counts: { failed: 3, success: 1 } })]),
     });
     const { wrapper, router } = await showJobs('/jobs?source=airflow&q=lab');
-    expect(requests.find((r) => r.url === '/jobs')?.params).toEqual({ source: 'airflow', q: 'lab' });
+    expect(requests.find((r) => r.url === '/jobs')?.params).toEqual({
+      source: 'airflow',
+      q: 'lab',
+      limit: 100,
+    });
     expect(wrapper.get<HTMLInputElement>('[data-testid="jobs-search"]').element.value).toBe('lab');
 
     await wrapper.get('[data-testid="filter-state"]').setValue('failed');
     await settle();
     expect(router.currentRoute.value.query).toEqual({ source: 'airflow', state: 'failed', q: 'lab' });
-    expect(requests.at(-1)?.params).toEqual({ source: 'airflow', state: 'failed', q: 'lab' });
+    expect(requests.at(-1)?.params).toEqual({ source: 'airflow', state: 'failed', q: 'lab', limit: 100 });
 
     await wrapper.get('[data-testid="filter-tag"]').setValue(' nightly ');
     await new Promise((resolve) => setTimeout(resolve, 300));
     await settle();
     expect(router.currentRoute.value.query).toMatchObject({ tag: 'nightly' });
-    expect(requests.at(-1)?.params).toEqual({ source: 'airflow', state: 'failed', q: 'lab', tag: 'nightly' });
+    expect(requests.at(-1)?.params).toEqual({
+      source: 'airflow',
+      state: 'failed',
+      q: 'lab',
+      tag: 'nightly',
+      limit: 100,
+    });
 
     const cell = wrapper.get('[data-job="airflow/lab_fails"] [data-cell="failed"]');
     expect(cell.text()).toBe('3');
     expect(cell.attributes('href')).toBe('/jobs/airflow/lab_fails?state=failed');
     expect(cell.attributes('aria-label')).toBe('3 failed runs of lab_fails');
+  });
+
+  it('shows the first 100 jobs and 100 more per click, back to 100 when the filters change', async () => {
+    const all = Array.from({ length: 250 }, (_, i) => jobView(`job_${i}`));
+    const requests = fakeBff({
+      'GET /jobs/board': jobBoard(),
+      'GET /jobs': (request: FakeRequest) => ({
+        ...jobList(all.slice(0, (request.params as { limit: number }).limit)),
+        total: all.length,
+      }),
+    });
+    const { wrapper } = await showJobs('/jobs');
+    expect(wrapper.findAll('[data-job]')).toHaveLength(100);
+    expect(wrapper.get('[data-testid="job-matrix"] caption').text()).toContain('showing 100 of 250 jobs');
+    await wrapper.get('[data-testid="jobs-more"]').trigger('click');
+    await settle();
+    expect(requests.at(-1)?.params).toEqual({ limit: 200 });
+    expect(wrapper.findAll('[data-job]')).toHaveLength(200);
+    expect(wrapper.get('[data-testid="jobs-more"]').text()).toBe('Show 50 more jobs');
+    await wrapper.get('[data-testid="jobs-more"]').trigger('click');
+    await settle();
+    expect(wrapper.findAll('[data-job]')).toHaveLength(250);
+    expect(wrapper.find('[data-testid="jobs-more"]').exists()).toBe(false);
+
+    await wrapper.get('[data-testid="filter-state"]').setValue('failed');
+    await settle();
+    expect(requests.at(-1)?.params).toEqual({ state: 'failed', limit: 100 });
   });
 
   it('draws the last runs as squares oldest first, with glyph, words and the native state', async () => {

@@ -10,6 +10,8 @@ import { useJobBoard, useJobList, useJobsLive } from './api';
 import { filtersToQuery, type JobFilters } from './filters';
 
 const NO_FILTERS: JobFilters = { source: [], state: [], owner: '', tag: '', q: '' };
+/** The palette offers this many jobs, most in need of attention first. */
+const PALETTE_JOBS = 500;
 
 const failingJobs = (count: number) => `${count} failing job${count === 1 ? '' : 's'}`;
 
@@ -65,7 +67,7 @@ export function useJobCommands(): void {
       if (open) opened.value = true;
     },
   );
-  const list = useJobList(NO_FILTERS, { enabled: opened });
+  const list = useJobList(NO_FILTERS, { enabled: opened, limit: PALETTE_JOBS });
   let unregister = () => {};
   watch(
     () => list.data.value,
