@@ -29,6 +29,7 @@ services:
       services:
         - { id: trino, name: Trino, url: "${TRINO(port)}/ui/", probe: false, access: { publicPaths: [/v1/info] } }
         - { id: dagster, name: Dagster, url: "${DAGSTER(port)}/", roles: [admin], probe: false }
+        - { id: spark, name: Spark, url: "https://spark.lab.example/", probe: false }
 `;
 }
 
@@ -44,7 +45,8 @@ describe('the forward-auth gate with OIDC sessions', () => {
     publicUrl = `http://labdeck.lab.localhost:${port}`;
     idp = await startTestIdp({ clientOrigins: [publicUrl] });
     config = [
-      `server:\n  publicUrl: ${publicUrl}`,
+      // Behind a proxy on this machine: X-Forwarded-* from loopback count (and must not trip the host check).
+      `server:\n  publicUrl: ${publicUrl}\n  trustProxy: loopback`,
       idp.authYaml('  session:\n    cookieDomain: .lab.localhost\n  rateLimit:\n    loginPerMinute: 1000'),
       servicesYaml(port),
     ].join('\n');
@@ -194,14 +196,15 @@ describe('the forward-auth gate with OIDC sessions', () => {
       method: 'POST',
       headers: {
         'X-Forwarded-Method': 'POST',
-        'X-Forwarded-Proto': 'http',
-        'X-Forwarded-Host': `trino.lab.localhost:${port}`,
-        'X-Forwarded-Uri': '/ui/api/query',
+        'X-Forwarded-Proto': 'https',
+        'X-Forwarded-Host': 'spark.lab.example',
+        'X-Forwarded-Uri': '/api/v1/applications',
         'X-CSRF-Token': '',
       },
     });
     expect(res.status).toBe(200);
     expect(res.headers.get('x-forwarded-user')).toBe('ana');
+    expect(res.headers.get('x-labdeck-service')).toBe('spark');
   });
 
   it('stops letting a user through the moment she signs out, or an admin ends her session', async () => {
