@@ -5,6 +5,7 @@ import compression from 'compression';
 import express, {
   type ErrorRequestHandler,
   type Express,
+  type Request,
   type RequestHandler,
   type Response,
   Router,
@@ -45,29 +46,38 @@ export function createApp(ctx: ModuleContext, { modules, sse, staticDir }: AppOp
   app.set('trust proxy', ctx.config.server.trustProxy);
   app.set('query parser', 'simple');
   app.use(requestId());
-  app.use(securityHeaders());
+  // A proxy asks the forward-auth gate on every request it guards, and reads only its status and
+  // identity headers: no page headers, request log or compression for those answers.
+  const isQuestion: (req: Request) => boolean = (req) => forwardAuthPaths.some((p) => req.path.startsWith(p));
+  const exceptQuestions =
+    (handler: RequestHandler): RequestHandler =>
+    (req, res, next) =>
+      isQuestion(req) ? next() : handler(req, res, next);
+  for (const handler of securityHeaders()) app.use(exceptQuestions(handler));
   app.use(
-    pinoHttp({
-      logger: ctx.log,
-      genReqId: (req) => String(req.id),
-      autoLogging: {
-        ignore: (req) => isQuiet(req.url) || forwardAuthPaths.some((p) => req.url?.startsWith(p)),
-      },
-      serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({
-          id: req.id,
-          method: req.method,
-          url: req.url,
-        }),
-        res: (res: { statusCode: number }) => ({ status: res.statusCode }),
-      },
-    }),
+    exceptQuestions(
+      pinoHttp({
+        logger: ctx.log,
+        genReqId: (req) => String(req.id),
+        autoLogging: { ignore: (req) => isQuiet(req.url) },
+        serializers: {
+          req: (req: { id: string; method: string; url: string }) => ({
+            id: req.id,
+            method: req.method,
+            url: req.url,
+          }),
+          res: (res: { statusCode: number }) => ({ status: res.statusCode }),
+        },
+      }),
+    ),
   );
   app.use(httpMetrics(ctx.metrics));
   app.use(
-    compression({
-      filter: (req, res) => !isStream(res.getHeader('Content-Type')) && compression.filter(req, res),
-    }),
+    exceptQuestions(
+      compression({
+        filter: (req, res) => !isStream(res.getHeader('Content-Type')) && compression.filter(req, res),
+      }),
+    ),
   );
   app.use(healthRoutes(ctx));
   const { server } = ctx.config;
