@@ -116,7 +116,7 @@ async function measure(bff: BenchBff): Promise<boolean> {
       options: { headers: forward },
     },
   };
-  type Figures = { p50: number; p99: number; max: number; cpu: number };
+  type Figures = { p50: number; p99: number; max: number; cpu: number; cpuPerRequest: number };
   const figures = new Map<string, Figures[]>();
 
   async function load(label: string, path: string, options: Partial<LoadOptions>, time = seconds) {
@@ -124,7 +124,7 @@ async function measure(bff: BenchBff): Promise<boolean> {
     const result: Load = await fixedRateLoad(bff.url + path, { rate, seconds: time, ...options });
     const cpu = (((await cpuSeconds(bff.url)) - cpuBefore) / time) * 100;
     console.log(
-      `    ${label.padEnd(52)} ${result.rps.toFixed(0)} req/s, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms, max ${result.max.toFixed(1)} ms, BFF CPU ${cpu.toFixed(0)}% of one core${result.non2xx ? `, ${result.non2xx} non-2xx` : ''}`,
+      `    ${label.padEnd(52)} ${result.rps.toFixed(0)} req/s, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms, max ${result.max.toFixed(1)} ms, BFF CPU ${cpu.toFixed(0)}% of one core (${((cpu * 10_000) / result.rps).toFixed(0)} µs a request)${result.non2xx ? `, ${result.non2xx} non-2xx` : ''}`,
     );
     return { ...result, cpu };
   }
@@ -137,8 +137,9 @@ async function measure(bff: BenchBff): Promise<boolean> {
   for (let round = 1; round <= rounds; round++) {
     console.log(`  round ${round} (load avg ${loadavg()[0]!.toFixed(1)}):`);
     for (const [label, { path, options }] of Object.entries(loads)) {
-      const { p50, p99, max, cpu } = await load(label, path, options);
-      figures.set(label, [...(figures.get(label) ?? []), { p50, p99, max, cpu }]);
+      const { p50, p99, max, cpu, rps } = await load(label, path, options);
+      const cpuPerRequest = (cpu * 10_000) / rps;
+      figures.set(label, [...(figures.get(label) ?? []), { p50, p99, max, cpu, cpuPerRequest }]);
     }
   }
 
@@ -146,7 +147,7 @@ async function measure(bff: BenchBff): Promise<boolean> {
   console.log(`  medians of ${rounds} rounds:`);
   for (const label of figures.keys()) {
     console.log(
-      `    ${label.padEnd(52)} p50 ${med(label, 'p50').toFixed(2)} ms, p99 ${med(label, 'p99').toFixed(2)} ms, BFF CPU ${med(label, 'cpu').toFixed(0)}% of one core`,
+      `    ${label.padEnd(52)} p50 ${med(label, 'p50').toFixed(2)} ms, p99 ${med(label, 'p99').toFixed(2)} ms, BFF CPU ${med(label, 'cpu').toFixed(0)}% of one core, ${med(label, 'cpuPerRequest').toFixed(0)} µs a request`,
     );
   }
   const gateP99 = med('GET /api/gate/auth allowed (200)', 'p99');
