@@ -16,6 +16,8 @@ export interface Load {
   p50: number;
   p99: number;
   max: number;
+  /** Answers outside 2xx/3xx (wrk's count; only when `allowNon2xx`, else they throw). */
+  non2xx: number;
 }
 
 export interface LoadOptions {
@@ -23,6 +25,10 @@ export interface LoadOptions {
   seconds: number;
   connections?: number;
   headers?: Record<string, string>;
+  /** Per-request headers taken in turn (a mix of requests), on top of `headers`. */
+  headerSets?: Record<string, string>[];
+  /** Non-2xx/3xx answers are expected (e.g. a mix with denials): count them instead of throwing. */
+  allowNon2xx?: boolean;
 }
 
 const useWrk = spawnSync('wrk', ['--version']).error === undefined;
@@ -34,15 +40,25 @@ export function fixedRateLoad(url: string, options: LoadOptions): Promise<Load> 
 }
 
 /** wrk paces each connection with delay() so that the connections together make about `rate` req/s. */
-function wrk(url: string, { rate, seconds, connections = 50, headers = {} }: LoadOptions): Load {
+function wrk(url: string, options: LoadOptions): Load {
+  const { rate, seconds, connections = 50, headers = {}, headerSets = [], allowNon2xx = false } = options;
   const script = path.join(mkdtempSync(path.join(tmpdir(), 'labdeck-wrk-')), 'rate.lua');
-  const setHeaders = Object.entries(headers).map(
-    ([k, v]) => `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`,
-  );
-  writeFileSync(
-    script,
-    [`function delay() return ${(connections * 1000) / rate} end`, ...setHeaders].join('\n'),
-  );
+  const lua = (headers: Record<string, string>) =>
+    `{${Object.entries(headers)
+      .map(([k, v]) => `[${JSON.stringify(k)}] = ${JSON.stringify(v)}`)
+      .join(', ')}}`;
+  const lines = [
+    `function delay() return ${(connections * 1000) / rate} end`,
+    `for k, v in pairs(${lua(headers)}) do wrk.headers[k] = v end`,
+  ];
+  if (headerSets.length > 0) {
+    lines.push(
+      `local sets, requests, turn = {${headerSets.map((set) => lua({ ...headers, ...set })).join(', ')}}, {}, 0`,
+      'function init() for i, set in ipairs(sets) do requests[i] = wrk.format(nil, nil, set) end end',
+      'function request() turn = turn % #requests + 1 return requests[turn] end',
+    );
+  }
+  writeFileSync(script, lines.join('\n'));
   const out = execFileSync(
     'wrk',
     ['-t2', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', script, url],
@@ -55,23 +71,33 @@ function wrk(url: string, { rate, seconds, connections = 50, headers = {} }: Loa
   const percentile = (p: string) => toMs(new RegExp(`${p}\\s+([\\d.]+)(us|ms|s)`).exec(out), p);
   const max = toMs(/Latency\s+\S+\s+\S+\s+([\d.]+)(us|ms|s)/.exec(out), 'max latency');
   const errors = /Non-2xx or 3xx responses:\s+(\d+)/.exec(out);
-  if (errors) throw new Error(`${url} answered ${errors[1]} non-2xx responses under load`);
+  if (errors && !allowNon2xx) throw new Error(`${url} answered ${errors[1]} non-2xx responses under load`);
   return {
     rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]),
     p50: percentile('50%'),
     p99: percentile('99%'),
     max,
+    non2xx: Number(errors?.[1] ?? 0),
   };
 }
 
 async function autocannon(
   url: string,
-  { rate, seconds, connections = 50, headers }: LoadOptions,
+  { rate, seconds, connections = 50, headers, headerSets = [] }: LoadOptions,
 ): Promise<Load> {
   const run = autocannonModule as (options: Record<string, unknown>) => Promise<{
     latency: { p50: number; p99: number; max: number };
     requests: { average: number };
+    non2xx: number;
   }>;
-  const result = await run({ url, connections, overallRate: rate, duration: seconds, headers });
-  return { rps: result.requests.average, ...result.latency };
+  const requests = headerSets.map((set) => ({ headers: { ...headers, ...set } }));
+  const result = await run({
+    url,
+    connections,
+    overallRate: rate,
+    duration: seconds,
+    headers,
+    ...(requests.length > 0 ? { requests } : {}),
+  });
+  return { rps: result.requests.average, ...result.latency, non2xx: result.non2xx };
 }
