@@ -75,6 +75,9 @@ export const labdeckUrl = `http://${host}:${labPorts.labdeck}`;
 const gatedSites: GatedSite[] = [
   { name: 'trino', upstream: `${host}:${labPorts.trino}` },
   { name: 'dagster', upstream: `${host}:${labPorts.dagster}`, websockets: true },
+  // Its UI keeps its own sign-in (Airflow's users) after Labdeck's; its pages use relative paths, so it
+  // works at another host unchanged, and Labdeck's job source keeps calling its API on its own port.
+  { name: 'airflow', upstream: `${host}:${labPorts.airflow}` },
 ];
 
 /** The addresses a user opens when the gate runs: Labdeck and each UI behind it. */
@@ -83,6 +86,7 @@ export function gatedUrls(port: number): Record<string, string> {
     Labdeck: `${gatedOrigin('labdeck', port)}/`,
     Trino: `${gatedOrigin('trino', port)}/ui/`,
     Dagster: `${gatedOrigin('dagster', port)}/`,
+    Airflow: `${gatedOrigin('airflow', port)}/`,
   };
 }
 

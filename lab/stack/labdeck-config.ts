@@ -62,7 +62,7 @@ function labServices(components: LabState['components'], labdeckPort: number): S
     airflow && {
       id: 'airflow',
       name: 'Airflow',
-      url: airflow.url,
+      url: uiOrigin(components, 'airflow', airflow.url!),
       icon: 'airflow',
       tags: ['jobs'],
       probe: { type: 'airflow', url: airflow.url },
