@@ -58,12 +58,14 @@ async function shot(page: Page, name: string) {
   await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
 }
 
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 const newPage = async (browser: Browser): Promise<Page> =>
   (await browser.newContext({ viewport: { width: 1600, height: 1000 } })).newPage();
 
 /** On Labdeck's sign-in page: through Keycloak's own login form (Keycloak then sends the browser back). */
 async function signInAtKeycloak(page: Page, user: string): Promise<void> {
-  await expect(page).toHaveURL(new RegExp(`^${labdeckUrl}/signin\\?returnTo=`));
+  await expect(page).toHaveURL(new RegExp(`^${escapeRegExp(labdeckUrl)}/signin\\?returnTo=`));
   await page.getByRole('link', { name: 'Lab SSO (Keycloak)' }).click();
   await expect(page).toHaveURL(new RegExp(`^http://127.0.0.1:${labPorts.keycloak}/realms/lab/`));
   await page.getByLabel('Username or email').fill(user);
@@ -399,7 +401,7 @@ test.describe('behind the gate', () => {
   }) => {
     const dagster = ui('dagster', '/runs');
     await analyst.goto(dagster);
-    await expect(analyst).toHaveURL(new RegExp(`^${labdeckUrl}/denied\\?`));
+    await expect(analyst).toHaveURL(new RegExp(`^${escapeRegExp(labdeckUrl)}/denied\\?`));
     await expect(analyst.getByText('Dagster').first()).toBeVisible();
     await shot(analyst, 'gate-dagster-denied');
     for (const user of ['operator', 'admin']) {
@@ -413,7 +415,13 @@ test.describe('behind the gate', () => {
     }
   });
 
-  test('signing out of Labdeck locks both UIs again; a forged X-Forwarded-User changes nothing', async ({
+  test("Airflow's UI: past the gate, Airflow asks for its own users", async () => {
+    await analyst.goto(ui('airflow', '/'));
+    await expect(analyst).toHaveURL(new RegExp(`^${escapeRegExp(ui('airflow', '/auth/login'))}`));
+    await expect(analyst.getByText('Sign into Airflow')).toBeVisible();
+  });
+
+  test('signing out of Labdeck locks the UIs again; a forged X-Forwarded-User changes nothing', async ({
     browser,
   }) => {
     const page = await signIn(browser, 'operator');
@@ -423,8 +431,8 @@ test.describe('behind the gate', () => {
     await page.getByTestId('user-menu').click();
     await page.getByRole('button', { name: 'Sign out', exact: true }).click();
     await page.getByRole('button', { name: 'Logout' }).click();
-    await expect(page).toHaveURL(new RegExp(`^${labdeckUrl}/signin\\?signedOut=1$`));
-    for (const target of [ui('trino', '/ui/'), ui('dagster', '/runs')]) {
+    await expect(page).toHaveURL(new RegExp(`^${escapeRegExp(labdeckUrl)}/signin\\?signedOut=1$`));
+    for (const target of [ui('trino', '/ui/'), ui('dagster', '/runs'), ui('airflow', '/')]) {
       await page.goto(target);
       await expect(page).toHaveURL(signInPage(target));
     }
@@ -437,7 +445,7 @@ test.describe('behind the gate', () => {
     await page.context().close();
     await analyst.context().setExtraHTTPHeaders(forged);
     await analyst.goto(ui('dagster', '/runs'));
-    await expect(analyst).toHaveURL(new RegExp(`^${labdeckUrl}/denied\\?`));
+    await expect(analyst).toHaveURL(new RegExp(`^${escapeRegExp(labdeckUrl)}/denied\\?`));
     await analyst.context().setExtraHTTPHeaders({});
   });
 });
