@@ -9,6 +9,10 @@ const routes = [
   { path: '/streams', heading: 'Streams' },
   { path: '/jobs', heading: 'Jobs' },
   { path: '/settings', heading: 'Settings' },
+  {
+    path: '/denied?service=Dagster&url=http%3A%2F%2Fdagster.lab.localhost%2F',
+    heading: 'You may not open Dagster',
+  },
 ];
 
 test('every route opens, the theme switches, and nothing fails', async ({ page }) => {

@@ -40,6 +40,7 @@ export interface AppOptions {
 
 export function createApp(ctx: ModuleContext, { modules, sse, staticDir }: AppOptions): Express {
   const app = express();
+  const forwardAuthPaths = modules.flatMap((module) => module.forwardAuthPaths ?? []).map((p) => `/api${p}`);
   app.disable('x-powered-by');
   app.set('trust proxy', ctx.config.server.trustProxy);
   app.set('query parser', 'simple');
@@ -49,7 +50,9 @@ export function createApp(ctx: ModuleContext, { modules, sse, staticDir }: AppOp
     pinoHttp({
       logger: ctx.log,
       genReqId: (req) => String(req.id),
-      autoLogging: { ignore: (req) => isQuiet(req.url) },
+      autoLogging: {
+        ignore: (req) => isQuiet(req.url) || forwardAuthPaths.some((p) => req.url?.startsWith(p)),
+      },
       serializers: {
         req: (req: { id: string; method: string; url: string }) => ({
           id: req.id,
@@ -68,13 +71,14 @@ export function createApp(ctx: ModuleContext, { modules, sse, staticDir }: AppOp
   );
   app.use(healthRoutes(ctx));
   const { server } = ctx.config;
-  app.use(hostCheck(hostPolicy(server.publicUrl, server.allowedHosts)));
+  app.use(hostCheck(hostPolicy(server.publicUrl, server.allowedHosts), forwardAuthPaths));
   if (server.metrics.port === undefined) app.use(metricsRoute(ctx.metrics, [metricsAccessFor(ctx)]));
   for (const module of modules) for (const handler of module.middleware ?? []) app.use(handler);
 
   const csrf = createCsrf(
     server.publicUrl,
     modules.flatMap((module) => module.csrfExemptPaths ?? []),
+    modules.flatMap((module) => module.forwardAuthPaths ?? []),
   );
   app.use('/api', apiRouter(ctx, modules, sse, csrf));
   if (staticDir && existsSync(path.join(staticDir, 'index.html')))

@@ -45,11 +45,15 @@ export function hostPolicy(publicUrl: string | undefined, allowedHosts: readonly
  * Refuses requests addressed to an unknown host with 421 (Misdirected Request). Both the `Host` the
  * connection carried and, when a trusted proxy sent one, `X-Forwarded-Host` must be known: with
  * `trustProxy` covering loopback, a rebinding page on this machine could otherwise set the header.
+ * On `forwardedIsData` paths (the forward-auth gate) `X-Forwarded-Host` names the host a proxy asks
+ * about, not Labdeck's own: only `Host` is checked there.
  */
-export function hostCheck(policy: HostPolicy): RequestHandler {
+export function hostCheck(policy: HostPolicy, forwardedIsData: readonly string[] = []): RequestHandler {
   return (req, _res, next) => {
     const direct = req.headers.host;
-    const forwarded = forwardedHost(req);
+    const forwarded = forwardedIsData.some((prefix) => req.path.startsWith(prefix))
+      ? undefined
+      : forwardedHost(req);
     if (policy.allows(direct) && (forwarded === undefined || policy.allows(forwarded))) return next();
     throw new ApiError(
       421,
@@ -91,4 +95,21 @@ export const publicOriginOf = (publicUrl: string | undefined): string | undefine
 export function secureCookies(publicUrl: string | undefined): (req: Request) => boolean {
   const https = publicUrl !== undefined && new URL(publicUrl).protocol === 'https:';
   return (req) => https || req.secure;
+}
+
+/**
+ * Absolute URLs outside Labdeck that a sign-in may send the browser back to. Modules add what they
+ * own (the forward-auth gate adds its service hosts); anything else returns to a Labdeck path.
+ */
+export interface ReturnTargets {
+  add(allows: (url: URL) => boolean): void;
+  allows(url: URL): boolean;
+}
+
+export function createReturnTargets(): ReturnTargets {
+  const predicates: ((url: URL) => boolean)[] = [];
+  return {
+    add: (allows) => void predicates.push(allows),
+    allows: (url) => predicates.some((allows) => allows(url)),
+  };
 }

@@ -12,6 +12,8 @@ export interface User {
   email?: string;
   /** Labdeck roles (from IdP groups via `auth.roles`). */
   roles: string[];
+  /** The IdP groups behind the roles (what the forward-auth gate passes on as `X-Forwarded-Groups`). */
+  groups?: string[];
 }
 
 declare module 'express-serve-static-core' {

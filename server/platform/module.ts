@@ -6,6 +6,7 @@ import type { AppConfig } from './config/schema.ts';
 import type { Migration } from './db/migrate.ts';
 import type { Db } from './db/pool.ts';
 import type { EventBus } from './events/bus.ts';
+import type { ReturnTargets } from './hosts.ts';
 import type { Logger } from './log.ts';
 
 /** What every capability gets from the platform. */
@@ -22,6 +23,8 @@ export interface ModuleContext {
    * administrator, so defaults that are safe only on a single-user laptop may apply.
    */
   openAccess: boolean;
+  /** Absolute URLs outside Labdeck a sign-in may return to (the forward-auth gate's service hosts). */
+  returnTargets: ReturnTargets;
 }
 
 /**
@@ -42,6 +45,11 @@ export interface ModuleInstance {
   publicPaths?: string[];
   /** /api path prefixes that cookie-less server-to-server callers POST to without a CSRF token. */
   csrfExemptPaths?: string[];
+  /**
+   * /api path prefixes a reverse proxy calls on every request it guards (forward auth): their
+   * `X-Forwarded-Host` names the host asked about (not Labdeck's), and they are not logged per call.
+   */
+  forwardAuthPaths?: string[];
   /**
    * Answers of this module's GET /api routes for the caller of an SPA page, embedded into index.html so
    * the first paint needs no API round trip (platform/boot.ts). Keys are the /api paths (`/services`),

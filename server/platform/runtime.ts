@@ -11,6 +11,7 @@ import { createDb, type Db } from './db/pool.ts';
 import { createMemoryBus, type EventBus } from './events/bus.ts';
 import { createPgBus } from './events/pg-bus.ts';
 import { SseHub } from './events/sse.ts';
+import { createReturnTargets } from './hosts.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createMetrics } from './metrics.ts';
 import { type ModuleContext, moduleConfigOf, type RunningModule, type ServerModule } from './module.ts';
@@ -55,7 +56,16 @@ export async function startLabdeck(options: StartOptions): Promise<Labdeck> {
     const applied = await migrate(db, allMigrations(options.modules));
     if (applied.length) log.info({ applied }, 'database migrated');
     const bus = await createBus(config, db, databaseUrl, log);
-    context = { config, configFile: loaded.file, db, bus, log, metrics, openAccess: isOpenAccess(config) };
+    context = {
+      config,
+      configFile: loaded.file,
+      db,
+      bus,
+      log,
+      metrics,
+      openAccess: isOpenAccess(config),
+      returnTargets: createReturnTargets(),
+    };
     for (const module of options.modules) {
       const instance = await module.create(context, moduleConfigOf(module, context));
       running.push({ name: module.name, ...instance });

@@ -84,6 +84,18 @@ const sessionSchema = z
      * their access token expires).
      */
     secret: z.string().min(32, 'expected at least 32 characters').optional(),
+    /**
+     * Domain of the session cookie, e.g. `lab.example.com`: every host under it (the UIs behind the
+     * forward-auth gate) then receives the sign-in. Absent: the cookie stays with Labdeck's own host.
+     */
+    cookieDomain: z
+      .string()
+      .regex(
+        /^\.?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i,
+        'expected a domain name',
+      )
+      .transform((domain) => domain.replace(/^\./, '').toLowerCase())
+      .optional(),
   })
   .prefault({});
 

@@ -29,6 +29,7 @@ export const authModule = defineServerModule({
         },
       ]);
     }
+    checkCookieDomain(ctx.config.server.publicUrl, config.session.cookieDomain, ctx.configFile);
     const service = createAuthService(ctx, config);
     /** Page requests whose caller was identified (only those get the session as boot data). */
     const identified = new WeakSet<Request>();
@@ -54,6 +55,21 @@ export const authModule = defineServerModule({
       // OpenID Connect back-channel logout: the provider posts without cookies or a CSRF token.
       csrfExemptPaths: ['/auth/backchannel-logout/'],
       bootData: (req) => (identified.has(req) ? { '/session': service.describeSession(req) } : undefined),
+      stop: service.stop,
     };
   },
 });
+
+/** A cookie for a domain the public URL is not under would be refused by every browser: say so at start. */
+function checkCookieDomain(publicUrl: string | undefined, domain: string | undefined, file: string | null) {
+  if (!domain || !publicUrl) return;
+  const host = new URL(publicUrl).hostname.toLowerCase();
+  if (host === domain || host.endsWith(`.${domain}`)) return;
+  throw new ConfigError([
+    {
+      file: file ?? '(defaults)',
+      path: ['auth', 'session', 'cookieDomain'],
+      message: `${domain} does not contain server.publicUrl's host ${host}: browsers would refuse the session cookie. Use a domain ${host} is under.`,
+    },
+  ]);
+}

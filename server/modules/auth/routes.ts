@@ -47,7 +47,7 @@ export function authRoutes(router: Router, ctx: ModuleContext, auth: AuthService
   });
 
   router.get('/auth/login', loginLimiter, async (req, res) => {
-    const returnTo = safeReturnTo(req.query.returnTo);
+    const returnTo = safeReturnTo(req.query.returnTo, ctx.returnTargets);
     if (config.mode !== 'oidc') return res.redirect(303, returnTo);
     try {
       const provider = typeof req.query.provider === 'string' ? req.query.provider : undefined;

@@ -13,6 +13,7 @@ import { type Claims, OidcProvider, SignInError, type TokenSet } from './oidc.ts
 import { identityFromProxy } from './proxy.ts';
 import { safeReturnTo } from './returnto.ts';
 import { groupsFromClaim, rolesForGroups } from './roles.ts';
+import { createSessionCache } from './session-cache.ts';
 import { createAuthStore, type SessionRow } from './store.ts';
 
 /** With authentication off (laptop quick start) everyone is the local administrator. */
@@ -21,11 +22,22 @@ export const LOCAL_USER: User = { id: 'local', name: 'Local user', roles: ['admi
 const BROWSER_COOKIE = 'labdeck_login';
 const REFRESH_BACKOFF_MS = 60_000;
 const SWEEP_EVERY_LOGINS = 50;
+const SESSIONS_TOPIC = 'auth.sessions';
 
 export type AuthService = ReturnType<typeof createAuthService>;
 
 export function createAuthService(ctx: ModuleContext, config: AuthConfig) {
-  const store = createAuthStore(ctx.db);
+  const store = createAuthStore(ctx.db, (idHashes) =>
+    ctx.bus.publish({ topic: SESSIONS_TOPIC, type: 'ended', data: idHashes, internal: true }),
+  );
+  const sessions = createSessionCache(
+    (idHash) => store.findSession(idHash, config.session.idleTimeoutMinutes),
+    config.session.idleTimeoutMinutes,
+  );
+  // Sign-out on any replica ends the session in every replica's cache (the bus carries it across).
+  const stopListening = ctx.bus.subscribe((event) => {
+    if (event.topic === SESSIONS_TOPIC && event.type === 'ended') sessions.drop(event.data as string[]);
+  });
   const log = ctx.log.child({ module: 'auth' });
   if (config.mode === 'oidc' && !config.session.secret) {
     log.warn(
@@ -48,13 +60,18 @@ export function createAuthService(ctx: ModuleContext, config: AuthConfig) {
     secure: secure(req),
     path: '/',
   });
+  /** The session cookie, shared with the gated UIs' hosts when `session.cookieDomain` is set. */
+  const sessionCookieOptions = (req: Request) => ({
+    ...cookieOptions(req),
+    domain: config.session.cookieDomain,
+  });
   const origin = (req: Request) =>
     ctx.config.server.publicUrl?.replace(/\/+$/, '') ?? `${req.protocol}://${req.get('host')}`;
   const redirectUri = (req: Request) => `${origin(req)}/api/auth/callback`;
   const cookies = (req: Request) => parseCookie(req.headers.cookie ?? '');
 
   function userOf(row: SessionRow): User {
-    const user: User = { id: row.user_id, name: row.user_name, roles: row.roles };
+    const user: User = { id: row.user_id, name: row.user_name, roles: row.roles, groups: row.groups };
     if (row.email) user.email = row.email;
     return user;
   }
@@ -68,22 +85,31 @@ export function createAuthService(ctx: ModuleContext, config: AuthConfig) {
     if (config.mode === 'proxy') {
       const who = identityFromProxy(req, config.proxy, trusted);
       if (!who) return;
-      const user: User = { id: who.id, name: who.name, roles: rolesForGroups(who.groups, config) };
+      const user: User = {
+        id: who.id,
+        name: who.name,
+        roles: rolesForGroups(who.groups, config),
+        groups: who.groups,
+      };
       if (who.email) user.email = who.email;
       req.user = user;
       return;
     }
     const token = cookies(req)[cookieName];
     if (!token) return;
-    let row = await store.findSession(token, config.session.idleTimeoutMinutes);
+    let row = await sessions.find(sha256(token));
     if (!row) {
-      res.clearCookie(cookieName, cookieOptions(req));
+      res.clearCookie(cookieName, sessionCookieOptions(req));
       return;
     }
-    if (Date.now() - row.last_seen_at.getTime() > 60_000) await store.touch(row.id_hash);
+    if (Date.now() - row.last_seen_at.getTime() > 60_000) {
+      await store.touch(row.id_hash);
+      row = { ...row, last_seen_at: new Date() };
+      sessions.update(row);
+    }
     row = await refreshIfDue(row);
     if (!row) {
-      res.clearCookie(cookieName, cookieOptions(req));
+      res.clearCookie(cookieName, sessionCookieOptions(req));
       return;
     }
     sessionsOf.set(req, row);
@@ -99,7 +125,12 @@ export function createAuthService(ctx: ModuleContext, config: AuthConfig) {
     if (Date.now() - (refreshFailedAt.get(row.id_hash) ?? 0) < REFRESH_BACKOFF_MS) return row;
     let pending = refreshing.get(row.id_hash);
     if (!pending) {
-      pending = doRefresh(row, provider).finally(() => refreshing.delete(row.id_hash));
+      pending = doRefresh(row, provider)
+        .then((refreshed) => {
+          if (refreshed) sessions.update(refreshed);
+          return refreshed;
+        })
+        .finally(() => refreshing.delete(row.id_hash));
       refreshing.set(row.id_hash, pending);
     }
     return pending;
@@ -184,7 +215,7 @@ export function createAuthService(ctx: ModuleContext, config: AuthConfig) {
       ...checks,
       browserHash: sha256(browser),
       provider: provider.config.id,
-      returnTo: safeReturnTo(returnTo),
+      returnTo: safeReturnTo(returnTo, ctx.returnTargets),
     });
     if (++logins % SWEEP_EVERY_LOGINS === 1)
       store
@@ -246,7 +277,7 @@ export function createAuthService(ctx: ModuleContext, config: AuthConfig) {
       userAgent: req.get('user-agent'),
       expiresAt,
     });
-    res.cookie(cookieName, token, { ...cookieOptions(req), expires: expiresAt });
+    res.cookie(cookieName, token, { ...sessionCookieOptions(req), expires: expiresAt });
     res.clearCookie(BROWSER_COOKIE, { ...cookieOptions(req), path: '/api/auth' });
     return user;
   }
@@ -258,7 +289,7 @@ export function createAuthService(ctx: ModuleContext, config: AuthConfig) {
     if (config.mode === 'proxy') return config.proxy.logoutUrl ?? signedOut;
     if (config.mode === 'none') return '/';
     const token = cookies(req)[cookieName];
-    res.clearCookie(cookieName, cookieOptions(req));
+    res.clearCookie(cookieName, sessionCookieOptions(req));
     const row = token
       ? await store.revokeByToken(token, everywhere ? 'signed out everywhere' : 'signed out')
       : null;
@@ -283,6 +314,7 @@ export function createAuthService(ctx: ModuleContext, config: AuthConfig) {
     finishLogin,
     logout,
     sessionOf: (req: Request) => sessionsOf.get(req),
+    stop: stopListening,
     providerList,
     describeSession,
   };
@@ -296,9 +328,12 @@ export function createAuthService(ctx: ModuleContext, config: AuthConfig) {
   /** The body of GET /api/session for an identified request (also embedded into index.html). */
   function describeSession(req: Request): Session {
     const row = sessionsOf.get(req);
+    const user = req.user;
     return {
       authMode: config.mode,
-      user: req.user ?? null,
+      user: user
+        ? { id: user.id, name: user.name, roles: user.roles, ...(user.email ? { email: user.email } : {}) }
+        : null,
       providers: providerList(),
       session: row
         ? { expiresAt: row.expires_at.toISOString(), idleTimeoutMinutes: config.session.idleTimeoutMinutes }

@@ -58,7 +58,15 @@ export type SessionSummary = ActiveSession;
 
 const FLOW_TTL = "interval '10 minutes'";
 
-export function createAuthStore(db: Db) {
+/**
+ * Sessions and sign-in flows in PostgreSQL. Every revocation reports the ended sessions' hashes to
+ * `onEnded`, so caches of live sessions drop them at once.
+ */
+export function createAuthStore(db: Db, onEnded: (idHashes: string[]) => void = () => {}) {
+  const ended = <T extends { id_hash: string }>(rows: T[]): T[] => {
+    if (rows.length) onEnded(rows.map((row) => row.id_hash));
+    return rows;
+  };
   return {
     /** Stores a new session and returns the secret cookie value (only its hash is stored). */
     async createSession(s: NewSession): Promise<{ token: string; publicId: string }> {
@@ -91,13 +99,13 @@ export function createAuthStore(db: Db) {
       return { token, publicId };
     },
 
-    /** The live session for a cookie value: not revoked, not past its absolute or idle timeout. */
-    async findSession(token: string, idleMinutes: number): Promise<SessionRow | null> {
+    /** The live session of a cookie's hash: not revoked, not past its absolute or idle timeout. */
+    async findSession(idHash: string, idleMinutes: number): Promise<SessionRow | null> {
       const { rows } = await db.query<SessionRow>(
         `SELECT * FROM auth_sessions
           WHERE id_hash = $1 AND revoked_at IS NULL AND expires_at > now()
             AND last_seen_at > now() - make_interval(mins => $2)`,
-        [sha256(token), idleMinutes],
+        [idHash, idleMinutes],
       );
       return rows[0] ?? null;
     },
@@ -146,7 +154,7 @@ export function createAuthStore(db: Db) {
           WHERE id_hash = $1 AND revoked_at IS NULL RETURNING *`,
         [sha256(token), reason],
       );
-      return rows[0] ?? null;
+      return ended(rows)[0] ?? null;
     },
 
     async revokeByPublicId(publicId: string, reason: string): Promise<SessionRow | null> {
@@ -155,24 +163,25 @@ export function createAuthStore(db: Db) {
           WHERE public_id = $1 AND revoked_at IS NULL RETURNING *`,
         [publicId, reason],
       );
-      return rows[0] ?? null;
+      return ended(rows)[0] ?? null;
     },
 
     async revokeByHash(idHash: string, reason: string): Promise<void> {
-      await db.query(
+      const { rows } = await db.query<{ id_hash: string }>(
         `UPDATE auth_sessions SET revoked_at = now(), revoked_reason = $2, access_token_enc = NULL, refresh_token_enc = NULL
-          WHERE id_hash = $1 AND revoked_at IS NULL`,
+          WHERE id_hash = $1 AND revoked_at IS NULL RETURNING id_hash`,
         [idHash, reason],
       );
+      ended(rows);
     },
 
     async revokeAllForUser(userId: string, reason: string): Promise<number> {
-      const { rowCount } = await db.query(
+      const { rows } = await db.query<{ id_hash: string }>(
         `UPDATE auth_sessions SET revoked_at = now(), revoked_reason = $2, access_token_enc = NULL, refresh_token_enc = NULL
-          WHERE user_id = $1 AND revoked_at IS NULL`,
+          WHERE user_id = $1 AND revoked_at IS NULL RETURNING id_hash`,
         [userId, reason],
       );
-      return rowCount ?? 0;
+      return ended(rows).length;
     },
 
     /** Back-channel logout: the sessions of the IdP session `sid` (of `sub` when both are given), else all of `sub`. */
@@ -181,16 +190,16 @@ export function createAuthStore(db: Db) {
       idpSessionId: string | undefined,
       subject: string | undefined,
     ): Promise<string[]> {
-      const { rows } = await db.query<{ user_id: string }>(
+      const { rows } = await db.query<{ user_id: string; id_hash: string }>(
         `UPDATE auth_sessions SET revoked_at = now(), revoked_reason = 'backchannel logout', access_token_enc = NULL,
            refresh_token_enc = NULL
           WHERE provider = $1 AND revoked_at IS NULL
             AND ($2::text IS NULL OR idp_session_id = $2) AND ($3::text IS NULL OR subject = $3)
             AND ($2::text IS NOT NULL OR $3::text IS NOT NULL)
-          RETURNING user_id`,
+          RETURNING user_id, id_hash`,
         [provider, idpSessionId ?? null, subject ?? null],
       );
-      return rows.map((row) => row.user_id);
+      return ended(rows).map((row) => row.user_id);
     },
 
     async listActive(idleMinutes: number): Promise<SessionSummary[]> {

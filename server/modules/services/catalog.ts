@@ -34,6 +34,7 @@ export class Catalog {
         group: group.name,
         source: 'config',
         probe: service.probe === false ? null : (service.probe ?? probeSchema.parse({ type: 'http' })),
+        access: service.access,
       })),
     );
     this.#merge();

@@ -8,6 +8,28 @@ const id = z.string().regex(SERVICE_ID, 'expected lower-case letters, digits, ".
 const httpUrl = z.url({ protocol: /^https?$/ });
 const role = z.string().min(1).max(64);
 
+const gateHost = z
+  .string()
+  .regex(
+    /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(:\d{1,5})?$/i,
+    'expected a host name, optionally with :port',
+  );
+const pathPrefix = z.string().regex(/^\/[^\s?#]{0,500}$/, 'expected a path starting with /');
+
+/** Who may enter the service through Labdeck's forward-auth gate (GET /api/gate/auth). */
+const accessSchema = z.strictObject({
+  /** Host names (`name` or `name:port`) whose requests belong to the service; default: the url's host. */
+  hosts: z.array(gateHost).min(1).max(50).optional(),
+  /** Path prefixes the service owns on those hosts; default the whole host. */
+  paths: z.array(pathPrefix).min(1).max(50).optional(),
+  /** Roles that may enter; default: the service's `roles` (empty: everyone signed in). */
+  roles: z.array(role).optional(),
+  /** Path prefixes anyone may reach without signing in (health checks, static assets). */
+  publicPaths: z.array(pathPrefix).max(50).optional(),
+  /** Identity headers the gate hands to the UI; default all four. */
+  headers: z.array(z.enum(['user', 'email', 'groups', 'preferredUsername'])).optional(),
+});
+
 export const serviceSchema = z.strictObject({
   /** Stable id; derived from the group and name when absent. */
   id: id.optional(),
@@ -23,6 +45,7 @@ export const serviceSchema = z.strictObject({
   roles: z.array(role).default([]),
   /** How to check health; absent means an HTTP GET of `url`, `false` means not probed. */
   probe: z.union([z.literal(false), probeSchema]).optional(),
+  access: accessSchema.optional(),
 });
 
 export const groupSchema = z.strictObject({
@@ -98,3 +121,4 @@ export function declaredId(service: { id?: string; name: string }): string {
 
 export type ServicesConfig = z.output<typeof servicesSection>;
 export type DeclaredService = z.output<typeof serviceSchema>;
+export type ServiceAccess = z.output<typeof accessSchema>;

@@ -3,6 +3,7 @@ import { RawJson } from '../../platform/boot.ts';
 import { migrationsIn } from '../../platform/db/migrate.ts';
 import { defineServerModule } from '../../platform/module.ts';
 import { type ServicesConfig, servicesSection } from './config.ts';
+import { gateRoutes } from './gate/routes.ts';
 import { servicesRoutes } from './routes.ts';
 import { ServicesService } from './service.ts';
 
@@ -14,8 +15,15 @@ export const servicesModule = defineServerModule({
   async create(ctx, config: ServicesConfig) {
     const service = new ServicesService(ctx, config);
     await service.start();
+    // A sign-in that started at a gated UI may return to it (and to no other outside host).
+    ctx.returnTargets.add((url) => service.gate().owns(url));
     return {
-      routes: (router) => servicesRoutes(router, service),
+      routes: (router) => {
+        servicesRoutes(router, service);
+        gateRoutes(router, ctx, () => service.gate());
+      },
+      publicPaths: ['/gate/'],
+      forwardAuthPaths: ['/gate/'],
       /** Probes start only now: a probe of Labdeck's own port made earlier would find it down. */
       listening: () => service.listening(),
       /** Home and quick launch paint from these without asking: the caller's list and favourites. */

@@ -19,6 +19,7 @@ import {
   type ServicesLiveEvent,
   type ServiceView,
 } from './contract.ts';
+import { Gate } from './gate/rules.ts';
 import { HealthBook } from './health.ts';
 import { ProbeScheduler } from './scheduler.ts';
 import { ServicesStore } from './store.ts';
@@ -74,6 +75,7 @@ export class ServicesService {
   #flushing: Promise<void> = Promise.resolve();
   readonly #fragments = new WeakMap<ServiceDef, { stamp: number; text: string }>();
   #tailing = false;
+  #gate: { services: readonly ServiceDef[]; gate: Gate } | undefined;
   /** The HTTP server listens: probing may start (on the leader). */
   #listening = false;
 
@@ -91,6 +93,13 @@ export class ServicesService {
       duty: 'probes services',
       onChange: (leader) => this.#onLeadership(leader),
     });
+  }
+
+  /** The forward-auth gate over the current catalog (rebuilt when discovery changes it). */
+  gate(): Gate {
+    const services = this.catalog.services;
+    if (this.#gate?.services !== services) this.#gate = { services, gate: new Gate(services) };
+    return this.#gate.gate;
   }
 
   get isLeader(): boolean {

@@ -1,4 +1,5 @@
 import type { ProbeConfig } from './adapters/probes/registry.ts';
+import type { ServiceAccess } from './config.ts';
 import type { ProbeStatus, ServiceHealth, ServiceSource, ServiceStatus } from './contract.ts';
 
 export type { ServiceHealth, ServiceSource, ServiceStatus };
@@ -18,6 +19,8 @@ export interface ServiceDef {
   source: ServiceSource;
   /** null: not probed. */
   probe: ProbeConfig | null;
+  /** Who may enter through the forward-auth gate; absent: the url's host, the service's roles. */
+  access?: ServiceAccess;
 }
 
 export interface GroupDef {

@@ -4,6 +4,8 @@ import type { LiveMessage } from '../contract.ts';
 export interface LiveEvent<T = unknown> extends LiveMessage<T> {
   /** Only users holding one of these roles receive the event (admins always do); absent means everyone. */
   roles?: string[];
+  /** For the replicas only (a cache to drop, say): never sent to browsers. */
+  internal?: boolean;
 }
 
 export type LiveListener = (event: LiveEvent) => void;

@@ -122,6 +122,7 @@ export class SseHub {
   }
 
   #deliver(event: LiveEvent): void {
+    if (event.internal) return;
     const stored = { seq: ++this.#seq, event };
     this.#recent.push(stored);
     if (this.#recent.length > this.#replayLimit) this.#recent.shift();

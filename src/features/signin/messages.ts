@@ -14,6 +14,19 @@ export function signInErrorMessage(code: unknown): string | null {
   return MESSAGES[code] ?? 'Sign-in failed. Please try again.';
 }
 
+/**
+ * A lab UI behind Labdeck's forward-auth gate that sent the browser here: an absolute http(s) URL
+ * (the BFF allows only the hosts its services declare), or null.
+ */
+export function returnUrl(value: unknown): URL | null {
+  if (typeof value !== 'string' || !/^https?:\/\//i.test(value)) return null;
+  try {
+    return new URL(value);
+  } catch {
+    return null;
+  }
+}
+
 /** A same-origin path to return to after sign-in (the BFF checks it again). */
 export function returnPath(value: unknown): string {
   return typeof value === 'string' &&
