@@ -16,7 +16,7 @@ import {
   stopSession,
   takeKeptProcesses,
 } from './process.ts';
-import { type LabComponent, labComponents, labdeckUrl, labPorts } from './stack/components.ts';
+import { type LabComponent, labComponents, labdeckAddress, labPorts } from './stack/components.ts';
 import { labdeckConfigChanged } from './stack/labdeck-config.ts';
 import { alive, type ComponentState, type LabState, readState, writeState } from './stack/state.ts';
 
@@ -133,7 +133,7 @@ async function up(): Promise<number> {
   await status(false);
   if (running(state.components.labdeck)) {
     console.error(
-      `\nLabdeck: ${labdeckUrl}  (sign in as analyst / analyst-demo, operator / operator-demo or admin / admin-demo)`,
+      `\nLabdeck: ${labdeckAddress(state)}  (sign in as analyst / analyst-demo, operator / operator-demo or admin / admin-demo)`,
     );
     console.error(
       "Stop everything with `npm run lab:down`; see a part's log with `npm run lab:logs <name>`.",
@@ -198,6 +198,12 @@ async function status(verbose: boolean): Promise<number> {
       )
       .join('\n'),
   );
+  const gate = state.components.gate;
+  if (gate && running(gate)) {
+    console.log('\nOpen in a browser (behind the gate, one sign-in at Labdeck for all):');
+    for (const [name, url] of Object.entries(gate.info.urls as Record<string, string>))
+      console.log(`  ${name.padEnd(8)} ${url}`);
+  }
   if (verbose)
     console.log(
       `\ntotal: ${(totalRss / 2 ** 30).toFixed(2)} GiB resident, ${(totalCores * 100).toFixed(0)}% of one core on average since each part started`,

@@ -31,6 +31,8 @@ export interface KeycloakOptions {
    * which Keycloak matches on any port for loopback addresses (RFC 8252). Sign-out may return to the same URIs.
    */
   redirectUris?: string[];
+  /** Redirect URIs accepted besides `redirectUris` (or realm.json's), e.g. `http://labdeck.lab.localhost:8090/*`. */
+  moreRedirectUris?: string[];
   /** The `labdeck` client's secret. Default: a random one per start. */
   clientSecret?: string;
   /** Where Keycloak posts OIDC back-channel logout tokens, e.g. `http://127.0.0.1:4321/api/auth/backchannel-logout/lab`. */
@@ -144,7 +146,10 @@ function instanceRealm(options: KeycloakOptions, clientSecret: string): Realm {
   const client = realm.clients.find((c) => c.clientId === KEYCLOAK_CLIENT_ID);
   if (!client) throw new Error(`${realmFile} has no client ${KEYCLOAK_CLIENT_ID}`);
   client.secret = clientSecret;
-  if (options.redirectUris) client.redirectUris = options.redirectUris;
+  client.redirectUris = [
+    ...(options.redirectUris ?? client.redirectUris),
+    ...(options.moreRedirectUris ?? []),
+  ];
   if (options.backchannelLogoutUrl)
     client.attributes['backchannel.logout.url'] = options.backchannelLogoutUrl;
   return realm;

@@ -5,6 +5,8 @@ import path from 'node:path';
 import { EmbeddedPostgres } from '../../server/platform/db/embedded.ts';
 import { startAirflow } from '../airflow/server.ts';
 import { startDagster } from '../dagster/server.ts';
+import { type GatedSite, gatedOrigin } from '../gate/nginx.ts';
+import { startGate } from '../gate/server.ts';
 import { startKafka } from '../kafka/broker.ts';
 import type { TrafficOptions } from '../kafka/traffic.ts';
 import { startKeycloak } from '../keycloak/server.ts';
@@ -64,9 +66,32 @@ export const labPorts = {
   dagster: portOf('dagster', 3070),
   postgres: portOf('postgres', 5433),
   labdeck: portOf('labdeck', 8080),
+  gate: portOf('gate', 8090),
 };
 
 export const labdeckUrl = `http://${host}:${labPorts.labdeck}`;
+
+/** The web UIs the gate serves at <name>.lab.localhost, whether or not their part runs (nginx answers 502 then). */
+const gatedSites: GatedSite[] = [
+  { name: 'trino', upstream: `${host}:${labPorts.trino}` },
+  { name: 'dagster', upstream: `${host}:${labPorts.dagster}`, websockets: true },
+  // Its UI keeps its own sign-in (Airflow's users) after Labdeck's; its pages use relative paths, so it
+  // works at another host unchanged, and Labdeck's job source keeps calling its API on its own port.
+  { name: 'airflow', upstream: `${host}:${labPorts.airflow}` },
+];
+
+/** The addresses a user opens when the gate runs: Labdeck and each UI behind it. */
+export function gatedUrls(port: number): Record<string, string> {
+  return {
+    Labdeck: `${gatedOrigin('labdeck', port)}/`,
+    Trino: `${gatedOrigin('trino', port)}/ui/`,
+    Dagster: `${gatedOrigin('dagster', port)}/`,
+    Airflow: `${gatedOrigin('airflow', port)}/`,
+  };
+}
+
+/** Where users open Labdeck: behind the gate when it runs, otherwise Labdeck's own port. */
+export const labdeckAddress = (state: LabState): string => state.components.gate?.url ?? labdeckUrl;
 
 /** LAB_ANALYTICS_CYCLE="<keep up s>,<stopped s>": how group clicks-analytics falls behind (the lab tour shortens it). */
 function analyticsCycle(): TrafficOptions['analytics'] {
@@ -160,6 +185,8 @@ export const labComponents: LabComponent[] = [
         port: labPorts.keycloak,
         clientSecret: labSecret(state, 'keycloak-client'),
         backchannelLogoutUrl: `${labdeckUrl}/api/auth/backchannel-logout/lab`,
+        // Labdeck behind the gate signs in and out at its gated address; without nginx it stays on loopback.
+        moreRedirectUris: [`${gatedOrigin('labdeck', labPorts.gate)}/*`],
       });
       return { port: keycloak.port, url: keycloak.url, info: { issuer: keycloak.issuer } };
     },
@@ -238,6 +265,28 @@ export const labComponents: LabComponent[] = [
     },
     // Running is all it can tell.
     healthy: async () => true,
+  },
+  {
+    name: 'gate',
+    title: "Gate (nginx: the lab's web UIs behind Labdeck's sign-in)",
+    ports: [labPorts.gate],
+    needs: [],
+    // A lab without nginx serves its UIs on their own ports as before; CI must test the gate.
+    optional: !process.env.CI,
+    async start() {
+      const gate = await startGate({
+        dir: runDir('gate'),
+        port: labPorts.gate,
+        labdeck: `${host}:${labPorts.labdeck}`,
+        sites: gatedSites,
+      });
+      return {
+        port: gate.port,
+        url: gatedOrigin('labdeck', gate.port),
+        info: { logFile: gate.logFile, urls: gatedUrls(gate.port) },
+      };
+    },
+    healthy: ({ port }) => answersSoon(`http://${host}:${port}/`),
   },
   {
     name: 'labdeck',

@@ -3,14 +3,24 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
+import { GATE_DOMAIN, gatedOrigin } from '../gate/nginx.ts';
 import { KEYCLOAK_CLIENT_ID } from '../keycloak/server.ts';
 import type { ShopDatabase } from './shop.ts';
 import { type ComponentState, type LabState, labSecret } from './state.ts';
 
 type Service = Record<string, unknown>;
 
+/**
+ * Where users open a web UI: through the gate (<name>.lab.localhost on its port) when it runs, otherwise
+ * on the part's own port. Probes and API clients keep the direct addresses.
+ */
+function uiOrigin(components: LabState['components'], name: string, direct: string): string {
+  const port = components.gate?.port;
+  return port ? gatedOrigin(name, port) : direct;
+}
+
 function labServices(components: LabState['components'], labdeckPort: number): Service[] {
-  const { kafka, trino, keycloak, airflow, dagster, postgres } = components;
+  const { kafka, trino, keycloak, airflow, dagster, postgres, gate } = components;
   const shop = postgres?.info.shop as ShopDatabase | undefined;
   const registry = components['schema-registry'];
   const services: (Service | false | undefined)[] = [
@@ -33,7 +43,7 @@ function labServices(components: LabState['components'], labdeckPort: number): S
       id: 'shop-db',
       name: 'Shop database',
       // No web UI of its own: Labdeck's SQL page opens it.
-      url: `http://127.0.0.1:${labdeckPort}/sql`,
+      url: `${uiOrigin(components, 'labdeck', `http://127.0.0.1:${labdeckPort}`)}/sql`,
       icon: 'postgres',
       tags: ['sql'],
       probe: {
@@ -44,7 +54,7 @@ function labServices(components: LabState['components'], labdeckPort: number): S
     trino && {
       id: 'trino',
       name: 'Trino',
-      url: `${trino.url}/ui/`,
+      url: `${uiOrigin(components, 'trino', trino.url!)}/ui/`,
       icon: 'trino',
       tags: ['sql'],
       probe: { type: 'trino', url: trino.url },
@@ -52,7 +62,7 @@ function labServices(components: LabState['components'], labdeckPort: number): S
     airflow && {
       id: 'airflow',
       name: 'Airflow',
-      url: airflow.url,
+      url: uiOrigin(components, 'airflow', airflow.url!),
       icon: 'airflow',
       tags: ['jobs'],
       probe: { type: 'airflow', url: airflow.url },
@@ -60,8 +70,10 @@ function labServices(components: LabState['components'], labdeckPort: number): S
     dagster && {
       id: 'dagster',
       name: 'Dagster',
-      url: dagster.url,
+      url: uiOrigin(components, 'dagster', dagster.url!),
       tags: ['jobs'],
+      // Dagster's UI has no users of its own: behind the gate, only those who may run jobs get in.
+      ...(gate ? { roles: ['admin', 'operator'] } : {}),
       probe: { type: 'http', url: `${dagster.url}/server_info` },
     },
     keycloak && {
@@ -151,7 +163,21 @@ function auth(state: LabState, keycloak: ComponentState) {
       },
     ],
     roles: { admin: ['lab-admins'], operator: ['lab-operators'], analyst: ['lab-analysts'] },
-    session: { secret: labSecret(state, 'labdeck-session') + labSecret(state, 'labdeck-session-2') },
+    session: {
+      secret: labSecret(state, 'labdeck-session') + labSecret(state, 'labdeck-session-2'),
+      // One sign-in for every UI behind the gate: the session cookie goes to all of *.lab.localhost.
+      ...(state.components.gate ? { cookieDomain: GATE_DOMAIN } : {}),
+    },
+  };
+}
+
+/** Behind the gate, Labdeck is opened at labdeck.lab.localhost and trusts the forwarded headers of nginx on loopback. */
+function serverSection(state: LabState, port: number) {
+  const gate = state.components.gate;
+  return {
+    port,
+    host: '127.0.0.1',
+    ...(gate?.port ? { publicUrl: gatedOrigin('labdeck', gate.port), trustProxy: 'loopback' } : {}),
   };
 }
 
@@ -161,7 +187,7 @@ export function labdeckConfigText(state: LabState, port: number): string {
   const { kafka, keycloak } = components;
   const registry = components['schema-registry'];
   const config = {
-    server: { port, host: '127.0.0.1' },
+    server: serverSection(state, port),
     ...(keycloak ? { auth: auth(state, keycloak) } : {}),
     services: { groups: [{ name: 'Lab', services: labServices(components, port) }] },
     sql: { connections: sqlConnections(components) },

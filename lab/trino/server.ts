@@ -152,6 +152,11 @@ async function writeConfig(
       // Keep finished queries visible in system.runtime.queries for a while.
       'query.min-expire-age': '15m',
       'catalog.management': 'static',
+      // The web UI opens without Trino's own login (behind the lab's gate, Labdeck signs people in) and
+      // takes requests through a proxy: without this Trino refuses any request carrying X-Forwarded-For.
+      'web-ui.authentication.type': 'fixed',
+      'web-ui.user': 'lab',
+      'http-server.process-forwarded': true,
       ...(spooling
         ? {
             'protocol.spooling.enabled': true,

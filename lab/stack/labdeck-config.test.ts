@@ -1,0 +1,82 @@
+// The lab's labdeck.yaml, read by Labdeck's own config schema: behind the gate and without it.
+import { describe, expect, it } from 'vitest';
+import { serverModules } from '../../server/modules/index.ts';
+import { parseConfigText } from '../../server/platform/config/load.ts';
+import { buildConfigSchema } from '../../server/platform/config/schema.ts';
+import { labdeckConfigText } from './labdeck-config.ts';
+import type { ComponentState, LabState } from './state.ts';
+
+const part = (
+  port: number | null,
+  url: string | null,
+  info: Record<string, unknown> = {},
+): ComponentState => ({
+  pids: [1],
+  logFiles: [],
+  port,
+  url,
+  startedAt: '2026-12-03T00:00:00.000Z',
+  info,
+});
+
+function lab(withGate: boolean): LabState {
+  return {
+    secrets: {},
+    components: {
+      trino: part(8085, 'http://127.0.0.1:8085'),
+      dagster: part(3070, 'http://127.0.0.1:3070'),
+      airflow: part(8280, 'http://127.0.0.1:8280', { admin: { username: 'admin', password: 'admin' } }),
+      keycloak: part(8180, 'http://127.0.0.1:8180', { issuer: 'http://127.0.0.1:8180/realms/lab' }),
+      ...(withGate ? { gate: part(8090, 'http://labdeck.lab.localhost:8090') } : {}),
+    },
+  };
+}
+
+/** labdeck.yaml as Labdeck reads it (its own schema throws on any key it does not know). */
+const read = (state: LabState): unknown =>
+  parseConfigText(buildConfigSchema(serverModules), labdeckConfigText(state, 8080), 'labdeck.yaml');
+
+const services = (...entries: object[]) => ({
+  services: {
+    groups: [{ services: expect.arrayContaining(entries.map((entry) => expect.objectContaining(entry))) }],
+  },
+});
+
+describe("the lab's labdeck.yaml", () => {
+  it('behind the gate: Labdeck at labdeck.lab.localhost, one cookie for lab.localhost, tiles link the gated UIs', () => {
+    expect(read(lab(true))).toMatchObject({
+      server: { publicUrl: 'http://labdeck.lab.localhost:8090', trustProxy: 'loopback', port: 8080 },
+      auth: { session: { cookieDomain: 'lab.localhost' } },
+      ...services(
+        {
+          id: 'trino',
+          url: 'http://trino.lab.localhost:8090/ui/',
+          roles: [],
+          probe: expect.objectContaining({ url: 'http://127.0.0.1:8085' }),
+        },
+        { id: 'dagster', url: 'http://dagster.lab.localhost:8090', roles: ['admin', 'operator'] },
+        // Airflow's tile opens its UI behind the gate; Labdeck's job source calls its API directly.
+        { id: 'airflow', url: 'http://airflow.lab.localhost:8090', roles: [] },
+      ),
+      jobs: {
+        sources: expect.arrayContaining([
+          expect.objectContaining({ id: 'airflow', url: 'http://127.0.0.1:8280' }),
+        ]),
+      },
+    });
+  });
+
+  it('without the gate: Labdeck on its own port, the UIs on theirs, as before', () => {
+    const config = read(lab(false));
+    expect(config).toMatchObject({
+      server: { trustProxy: false },
+      ...services(
+        { id: 'trino', url: 'http://127.0.0.1:8085/ui/' },
+        { id: 'dagster', url: 'http://127.0.0.1:3070', roles: [] },
+        { id: 'airflow', url: 'http://127.0.0.1:8280' },
+      ),
+    });
+    expect(config).not.toHaveProperty('server.publicUrl');
+    expect(config).not.toHaveProperty('auth.session.cookieDomain');
+  });
+});
