@@ -320,3 +320,38 @@ describe('redis INFO (recorded from Redis 7.0.15)', () => {
     expect(judgeInfo(parseInfo(text))).toMatchObject({ status: 'degraded', error });
   });
 });
+
+describe('the preset registry', () => {
+  it('gives every kind an icon the SPA bundles', async () => {
+    const { markFor } = await import('../../../../../src/features/home/icons.ts');
+    const { servicePresets } = await import('./registry.ts');
+    expect(servicePresets.filter((preset) => !markFor(preset.icon)).map((p) => p.kind)).toEqual([]);
+  });
+
+  it.each([
+    ['apache/spark:3.5.3', 'spark'],
+    ['docker.io/bitnami/spark:3.5', 'spark'],
+    ['confluentinc/cp-kafka-connect:7.7.1', 'kafka-connect'],
+    ['quay.io/debezium/connect:3.0', 'kafka-connect'],
+    ['debezium/connect:2.7', 'kafka-connect'],
+    ['minio/minio:RELEASE.2025-04-22T22-12-26Z', 'minio'],
+    ['flink:1.20-java17', 'flink'],
+    ['quay.io/jupyter/pyspark-notebook:2025-01-06', 'jupyter'],
+    ['jupyter/base-notebook', 'jupyter'],
+    ['metabase/metabase:v0.52.4', 'metabase'],
+    ['apache/superset:4.1.1', 'superset'],
+    ['acryldata/datahub-gms:v0.15.0', 'datahub'],
+    ['redis:7-alpine', 'redis'],
+    ['library/redis@sha256:0123abcd', 'redis'],
+    ['valkey/valkey:8', 'valkey'],
+    ['ghcr.io/mlflow/mlflow:v2.19.0', 'mlflow'],
+    ['dagster/dagster-celery-k8s:1.9.0', 'dagster'],
+    ['registry.lab:5000/apache/airflow:3.0.2', 'airflow'],
+    ['spark', 'spark'],
+    ['nginx:1.27', null],
+    [undefined, null],
+  ])('takes %s for %s', async (image, kind) => {
+    const { kindOfImage } = await import('./registry.ts');
+    expect(kindOfImage(image)).toBe(kind);
+  });
+});
