@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page, test } from '@playwright/test';
 import { freePort } from '../server/platform/net.ts';
@@ -56,10 +57,18 @@ const HOSTILE = '</script><img src=x onerror=alert(1)>';
 
 let target: TargetServer;
 let labdeck: LabdeckProcess;
+/** Answers like Flink's JobManager (documented shape of GET /overview), for the flink preset's figures. */
+const flink = createServer((_req, res) =>
+  res.end(
+    '{"taskmanagers":1,"slots-total":4,"slots-available":1,"jobs-running":3,"jobs-failed":2,"flink-version":"1.20.1"}',
+  ),
+);
 
 test.beforeAll(async () => {
   target = new TargetServer(await freePort());
   await target.start();
+  await new Promise<void>((resolve) => flink.listen(0, '127.0.0.1', resolve));
+  const flinkUrl = `http://127.0.0.1:${(flink.address() as AddressInfo).port}/`;
   labdeck = await startLabdeckProcess({
     config: `
 services:
@@ -73,6 +82,7 @@ services:
           description: A real HTTP server started by the test
           icon: trino
           tags: [sql]
+        - { id: flink, name: Flink, kind: flink, url: "${flinkUrl}" }
     - name: Tools
       services:
         - name: Team wiki
@@ -91,6 +101,7 @@ services:
 test.afterAll(async () => {
   await labdeck?.stop();
   await target?.stop();
+  flink.close();
 });
 
 test('Home shows groups and live states; a stopped target turns down and recovers without reload', async ({
@@ -257,7 +268,13 @@ for (const theme of ['light', 'dark'] as const) {
     await expect(page.getByTestId('service-target')).toHaveAttribute('data-status', 'up', {
       timeout: 10_000,
     });
+    const figures = page.getByTestId('service-flink').getByTestId('service-figures');
+    await expect(figures).toHaveText(/3 running jobs\s*1 \/ 4 free task slots/, { timeout: 10_000 });
     await check('home');
+    await page.getByRole('button', { name: 'Details of Flink' }).click();
+    await expect(page.getByRole('dialog', { name: 'Flink' }).getByText('Failed jobs')).toBeVisible();
+    await check('drawer with figures');
+    await page.keyboard.press('Escape');
     await page.getByRole('button', { name: 'Compact' }).click();
     await check('home compact');
     await page.getByRole('button', { name: 'Details of Target service' }).click();

@@ -26,6 +26,7 @@ export class Catalog {
         name: service.name,
         url: service.url,
         description: service.description,
+        ...(service.kind ? { kind: service.kind } : {}),
         icon: service.icon,
         tags: service.tags,
         owner: service.owner,

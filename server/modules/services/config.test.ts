@@ -107,4 +107,62 @@ describe('services: config', () => {
       ),
     ).toEqual(['labdeck.yaml:8 services.groups[1].services[0].name: duplicate service id "x"']);
   });
+
+  describe('kind', () => {
+    const declare = (services: string) =>
+      parse(`services:\n  groups:\n    - name: Lab\n      services:\n${services}`).services.groups[0]!
+        .services;
+
+    it('gives the preset icon and probe to { name, kind, url }', () => {
+      const [spark, mlflow, pg] = declare(
+        '        - { name: Spark, kind: spark, url: "http://spark:8080" }\n' +
+          '        - { name: MLflow, kind: mlflow, url: "http://mlflow:5000/ml" }\n' +
+          '        - { name: Shop DB, kind: postgres, url: "http://db:5432" }\n',
+      );
+      expect(spark).toMatchObject({
+        kind: 'spark',
+        icon: 'spark',
+        probe: { type: 'spark', tlsVerify: true },
+      });
+      expect(mlflow).toMatchObject({
+        icon: 'mlflow',
+        probe: { type: 'http', url: 'http://mlflow:5000/ml/health', keyword: 'OK' },
+      });
+      expect(pg).toMatchObject({ icon: 'postgresql', probe: { type: 'tcp' } });
+    });
+
+    it('lets every preset field be overridden', () => {
+      const [connect, trino, quiet] = declare(
+        '        - name: Connect\n          kind: kafka-connect\n          url: "http://connect:8083"\n          icon: "https://cdn.example/c.svg"\n          probe: { timeoutMs: 9000, headers: { Authorization: "Basic x" } }\n' +
+          '        - { name: Trino, kind: trino, url: "http://trino:8080", probe: { type: http, keyword: ok } }\n' +
+          '        - { name: Quiet, kind: redis, url: "http://redis:6379", probe: false }\n',
+      );
+      expect(connect).toMatchObject({
+        icon: 'https://cdn.example/c.svg',
+        probe: { type: 'kafka-connect', timeoutMs: 9000, headers: { Authorization: 'Basic x' } },
+      });
+      expect(trino?.probe).toMatchObject({ type: 'http', keyword: 'ok' });
+      expect(quiet).toMatchObject({ icon: 'redis', probe: false });
+    });
+
+    it('names file and line of an unknown kind and of a bad override', () => {
+      expect(
+        problems(`services:
+  groups:
+    - name: Lab
+      services:
+        - name: A
+          url: http://a/
+          kind: spark-streaming
+        - name: B
+          url: http://b/
+          kind: flink
+          probe: { timeoutMs: fast }
+`),
+      ).toEqual([
+        expect.stringMatching(/^labdeck.yaml:7 services.groups\[0\].services\[0\].kind: .*spark/),
+        expect.stringMatching(/^labdeck.yaml:11 services.groups\[0\].services\[1\].probe.timeoutMs: /),
+      ]);
+    });
+  });
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { discoverySection } from './adapters/discovery/index.ts';
+import { PRESET_KINDS, servicePreset } from './adapters/presets/registry.ts';
 import { probeSchema } from './adapters/probes/registry.ts';
 import { SERVICE_ID } from './contract.ts';
 
@@ -30,12 +31,14 @@ const accessSchema = z.strictObject({
   headers: z.array(z.enum(['user', 'email', 'groups', 'preferredUsername'])).optional(),
 });
 
-export const serviceSchema = z.strictObject({
+const serviceObject = z.strictObject({
   /** Stable id; derived from the group and name when absent. */
   id: id.optional(),
   name: z.string().min(1).max(120),
   url: httpUrl,
   description: z.string().max(500).optional(),
+  /** A preset (spark, kafka-connect, minio...): icon and probe from the product's own status API. */
+  kind: z.enum(PRESET_KINDS).optional(),
   /** A bundled icon name (kafka, trino, postgresql...) or an http(s) URL of an image. */
   icon: z.string().min(1).max(500).optional(),
   tags: z.array(z.string().min(1).max(40)).max(20).default([]),
@@ -47,6 +50,32 @@ export const serviceSchema = z.strictObject({
   probe: z.union([z.literal(false), probeSchema]).optional(),
   access: accessSchema.optional(),
 });
+
+/**
+ * A service as written, with its kind's preset filled in before validation: the preset's icon where none
+ * is given, and its probe where none is given; a probe without `type` is laid over the preset's probe
+ * (`probe: { timeoutMs: 10000 }`), so every field can be overridden and errors keep the written path.
+ */
+export function withPreset(input: unknown): unknown {
+  if (typeof input !== 'object' || input === null) return input;
+  const service = input as Record<string, unknown>;
+  if (typeof service.kind !== 'string' || !PRESET_KINDS.includes(service.kind)) return input;
+  if (typeof service.url !== 'string' || !URL.canParse(service.url)) return input;
+  const preset = servicePreset(service.kind);
+  const written = service.probe;
+  const probe =
+    written === undefined
+      ? preset.probe(service.url)
+      : isTypeless(written)
+        ? { ...preset.probe(service.url), ...written }
+        : written;
+  return { ...service, icon: service.icon ?? preset.icon, probe };
+}
+
+const isTypeless = (probe: unknown): probe is Record<string, unknown> =>
+  typeof probe === 'object' && probe !== null && !Array.isArray(probe) && !('type' in probe);
+
+export const serviceSchema = z.preprocess(withPreset, serviceObject);
 
 export const groupSchema = z.strictObject({
   name: z.string().min(1).max(120),

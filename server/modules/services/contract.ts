@@ -10,6 +10,15 @@ export type ServiceStatus = ProbeStatus | 'unknown';
 /** Where a service comes from: `config`, or the name of a discovery source (`kubernetes`, `docker`). */
 export type ServiceSource = string;
 
+/** A key figure a service's probe read from the product ("2 running apps"); never a secret. */
+export interface ServiceFigure {
+  /** What is counted, in words that follow the value: `running apps`, `failed tasks`, `memory used`. */
+  label: string;
+  value: number | string;
+  /** `danger` for broken things (failed tasks above zero), `warn` for worrying ones. */
+  tone?: 'danger' | 'warn';
+}
+
 /** What the browser sees of a service's health. */
 export interface ServiceHealth {
   status: ServiceStatus;
@@ -21,6 +30,8 @@ export interface ServiceHealth {
   uptime7d: number | null;
   /** Recent latencies in ms, oldest first (null where the probe failed). */
   sparkline: (number | null)[];
+  /** What the last probe read from the product, most telling first; empty when it had none or failed. */
+  figures: ServiceFigure[];
 }
 
 /** One service in GET /api/services: no probe settings, headers or credentials. */
@@ -35,6 +46,8 @@ export interface ServiceView extends ServiceHealth {
   docs: string | null;
   group: string;
   source: ServiceSource;
+  /** The preset kind (`spark`, `kafka-connect`), or null when none was given or found. */
+  kind: string | null;
   /** The probe type, or null when the service is not probed. */
   probe: string | null;
 }

@@ -10,6 +10,7 @@ const result = (at: number, status: ProbeResult['status'], latencyMs: number | n
   status,
   latencyMs: status === 'down' ? null : latencyMs,
   error: status === 'up' ? null : `${status}!`,
+  figures: [],
 });
 
 describe('HealthBook', () => {

@@ -1,5 +1,5 @@
 import type { ProbeStatus } from './adapters/probes/types.ts';
-import type { ProbeResult, ServiceHealth, ServiceStatus } from './types.ts';
+import type { ProbeResult, ServiceFigure, ServiceHealth, ServiceStatus } from './types.ts';
 
 const SPARK_POINTS = 30;
 const HOUR = 3_600_000;
@@ -12,6 +12,7 @@ interface Entry {
   latencyMs: number | null;
   error: string | null;
   spark: (number | null)[];
+  figures: ServiceFigure[];
   /** hour number (epoch hours) -> [answered, total], for 24 h / 7 d uptime. */
   hours: Map<number, [number, number]>;
   /** Bumped on every change, so serialised views can be reused while it stays the same. */
@@ -42,6 +43,7 @@ export class HealthBook {
         latencyMs: null,
         error: null,
         spark: [],
+        figures: [],
         hours: new Map(),
         rev: 0,
       };
@@ -59,6 +61,7 @@ export class HealthBook {
     entry.lastCheck = result.at;
     entry.latencyMs = result.latencyMs;
     entry.error = result.error;
+    entry.figures = result.figures;
     entry.spark.push(result.status === 'down' ? null : result.latencyMs);
     if (entry.spark.length > SPARK_POINTS) entry.spark.shift();
     this.count(result.serviceId, result.at, result.status !== 'down' ? 1 : 0, 1);
@@ -82,6 +85,7 @@ export class HealthBook {
     entry.lastCheck = result.at;
     entry.latencyMs = result.latencyMs;
     entry.error = result.error;
+    entry.figures = result.figures;
     entry.spark = spark.slice(-SPARK_POINTS);
     if (entry.status === 'unknown') {
       entry.status = result.status;
@@ -125,6 +129,7 @@ export class HealthBook {
         uptime24h: null,
         uptime7d: null,
         sparkline: [],
+        figures: [],
       };
     }
     const hour = Math.floor(now / HOUR);
@@ -137,6 +142,7 @@ export class HealthBook {
       uptime24h: uptime(entry.hours, hour - 24),
       uptime7d: uptime(entry.hours, hour - WEEK_HOURS),
       sparkline: entry.spark,
+      figures: entry.figures,
     };
   }
 }

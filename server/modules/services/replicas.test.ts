@@ -27,15 +27,19 @@ async function start(databaseUrl: string, config: string): Promise<Labdeck> {
   });
 }
 
-const list = async (app: Labdeck) =>
-  ((await (await fetch(`${app.url}/api/services`)).json()) as ServiceListJson).groups[0]!.services[0]!;
+const list = async (app: Labdeck, index = 0) =>
+  ((await (await fetch(`${app.url}/api/services`)).json()) as ServiceListJson).groups[0]!.services[index]!;
+/** The Schema Registry preset's figures, as the list serves them. */
+const registryFigures = async (app: Labdeck) => (await list(app, 1)).figures;
 
 describe('history and state across restarts and replicas', () => {
   let target: Server;
   let databaseUrl: string;
   let config: string;
   beforeAll(async () => {
-    target = createServer((_req, res) => res.end('ok'));
+    target = createServer((req, res) =>
+      res.end(req.url === '/subjects' ? '["orders-value","users-value"]' : 'ok'),
+    );
     await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
     databaseUrl = await createDatabase(inject('postgresUrl'));
     config = `
@@ -45,6 +49,7 @@ services:
     - name: G
       services:
         - { id: target, name: Target, url: "http://127.0.0.1:${(target.address() as AddressInfo).port}/" }
+        - { id: registry, name: Registry, kind: schema-registry, url: "http://127.0.0.1:${(target.address() as AddressInfo).port}/" }
 `;
   });
   afterAll(() => target?.close());
@@ -63,6 +68,7 @@ services:
       expect(service.since).not.toBeNull();
       expect(service.lastCheck).not.toBeNull();
       expect(service.sparkline.length).toBeGreaterThanOrEqual(3);
+      expect(await registryFigures(second)).toEqual([{ label: 'subjects', value: 2 }]);
     } finally {
       await second.close();
     }
@@ -81,6 +87,10 @@ services:
       expect([la, lb]).toEqual([true, false]);
       const before = (await list(b)).lastCheck;
       await expect.poll(async () => (await list(b)).lastCheck, { timeout: 10_000 }).not.toBe(before);
+      // Figures reach the follower through the results it tails from the database.
+      await expect
+        .poll(() => registryFigures(b), { timeout: 10_000 })
+        .toEqual([{ label: 'subjects', value: 2 }]);
       // The leader goes away: the follower takes over probing.
       await a.close();
       await expect.poll(() => leader(b), { timeout: 15_000 }).toBe(true);
@@ -131,7 +141,9 @@ describe("Labdeck's own database restarting", () => {
   let target: Server;
   let app: Labdeck;
   beforeAll(async () => {
-    target = createServer((_req, res) => res.end('ok'));
+    target = createServer((req, res) =>
+      res.end(req.url === '/subjects' ? '["orders-value","users-value"]' : 'ok'),
+    );
     await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
     const cwd = mkdtempSync(path.join(tmpdir(), 'labdeck-services-embedded-'));
     writeFileSync(

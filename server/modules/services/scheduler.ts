@@ -222,6 +222,7 @@ export class ProbeScheduler {
       status,
       latencyMs: status === 'down' ? null : latencyMs,
       error: error ?? null,
+      figures: outcome.figures ?? [],
     };
   }
 }

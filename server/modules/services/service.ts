@@ -45,6 +45,7 @@ function publicService(service: ServiceDef, health: ServiceHealth): ServiceView 
     docs: service.docs ?? null,
     group: service.group,
     source: service.source,
+    kind: service.kind ?? null,
     probe: service.probe?.type ?? null,
     ...health,
   };

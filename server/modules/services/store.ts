@@ -1,5 +1,5 @@
 import type { Db } from '../../platform/db/pool.ts';
-import type { HistoryBucket, ProbeStatus, ServiceFailure } from './contract.ts';
+import type { HistoryBucket, ProbeStatus, ServiceFailure, ServiceFigure } from './contract.ts';
 import { type ProbeResult, STATUS_CODE, STATUS_OF } from './types.ts';
 
 interface ResultRow {
@@ -9,6 +9,7 @@ interface ResultRow {
   status: number;
   latency_ms: number | null;
   error: string | null;
+  figures: ServiceFigure[] | null;
 }
 
 const toResult = (row: ResultRow): ProbeResult => ({
@@ -17,6 +18,7 @@ const toResult = (row: ResultRow): ProbeResult => ({
   status: STATUS_OF[row.status] ?? 'down',
   latencyMs: row.latency_ms,
   error: row.error,
+  figures: row.figures ?? [],
 });
 
 /** SQL of the services module: results, downsampled buckets, saved state, favourites. */
@@ -36,14 +38,15 @@ export class ServicesStore {
     await this.#db.transaction(async (client) => {
       if (results.length) {
         await client.query(
-          `INSERT INTO service_results (service_id, at, status, latency_ms, error)
-           SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::smallint[], $4::int[], $5::text[])`,
+          `INSERT INTO service_results (service_id, at, status, latency_ms, error, figures)
+           SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::smallint[], $4::int[], $5::text[], $6::jsonb[])`,
           [
             results.map((r) => r.serviceId),
             results.map((r) => new Date(r.at)),
             results.map((r) => STATUS_CODE[r.status]),
             results.map((r) => r.latencyMs),
             results.map((r) => r.error),
+            results.map((r) => (r.figures.length ? JSON.stringify(r.figures) : null)),
           ],
         );
       }
@@ -73,7 +76,7 @@ export class ServicesStore {
   /** Results written by the probing replica after `afterId` (followers tail these). */
   async resultsAfter(afterId: number, limit = 5_000): Promise<{ lastId: number; results: ProbeResult[] }> {
     const { rows } = await this.#db.query<ResultRow>(
-      'SELECT id, service_id, at, status, latency_ms, error FROM service_results WHERE id > $1 ORDER BY id LIMIT $2',
+      'SELECT id, service_id, at, status, latency_ms, error, figures FROM service_results WHERE id > $1 ORDER BY id LIMIT $2',
       [afterId, limit],
     );
     return { lastId: rows.at(-1)?.id ?? afterId, results: rows.map(toResult) };
@@ -94,7 +97,7 @@ export class ServicesStore {
   /** The last `points` results of each service over the last 6 hours, oldest first. */
   async recentResults(points: number): Promise<Map<string, ProbeResult[]>> {
     const { rows } = await this.#db.query<ResultRow>(
-      `SELECT id, service_id, at, status, latency_ms, error FROM (
+      `SELECT id, service_id, at, status, latency_ms, error, figures FROM (
          SELECT *, row_number() OVER (PARTITION BY service_id ORDER BY at DESC) AS n
          FROM service_results WHERE at > now() - interval '6 hours') r
        WHERE n <= $1 ORDER BY service_id, at`,

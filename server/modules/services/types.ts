@@ -1,8 +1,8 @@
 import type { ProbeConfig } from './adapters/probes/registry.ts';
 import type { ServiceAccess } from './config.ts';
-import type { ProbeStatus, ServiceHealth, ServiceSource, ServiceStatus } from './contract.ts';
+import type { ProbeStatus, ServiceFigure, ServiceHealth, ServiceSource, ServiceStatus } from './contract.ts';
 
-export type { ServiceHealth, ServiceSource, ServiceStatus };
+export type { ServiceFigure, ServiceHealth, ServiceSource, ServiceStatus };
 
 /** A service as Labdeck knows it, declared or discovered. `probe` stays on the server. */
 export interface ServiceDef {
@@ -17,6 +17,8 @@ export interface ServiceDef {
   roles: string[];
   group: string;
   source: ServiceSource;
+  /** The preset kind the service was declared or discovered as. */
+  kind?: string;
   /** null: not probed. */
   probe: ProbeConfig | null;
   /** Who may enter through the forward-auth gate; absent: the url's host, the service's roles. */
@@ -35,6 +37,8 @@ export interface ProbeResult {
   status: ProbeStatus;
   latencyMs: number | null;
   error: string | null;
+  /** Key figures the probe read (empty when none). */
+  figures: ServiceFigure[];
 }
 
 export const STATUS_CODE: Record<ProbeStatus, number> = { down: 0, degraded: 1, up: 2 };

@@ -85,6 +85,11 @@ function toProblems(
   const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
   const lineOf = (offset: number | undefined) =>
     offset === undefined || !lines ? undefined : lines.linePos(offset).line;
+  const closest = issue.code === 'invalid_union' ? closestBranch(issue.errors) : undefined;
+  if (closest)
+    return closest.flatMap((inner) =>
+      toProblems({ ...inner, path: [...issue.path, ...inner.path] }, doc, lines, file),
+    );
   if (issue.code === 'unrecognized_keys') {
     return issue.keys.map((key) => ({
       file,
@@ -94,6 +99,15 @@ function toProblems(
     }));
   }
   return [{ file, line: lineOf(valueOffset(doc, path)), path, message: describeIssue(issue) }];
+}
+
+/**
+ * The one branch of a union the value matched in shape (its problems lie inside the value, such as
+ * `probe: false | { type, ... }` given a probe with a bad field), so the problem names the field.
+ */
+function closestBranch(branches: z.core.$ZodIssue[][]): z.core.$ZodIssue[] | undefined {
+  const inside = branches.filter((issues) => issues.length && issues.every((inner) => inner.path.length));
+  return inside.length === 1 ? inside[0] : undefined;
 }
 
 function valueOffset(doc: Document | null, path: (string | number)[]): number | undefined {

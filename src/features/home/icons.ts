@@ -47,6 +47,16 @@ const marks: Record<string, ServiceMark> = {
   },
   gitlab: { color: '#fc6d26', d: 'M12 20l-8-7 2-8 2 5h8l2-5 2 8z' },
   nifi: { color: '#728e9b', d: 'M4 7h6v4H4zM14 13h6v4h-6zM10 9h2v6h2' },
+  dagster: {
+    color: '#4f43dd',
+    d: 'M12 4a6 6 0 0 1 6 6c0 4-3 5-3 9M12 4a6 6 0 0 0-6 6c0 4 3 5 3 9M9 10h.1M15 10h.1',
+  },
+  'schema-registry': {
+    color: '#173361',
+    d: 'M9 5c-2 0-2 1-2 3s-1 3-2 4c1 1 2 2 2 4s0 3 2 3M15 5c2 0 2 1 2 3s1 3 2 4c-1 1-2 2-2 4s0 3-2 3',
+  },
+  'kafka-connect': { color: '#231f20', d: 'M9 4v5M15 4v5M7 9h10v3a5 5 0 0 1-10 0zM12 17v3' },
+  valkey: { color: '#6983ff', d: 'M4 9l8-4 8 4-8 4zM4 13l8 4 8-4M12 13v8' },
   flink: { color: '#e6526f', d: 'M6 18c6 0 12-6 12-12-6 0-12 6-12 12zM6 18l6-6' },
   database: {
     color: '#5f6b7a',

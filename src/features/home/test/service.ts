@@ -12,6 +12,7 @@ export const serviceView = (id: string, extra: Partial<ServiceView> = {}): Servi
   docs: null,
   group: 'Data',
   source: 'config',
+  kind: null,
   probe: 'http',
   status: 'up',
   since: null,
@@ -21,5 +22,6 @@ export const serviceView = (id: string, extra: Partial<ServiceView> = {}): Servi
   uptime24h: null,
   uptime7d: null,
   sparkline: [],
+  figures: [],
   ...extra,
 });

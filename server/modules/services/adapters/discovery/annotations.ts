@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SERVICE_ID } from '../../contract.ts';
 import type { ServiceDef } from '../../types.ts';
+import { kindOfImage, PRESET_KINDS, servicePreset } from '../presets/registry.ts';
 import { probeSchema } from '../probes/registry.ts';
 
 export interface AnnotatedObject {
@@ -9,6 +10,8 @@ export interface AnnotatedObject {
   /** Fallbacks from the object itself. */
   name: string;
   href?: string;
+  /** What the object runs: a container image (Docker) or an `app.kubernetes.io/name` label; picks the kind. */
+  image?: string;
 }
 
 const httpUrl = z.url({ protocol: /^https?$/ });
@@ -20,6 +23,7 @@ const KNOWN = new Set([
   'icon',
   'description',
   'href',
+  'kind',
   'probe',
   'roles',
   'tags',
@@ -41,7 +45,8 @@ export const slug = (text: string) =>
 
 /**
  * Turns annotations (Kubernetes) or labels (Docker) into a service, or a reason why not.
- * `probe` is `none`, `http`, `tcp`, an http(s) URL to GET, or a JSON probe object as in labdeck.yaml.
+ * `probe` is `none`, `http`, `tcp`, an http(s) URL to GET, or a JSON probe object as in labdeck.yaml;
+ * without one, the kind's probe (`kind`, else the kind of the object's image).
  */
 export function serviceFromAnnotations(
   object: AnnotatedObject,
@@ -59,7 +64,11 @@ export function serviceFromAnnotations(
   const docs = object.get('docs');
   if (docs !== undefined && !httpUrl.safeParse(docs).success)
     return { reason: 'docs: expected an http(s) URL' };
-  const probe = parseProbe(object.get('probe'), href);
+  const kind = object.get('kind')?.trim() || kindOfImage(object.image);
+  if (kind && !PRESET_KINDS.includes(kind))
+    return { reason: `kind: unknown kind "${kind.slice(0, 60)}" (known: ${PRESET_KINDS.join(', ')})` };
+  const preset = kind ? servicePreset(kind) : undefined;
+  const probe = parseProbe(object.get('probe'), href, preset?.probe(href));
   if ('reason' in probe) return probe;
   const list = (key: string) =>
     (object.get(key) ?? '')
@@ -74,7 +83,8 @@ export function serviceFromAnnotations(
       name,
       url: href,
       description: object.get('description')?.slice(0, 500),
-      icon: object.get('icon')?.slice(0, 500),
+      icon: object.get('icon')?.slice(0, 500) ?? preset?.icon,
+      ...(kind ? { kind } : {}),
       tags: list('tags').slice(0, 20),
       owner: object.get('owner')?.slice(0, 120),
       docs,
@@ -89,8 +99,10 @@ export function serviceFromAnnotations(
 function parseProbe(
   value: string | undefined,
   href: string,
+  presetProbe?: Record<string, unknown>,
 ): { probe: ServiceDef['probe'] } | { reason: string } {
   const text = value?.trim();
+  if (!text && presetProbe) return { probe: probeSchema.parse(presetProbe) };
   if (!text || text === 'http') return { probe: probeSchema.parse({ type: 'http' }) };
   if (text === 'none') return { probe: null };
   if (text === 'tcp') return { probe: probeSchema.parse({ type: 'tcp' }) };

@@ -28,6 +28,7 @@ const PREFIX = 'labdeck.';
 interface Container {
   Id: string;
   Names?: string[];
+  Image?: string;
   Labels?: Record<string, string>;
   Ports?: { PrivatePort?: number; PublicPort?: number; IP?: string; Type?: string }[];
 }
@@ -62,6 +63,7 @@ export function dockerSource(config: DockerConfig): DiscoverySource {
           get: (key) => labels[PREFIX + key],
           name,
           href: port ? `http://${config.linkHost}:${port.PublicPort}/` : undefined,
+          image: container.Image,
         },
         'docker',
       );

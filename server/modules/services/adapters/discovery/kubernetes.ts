@@ -19,6 +19,7 @@ interface KubeObject {
     uid?: string;
     resourceVersion?: string;
     annotations?: Record<string, string>;
+    labels?: Record<string, string>;
   };
   spec?: Record<string, unknown>;
 }
@@ -220,7 +221,12 @@ function toService(
   const annotations = object.metadata.annotations ?? {};
   if (annotations[`${PREFIX}enabled`] !== 'true') return null;
   return serviceFromAnnotations(
-    { get: (key) => annotations[PREFIX + key], name: object.metadata.name, href: defaultHref(kind, object) },
+    {
+      get: (key) => annotations[PREFIX + key],
+      name: object.metadata.name,
+      href: defaultHref(kind, object),
+      image: object.metadata.labels?.['app.kubernetes.io/name'],
+    },
     'kubernetes',
   );
 }

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { adapterLookup, adapterUnion } from '../../../../platform/registry.ts';
+import { presetProbes } from '../presets/registry.ts';
 import { airflowProbe } from './airflow.ts';
 import { httpProbe } from './http.ts';
 import { kafkaProbe } from './kafka.ts';
@@ -8,7 +9,7 @@ import { tcpProbe } from './tcp.ts';
 import { trinoProbe } from './trino.ts';
 import type { ProbeAdapter } from './types.ts';
 
-/** Every probe type: one adapter file each, one line here. */
+/** Every probe type: one adapter file each, one line here; kinds with a probe of their own add theirs. */
 export const probeAdapters = [
   httpProbe,
   tcpProbe,
@@ -16,6 +17,7 @@ export const probeAdapters = [
   kafkaProbe,
   trinoProbe,
   airflowProbe,
+  ...presetProbes,
 ] as const;
 
 /** `probe:` of a service: the schema of the adapter its `type` names (the union of the list above). */

@@ -1,8 +1,8 @@
 import type { z } from 'zod';
 
-import type { ProbeStatus } from '../../contract.ts';
+import type { ProbeStatus, ServiceFigure } from '../../contract.ts';
 
-export type { ProbeStatus };
+export type { ProbeStatus, ServiceFigure };
 
 /** What one probe run found. Latency is measured by the scheduler; adapters may refine it. */
 export interface ProbeOutcome {
@@ -10,6 +10,8 @@ export interface ProbeOutcome {
   /** Why the service is degraded or down; shown to users, so never include credentials. */
   error?: string;
   latencyMs?: number;
+  /** Key figures the product reported (running apps, failed tasks); shown to users: never secrets. */
+  figures?: ServiceFigure[];
 }
 
 export interface ProbeContext {

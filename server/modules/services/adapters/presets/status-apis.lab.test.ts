@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DagsterServer, startDagster } from '../../../../../lab/dagster/server.ts';
+import { type SchemaRegistry, startSchemaRegistry } from '../../../../../lab/schema-registry/server.ts';
+import { serviceSchema } from '../../config.ts';
+import { probeAdapter } from '../probes/registry.ts';
+
+/** Declares `{ name, kind, url }` as labdeck.yaml would and runs the probe the preset gave it. */
+async function probeKind(kind: string, url: string, extra: Record<string, unknown> = {}) {
+  const service = serviceSchema.parse({ name: kind, kind, url, ...extra });
+  if (!service.probe) throw new Error('no probe');
+  return probeAdapter(service.probe.type).run(service.probe, {
+    signal: AbortSignal.timeout(10_000),
+    timeoutMs: 10_000,
+    serviceUrl: service.url,
+  });
+}
+
+// Real servers from lab/; these fail (never skip) when not installed (`npm run lab:install`).
+describe('schema-registry preset against the lab Apicurio Registry', () => {
+  const auth = { username: 'lab', password: 'lab-secret' };
+  const basic = `Basic ${Buffer.from('lab:lab-secret').toString('base64')}`;
+  let registry: SchemaRegistry;
+  beforeAll(async () => {
+    registry = await startSchemaRegistry({ auth });
+  });
+  afterAll(() => registry?.stop());
+
+  it('counts subjects with the credentials the probe override adds, and is down once stopped', async () => {
+    const withAuth = { probe: { headers: { Authorization: basic } } };
+    expect(await probeKind('schema-registry', registry.url)).toEqual({
+      status: 'down',
+      error: 'HTTP 401 from /subjects',
+    });
+    expect(await probeKind('schema-registry', registry.url, withAuth)).toEqual({
+      status: 'up',
+      figures: [{ label: 'subjects', value: 0 }],
+    });
+    const registered = await fetch(`${registry.url}/subjects/orders-value/versions`, {
+      method: 'POST',
+      headers: { authorization: basic, 'content-type': 'application/vnd.schemaregistry.v1+json' },
+      body: JSON.stringify({
+        schema: '{"type":"record","name":"Order","fields":[{"name":"id","type":"long"}]}',
+      }),
+    });
+    expect(registered.status).toBe(200);
+    expect((await probeKind('schema-registry', registry.url, withAuth)).figures).toEqual([
+      { label: 'subjects', value: 1 },
+    ]);
+    await registry.stop();
+    expect(await probeKind('schema-registry', registry.url, withAuth)).toMatchObject({ status: 'down' });
+  });
+});
+
+describe('dagster preset against the lab Dagster', () => {
+  let dagster: DagsterServer;
+  beforeAll(async () => {
+    dagster = await startDagster();
+  });
+  afterAll(() => dagster?.stop());
+
+  it('reads the version from /server_info and runs and daemons from GraphQL', async () => {
+    const outcome = await probeKind('dagster', dagster.url);
+    expect(outcome).toMatchObject({ status: 'up' });
+    expect(outcome.figures?.map((figure) => figure.label)).toEqual([
+      'runs in progress',
+      'queued runs',
+      'version',
+    ]);
+    expect(outcome.figures?.[0]?.value).toBeTypeOf('number');
+    expect(outcome.figures?.[2]?.value).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+});
