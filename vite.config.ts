@@ -63,7 +63,7 @@ export default defineConfig({
         test: {
           name: 'server',
           environment: 'node',
-          include: ['server/**/*.test.ts', 'scripts/**/*.test.ts'],
+          include: ['server/**/*.test.ts', 'scripts/**/*.test.ts', 'deploy/**/*.test.ts'],
           globalSetup: ['server/test/global-setup.ts'],
           exclude: ['**/*.lab.test.ts', '**/node_modules/**'],
           testTimeout: 30_000,

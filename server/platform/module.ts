@@ -2,6 +2,7 @@ import type { Request, RequestHandler, Router } from 'express';
 import type { Registry } from 'prom-client';
 import type { z } from 'zod';
 import type { BootAnswers } from './boot.ts';
+import type { ConfigProblem } from './config/errors.ts';
 import type { AppConfig } from './config/schema.ts';
 import type { Migration } from './db/migrate.ts';
 import type { Db } from './db/pool.ts';
@@ -70,17 +71,32 @@ export interface ModuleInstance {
  */
 export interface ServerModule<Config = unknown> {
   name: string;
-  /** Top-level key in labdeck.yaml and its schema; the schema must give defaults for an absent key. */
-  config?: { key: string; schema: z.ZodType<Config> };
+  /**
+   * Top-level key in labdeck.yaml and its schema; the schema must give defaults for an absent key.
+   * `check` finds what the schema cannot see alone (rules across sections), before anything starts:
+   * at start-up and in `npm run check-config` alike.
+   */
+  config?: {
+    key: string;
+    schema: z.ZodType<Config>;
+    check?: (section: Config, config: AppConfig) => ConfigCheckProblem[];
+  };
   migrations?: () => Migration[];
   create(ctx: ModuleContext, config: Config): Promise<ModuleInstance> | ModuleInstance;
 }
+
+/** A problem a module's config check finds; the platform adds the file name. */
+export type ConfigCheckProblem = Omit<ConfigProblem, 'file'>;
 
 /** A module typed by its config schema, as the registry (of modules with different configs) holds it. */
 export function defineServerModule<Config>(module: ServerModule<Config>): ServerModule {
   return {
     name: module.name,
-    config: module.config,
+    config: module.config && {
+      key: module.config.key,
+      schema: module.config.schema,
+      check: module.config.check && ((section, config) => module.config!.check!(section as Config, config)),
+    },
     migrations: module.migrations,
     // The platform validated the whole file with this schema before any module starts.
     create: (ctx, section) => module.create(ctx, section as Config),

@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { createApp, createMetricsApp } from './app.ts';
-import { loadConfig } from './config/load.ts';
-import { type AppConfig, applyEnvOverrides, buildConfigSchema } from './config/schema.ts';
+import { loadAppConfig } from './config/app-config.ts';
+import type { AppConfig } from './config/schema.ts';
 import { EmbeddedPostgres } from './db/embedded.ts';
 import { type Migration, migrate, migrationsIn } from './db/migrate.ts';
 import { createDb, type Db } from './db/pool.ts';
@@ -41,8 +41,8 @@ const platformMigrations = () => migrationsIn('platform', path.join(import.meta.
 export async function startLabdeck(options: StartOptions): Promise<Labdeck> {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
-  const loaded = loadConfig(buildConfigSchema(options.modules), { env, cwd });
-  const config = applyEnvOverrides(loaded.config as AppConfig, env);
+  const loaded = loadAppConfig(options.modules, { env, cwd });
+  const { config } = loaded;
   const log = options.log ?? createLogger(config.log.level);
   const embedded = config.database.url
     ? null

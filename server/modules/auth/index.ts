@@ -1,9 +1,9 @@
 import path from 'node:path';
 import type { Request } from 'express';
 import { isDocumentRequest } from '../../platform/boot.ts';
-import { ConfigError } from '../../platform/config/errors.ts';
+import type { AppConfig } from '../../platform/config/schema.ts';
 import { migrationsIn } from '../../platform/db/migrate.ts';
-import { defineServerModule } from '../../platform/module.ts';
+import { type ConfigCheckProblem, defineServerModule } from '../../platform/module.ts';
 import { type AuthConfig, authSection } from './config.ts';
 import { authRoutes } from './routes.ts';
 import { createAuthService } from './service.ts';
@@ -16,20 +16,9 @@ const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|localhost)$/;
  */
 export const authModule = defineServerModule({
   name: 'auth',
-  config: { key: 'auth', schema: authSection },
+  config: { key: 'auth', schema: authSection, check: checkAuthConfig },
   migrations: () => migrationsIn('auth', path.join(import.meta.dirname, 'migrations')),
   create(ctx, config: AuthConfig) {
-    const host = ctx.config.server.host;
-    if (config.mode === 'none' && !LOOPBACK.test(host) && !config.allowRemoteWithoutAuth) {
-      throw new ConfigError([
-        {
-          file: ctx.configFile ?? '(defaults)',
-          path: ['auth', 'mode'],
-          message: `authentication is off (mode: none), so Labdeck listens on loopback only, but server.host is ${host}. Configure auth.mode oidc or proxy, listen on 127.0.0.1, or set auth.allowRemoteWithoutAuth: true to expose it without sign-in.`,
-        },
-      ]);
-    }
-    checkCookieDomain(ctx.config.server.publicUrl, config.session.cookieDomain, ctx.configFile);
     const service = createAuthService(ctx, config);
     /** Page requests whose caller was identified (only those get the session as boot data). */
     const identified = new WeakSet<Request>();
@@ -60,16 +49,30 @@ export const authModule = defineServerModule({
   },
 });
 
+/** Rules across sections, checked before anything starts (platform/config/app-config.ts). */
+function checkAuthConfig(auth: AuthConfig, config: AppConfig): ConfigCheckProblem[] {
+  const host = config.server.host;
+  const problems: ConfigCheckProblem[] = [];
+  if (auth.mode === 'none' && !LOOPBACK.test(host) && !auth.allowRemoteWithoutAuth) {
+    problems.push({
+      path: ['auth', 'mode'],
+      message: `authentication is off (mode: none), so Labdeck listens on loopback only, but server.host is ${host}. Configure auth.mode oidc or proxy, listen on 127.0.0.1, or set auth.allowRemoteWithoutAuth: true to expose it without sign-in.`,
+    });
+  }
+  const cookie = cookieDomainProblem(config.server.publicUrl, auth.session.cookieDomain);
+  return cookie ? [...problems, cookie] : problems;
+}
+
 /** A cookie for a domain the public URL is not under would be refused by every browser: say so at start. */
-function checkCookieDomain(publicUrl: string | undefined, domain: string | undefined, file: string | null) {
-  if (!domain || !publicUrl) return;
+function cookieDomainProblem(
+  publicUrl: string | undefined,
+  domain: string | undefined,
+): ConfigCheckProblem | null {
+  if (!domain || !publicUrl) return null;
   const host = new URL(publicUrl).hostname.toLowerCase();
-  if (host === domain || host.endsWith(`.${domain}`)) return;
-  throw new ConfigError([
-    {
-      file: file ?? '(defaults)',
-      path: ['auth', 'session', 'cookieDomain'],
-      message: `${domain} does not contain server.publicUrl's host ${host}: browsers would refuse the session cookie. Use a domain ${host} is under.`,
-    },
-  ]);
+  if (host === domain || host.endsWith(`.${domain}`)) return null;
+  return {
+    path: ['auth', 'session', 'cookieDomain'],
+    message: `${domain} does not contain server.publicUrl's host ${host}: browsers would refuse the session cookie. Use a domain ${host} is under.`,
+  };
 }

@@ -100,7 +100,11 @@ export function applyEnvOverrides(config: AppConfig, env: NodeJS.ProcessEnv): Ap
   return {
     ...config,
     server: { ...config.server, port: port ?? config.server.port, host: env.HOST || config.server.host },
-    database: { ...config.database, url: env.DATABASE_URL || config.database.url },
+    database: {
+      ...config.database,
+      url: env.DATABASE_URL || config.database.url,
+      dataDir: env.LABDECK_DATA_DIR || config.database.dataDir,
+    },
     log: { level: (env.LOG_LEVEL as AppConfig['log']['level']) || config.log.level },
   };
 }
