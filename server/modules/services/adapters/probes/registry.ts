@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { adapterLookup, adapterUnion } from '../../../../platform/registry.ts';
 import { airflowProbe } from './airflow.ts';
+import { browserProbe } from './browser.ts';
 import { httpProbe } from './http.ts';
 import { kafkaProbe } from './kafka.ts';
 import { postgresProbe } from './postgres.ts';
@@ -16,6 +17,7 @@ export const probeAdapters = [
   kafkaProbe,
   trinoProbe,
   airflowProbe,
+  browserProbe,
 ] as const;
 
 /** `probe:` of a service: the schema of the adapter its `type` names (the union of the list above). */
