@@ -1,17 +1,2 @@
-import { existsSync } from 'node:fs';
-
-/** Debian's Chromium when present (or PLAYWRIGHT_CHROMIUM_EXECUTABLE_PATH); otherwise Playwright's own browser. */
-export function chromiumExecutable(): string | undefined {
-  const explicit = process.env.PLAYWRIGHT_CHROMIUM_EXECUTABLE_PATH;
-  if (explicit) return explicit;
-  return existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined;
-}
-
-export const chromiumArgs = [
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
+// The e2e suite and the BFF's browser checks launch the same Chromium the same way.
+export { chromiumArgs, chromiumExecutable } from '../../server/platform/chromium.ts';

@@ -121,6 +121,17 @@ export const servicesSection = z
       })
       .prefault({}),
     discovery: discoverySection,
+    /** Probes of type `browser`: one shared headless Chromium per BFF. */
+    browserChecks: z
+      .strictObject({
+        /** Checks at once; more wait for a free slot within their own time box. */
+        concurrency: z.number().int().min(1).max(16).default(2),
+        /** Failure screenshots kept per service (the newest). */
+        keepFailures: z.number().int().min(1).max(500).default(20),
+        /** Chromium to run; default PLAYWRIGHT_CHROMIUM_EXECUTABLE_PATH or /usr/bin/chromium. */
+        executablePath: z.string().min(1).optional(),
+      })
+      .prefault({}),
   })
   .superRefine((section, ctx) => {
     const seen = new Set<string>();

@@ -143,3 +143,61 @@ export interface ServicesLiveEvent {
   type: 'changed';
   data: { version: number; stateChanged: boolean };
 }
+
+/** A step of a browser check, as results name it. */
+export type BrowserStepKind =
+  | 'goto'
+  | 'waitFor'
+  | 'click'
+  | 'fill'
+  | 'expectText'
+  | 'expectNoText'
+  | 'signIn';
+
+/** One step that ran: its number (from 1), kind, what it aimed at (never a secret) and how long it took. */
+export interface BrowserStepTiming {
+  n: number;
+  kind: BrowserStepKind;
+  target: string;
+  ms: number;
+}
+
+/** What the last browser check of a service found. */
+export interface BrowserCheckReport {
+  at: string;
+  status: ProbeStatus;
+  totalMs: number;
+  /** Largest Contentful Paint of the first page, when Chromium reported one. */
+  lcpMs: number | null;
+  /** The steps that ran, the failed one last. */
+  steps: BrowserStepTiming[];
+  failed: { n: number; kind: BrowserStepKind; target: string; message: string } | null;
+}
+
+/** A stored screenshot: a failure's, or the last good one. */
+export interface BrowserCheckShot {
+  id: number;
+  at: string;
+  ok: boolean;
+  step: number | null;
+  kind: BrowserStepKind | null;
+  message: string | null;
+  /** GET URL of the image; null when the caller may not see screenshots or none was taken. */
+  image: string | null;
+}
+
+/** GET /api/services/:id/checks. */
+export interface BrowserCheckList {
+  id: string;
+  last: BrowserCheckReport | null;
+  lastGood: BrowserCheckShot | null;
+  /** Newest first. */
+  failures: BrowserCheckShot[];
+  /** False when this service's screenshots are for admins only and the caller is not one. */
+  screenshots: boolean;
+}
+
+export const checkShotParams = z.strictObject({
+  id: z.string().regex(SERVICE_ID, 'expected a service id'),
+  shot: z.string().regex(/^\d{1,15}\.(png|jpg)$/, 'expected <number>.png or <number>.jpg'),
+});

@@ -1,8 +1,9 @@
 import type { Router } from 'express';
 import { requireRole, requireUser } from '../../platform/access.ts';
+import { notFound } from '../../platform/errors.ts';
 import { sendJsonBody } from '../../platform/json-body.ts';
 import { validate } from '../../platform/validate.ts';
-import { historyQuery, serviceParams } from './contract.ts';
+import { checkShotParams, historyQuery, serviceParams } from './contract.ts';
 import type { ServicesService } from './service.ts';
 
 export function servicesRoutes(router: Router, service: ServicesService): void {
@@ -38,4 +39,19 @@ export function servicesRoutes(router: Router, service: ServicesService): void {
       res.json(await service.history(req.user!, req.params.id, from, to));
     },
   );
+
+  router.get('/services/:id/checks', validate({ params: serviceParams }), async (req, res) => {
+    const found = service.find(req.user!, req.params.id);
+    if (!found) throw notFound(`No service ${req.params.id}`);
+    res.json(await service.browserChecks.list(req.user!, found));
+  });
+
+  router.get('/services/:id/checks/:shot', validate({ params: checkShotParams }), async (req, res) => {
+    const found = service.find(req.user!, req.params.id);
+    if (!found) throw notFound(`No service ${req.params.id}`);
+    const shot = await service.browserChecks.image(req.user!, found, req.params.shot);
+    res
+      .set({ 'content-type': shot.mime, 'cache-control': 'private, max-age=86400, immutable' })
+      .send(shot.image);
+  });
 }

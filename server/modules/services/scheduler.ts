@@ -1,5 +1,5 @@
 import { probeAdapter } from './adapters/probes/registry.ts';
-import { describeError, type ProbeOutcome } from './adapters/probes/types.ts';
+import { describeError, type ProbeContext, type ProbeOutcome } from './adapters/probes/types.ts';
 import type { ProbeResult, ServiceDef } from './types.ts';
 
 export interface SchedulerOptions {
@@ -17,6 +17,8 @@ export interface SchedulerOptions {
   /** Replaces the adapter registry (unit tests). */
   runProbe?: (service: ServiceDef, signal: AbortSignal, timeoutMs: number) => Promise<ProbeOutcome>;
   random?: () => number;
+  /** The shared browser `browser` probes run in. */
+  browser?: ProbeContext['browser'];
 }
 
 interface Slot {
@@ -202,6 +204,8 @@ export class ProbeScheduler {
             signal: controller.signal,
             timeoutMs,
             serviceUrl: service.url,
+            serviceId: service.id,
+            browser: this.#options.browser,
           });
       outcome = await Promise.race([
         run.catch((error): ProbeOutcome => ({ status: 'down', error: describeError(error) })),
@@ -212,9 +216,11 @@ export class ProbeScheduler {
     }
     const latencyMs = Math.round(outcome.latencyMs ?? performance.now() - started);
     let { status, error } = outcome;
-    if (status === 'up' && latencyMs > this.#options.slowMs) {
+    // A probe type with its own threshold (browser checks take seconds) judges slowness itself.
+    const slowMs = 'slowMs' in probe ? Number.POSITIVE_INFINITY : this.#options.slowMs;
+    if (status === 'up' && latencyMs > slowMs) {
       status = 'degraded';
-      error = `slow: ${latencyMs} ms (over ${this.#options.slowMs} ms)`;
+      error = `slow: ${latencyMs} ms (over ${slowMs} ms)`;
     }
     return {
       serviceId: service.id,

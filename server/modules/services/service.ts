@@ -9,6 +9,7 @@ import type { ModuleContext } from '../../platform/module.ts';
 import { enabledSources } from './adapters/discovery/index.ts';
 import type { DiscoverySource } from './adapters/discovery/types.ts';
 import type { ProbeStatus } from './adapters/probes/types.ts';
+import { BrowserCheckDesk } from './browser/index.ts';
 import { Catalog } from './catalog.ts';
 import type { ServicesConfig } from './config.ts';
 import {
@@ -59,6 +60,7 @@ export class ServicesService {
   readonly catalog: Catalog;
   readonly health = new HealthBook();
   readonly store: ServicesStore;
+  readonly browserChecks: BrowserCheckDesk;
   readonly #ctx: ModuleContext;
   readonly #config: ServicesConfig;
   readonly #scheduler: ProbeScheduler;
@@ -85,8 +87,12 @@ export class ServicesService {
     this.#config = config;
     this.catalog = new Catalog(config);
     this.store = new ServicesStore(ctx.db);
+    this.browserChecks = new BrowserCheckDesk(ctx.db, config.browserChecks, () =>
+      ctx.log.warn('the browser of browser checks went away; the next check starts a new one'),
+    );
     this.#scheduler = new ProbeScheduler({
       ...config.probes,
+      browser: this.browserChecks.runner,
       onResult: (result) => this.#onOwnResult(result),
     });
     this.#leadership = new Leadership(ctx.db, ctx.log.child({ module: 'services' }), {
@@ -147,6 +153,7 @@ export class ServicesService {
     clearTimeout(this.#publishTimer);
     await Promise.allSettled(this.#sources.map((source) => source.stop()));
     await this.#scheduler.stop();
+    await this.browserChecks.close();
     await this.#flush();
     await this.#leadership.stop();
   }

@@ -4,7 +4,7 @@ import { computed, type Ref } from 'vue';
 import { bootAnswer } from '@/shared/api/boot';
 import { api } from '@/shared/api/client';
 import { useLive } from '@/shared/api/live';
-import type { DiscoveryState, ServiceHistory, ServiceList } from './types';
+import type { BrowserCheckList, DiscoveryState, ServiceHistory, ServiceList } from './types';
 
 const SERVICES = ['services'] as const;
 
@@ -74,5 +74,16 @@ export function useDiscoveryState(enabled: Ref<boolean>) {
     enabled,
     queryFn: async () => (await api.get<DiscoveryState>('/services/discovery')).data,
     refetchInterval: 30_000,
+  });
+}
+
+/** The last browser check of a service and its kept screenshots (refetched with the list's live hints). */
+export function useBrowserChecks(id: Ref<string | null>) {
+  return useQuery({
+    queryKey: computed(() => ['services', 'checks', id.value]),
+    enabled: computed(() => Boolean(id.value)),
+    queryFn: async () =>
+      (await api.get<BrowserCheckList>(`/services/${encodeURIComponent(id.value!)}/checks`)).data,
+    staleTime: 10_000,
   });
 }

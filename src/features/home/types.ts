@@ -1,6 +1,8 @@
 import type { ServiceStatus } from '@contracts/services';
 
 export type {
+  BrowserCheckList,
+  BrowserCheckShot,
   DiscoveryState,
   HistoryBucket,
   ServiceGroupView,

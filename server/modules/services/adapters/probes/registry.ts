@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { adapterLookup, adapterUnion } from '../../../../platform/registry.ts';
 import { presetProbes } from '../presets/registry.ts';
 import { airflowProbe } from './airflow.ts';
+import { browserProbe } from './browser.ts';
 import { httpProbe } from './http.ts';
 import { kafkaProbe } from './kafka.ts';
 import { postgresProbe } from './postgres.ts';
@@ -17,6 +18,7 @@ export const probeAdapters = [
   kafkaProbe,
   trinoProbe,
   airflowProbe,
+  browserProbe,
   ...presetProbes,
 ] as const;
 

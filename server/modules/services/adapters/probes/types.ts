@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { BrowserCheckRunner } from '../../browser/checks.ts';
 
 import type { ProbeStatus, ServiceFigure } from '../../contract.ts';
 
@@ -19,6 +20,10 @@ export interface ProbeContext {
   timeoutMs: number;
   /** The service's own URL, the default target of URL-based probes. */
   serviceUrl: string;
+  /** The probed service's id (browser checks file their screenshots under it). */
+  serviceId?: string;
+  /** The services module's shared headless browser, for `browser` probes. */
+  browser?: BrowserCheckRunner;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: any strict object schema with a literal `type`
