@@ -24,7 +24,7 @@ import {
 import { type Csrf, createCsrf } from './csrf.ts';
 import { apiNotFound, errorHandler, httpStatus, notFound } from './errors.ts';
 import type { SseHub } from './events/sse.ts';
-import { hostCheck, hostPolicy } from './hosts.ts';
+import { type HostPolicy, hostCheck, hostPolicy } from './hosts.ts';
 import { httpMetrics } from './metrics.ts';
 import type { ModuleContext, RunningModule } from './module.ts';
 import { healthRoutes, metricsAccess, metricsRoute } from './ops.ts';
@@ -41,60 +41,63 @@ export interface AppOptions {
 
 export function createApp(ctx: ModuleContext, { modules, sse, staticDir }: AppOptions): Express {
   const app = express();
-  const forwardAuthPaths = modules.flatMap((module) => module.forwardAuthPaths ?? []).map((p) => `/api${p}`);
   app.disable('x-powered-by');
   app.set('trust proxy', ctx.config.server.trustProxy);
   app.set('query parser', 'simple');
   app.use(requestId());
-  // A proxy asks the forward-auth gate on every request it guards, and reads only its status and
-  // identity headers: no page headers, request log or compression for those answers.
-  const isQuestion: (req: Request) => boolean = (req) => forwardAuthPaths.some((p) => req.path.startsWith(p));
-  const exceptQuestions =
-    (handler: RequestHandler): RequestHandler =>
-    (req, res, next) =>
-      isQuestion(req) ? next() : handler(req, res, next);
-  for (const handler of securityHeaders()) app.use(exceptQuestions(handler));
-  app.use(
-    exceptQuestions(
-      pinoHttp({
-        logger: ctx.log,
-        genReqId: (req) => String(req.id),
-        autoLogging: { ignore: (req) => isQuiet(req.url) },
-        serializers: {
-          req: (req: { id: string; method: string; url: string }) => ({
-            id: req.id,
-            method: req.method,
-            url: req.url,
-          }),
-          res: (res: { statusCode: number }) => ({ status: res.statusCode }),
-        },
-      }),
-    ),
-  );
   app.use(httpMetrics(ctx.metrics));
+  const { server } = ctx.config;
+  const policy = hostPolicy(server.publicUrl, server.allowedHosts);
+  app.use('/api', forwardAuthRouter(modules, policy));
+  for (const handler of securityHeaders()) app.use(handler);
   app.use(
-    exceptQuestions(
-      compression({
-        filter: (req, res) => !isStream(res.getHeader('Content-Type')) && compression.filter(req, res),
-      }),
-    ),
+    pinoHttp({
+      logger: ctx.log,
+      genReqId: (req) => String(req.id),
+      autoLogging: { ignore: (req) => isQuiet(req.url) },
+      serializers: {
+        req: (req: { id: string; method: string; url: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: req.url,
+        }),
+        res: (res: { statusCode: number }) => ({ status: res.statusCode }),
+      },
+    }),
+  );
+  app.use(
+    compression({
+      filter: (req, res) => !isStream(res.getHeader('Content-Type')) && compression.filter(req, res),
+    }),
   );
   app.use(healthRoutes(ctx));
-  const { server } = ctx.config;
-  app.use(hostCheck(hostPolicy(server.publicUrl, server.allowedHosts), forwardAuthPaths));
+  app.use(hostCheck(policy));
   if (server.metrics.port === undefined) app.use(metricsRoute(ctx.metrics, [metricsAccessFor(ctx)]));
   for (const module of modules) for (const handler of module.middleware ?? []) app.use(handler);
 
   const csrf = createCsrf(
     server.publicUrl,
     modules.flatMap((module) => module.csrfExemptPaths ?? []),
-    modules.flatMap((module) => module.forwardAuthPaths ?? []),
   );
   app.use('/api', apiRouter(ctx, modules, sse, csrf));
   if (staticDir && existsSync(path.join(staticDir, 'index.html')))
     serveSpa(app, staticDir, ctx, modules, sse, csrf);
   app.use(errorHandler(ctx.log));
   return app;
+}
+
+/**
+ * The forward-auth routes, which a reverse proxy calls for every request (every asset) of every UI it
+ * guards: only what their answer needs runs before them, the `Host` check and the caller's identity.
+ */
+function forwardAuthRouter(modules: readonly RunningModule[], policy: HostPolicy): Router {
+  const router = Router();
+  const paths = modules.flatMap((module) => module.forwardAuth?.paths ?? []);
+  if (paths.length === 0) return router;
+  const identify = modules.flatMap((module) => module.middleware ?? []);
+  router.use(paths, hostCheck(policy, { forwardedIsData: true }), ...identify);
+  for (const module of modules) module.forwardAuth?.routes(router);
+  return router;
 }
 
 /** Who may read /metrics, on whichever port serves it (runtime.ts starts the separate one). */

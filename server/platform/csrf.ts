@@ -24,16 +24,9 @@ export interface Csrf {
  * producers, scripts) cannot be forged by another site and pass. With `publicUrl` set, Origin must be
  * exactly that origin; without it, the origin of the host the request came to (which hosts.ts has
  * already checked against the allowed names, so a DNS-rebound page cannot pass by naming itself).
- * `questionPaths` (forward-auth checks, which change nothing whatever their method) get neither
- * the check nor a token cookie.
  */
-export function createCsrf(
-  publicUrl: string | undefined,
-  exemptPaths: readonly string[] = [],
-  questionPaths: readonly string[] = [],
-): Csrf {
+export function createCsrf(publicUrl: string | undefined, exemptPaths: readonly string[] = []): Csrf {
   const isExempt = (path: string) => exemptPaths.some((prefix) => path.startsWith(prefix));
-  const isQuestion = (path: string) => questionPaths.some((prefix) => path.startsWith(prefix));
   const publicOrigin = publicOriginOf(publicUrl);
   const secure = secureCookies(publicUrl);
   const ensureCookie = (req: Request, res: Response) => {
@@ -46,7 +39,6 @@ export function createCsrf(
     });
   };
   const protect: RequestHandler = (req, res, next) => {
-    if (isQuestion(req.path)) return next();
     const cookies = parseCookies(req.headers.cookie ?? '');
     ensureCookie(req, res);
     if (SAFE_METHODS.has(req.method)) return next();

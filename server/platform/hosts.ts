@@ -45,15 +45,13 @@ export function hostPolicy(publicUrl: string | undefined, allowedHosts: readonly
  * Refuses requests addressed to an unknown host with 421 (Misdirected Request). Both the `Host` the
  * connection carried and, when a trusted proxy sent one, `X-Forwarded-Host` must be known: with
  * `trustProxy` covering loopback, a rebinding page on this machine could otherwise set the header.
- * On `forwardedIsData` paths (the forward-auth gate) `X-Forwarded-Host` names the host a proxy asks
- * about, not Labdeck's own: only `Host` is checked there.
+ * With `forwardedIsData` (the forward-auth gate) `X-Forwarded-Host` names the host a proxy asks about,
+ * not Labdeck's own: only `Host` is checked.
  */
-export function hostCheck(policy: HostPolicy, forwardedIsData: readonly string[] = []): RequestHandler {
+export function hostCheck(policy: HostPolicy, { forwardedIsData = false } = {}): RequestHandler {
   return (req, _res, next) => {
     const direct = req.headers.host;
-    const forwarded = forwardedIsData.some((prefix) => req.path.startsWith(prefix))
-      ? undefined
-      : forwardedHost(req);
+    const forwarded = forwardedIsData ? undefined : forwardedHost(req);
     if (policy.allows(direct) && (forwarded === undefined || policy.allows(forwarded))) return next();
     throw new ApiError(
       421,

@@ -25,7 +25,8 @@ export const authModule = defineServerModule({
     return {
       middleware: [
         async (req, res, next) => {
-          if (req.path.startsWith('/api/')) await service.identify(req, res);
+          // originalUrl: the forward-auth routes run this inside the router mounted at /api.
+          if (req.originalUrl.startsWith('/api/')) await service.identify(req, res);
           else if (isDocumentRequest(req)) {
             // An SPA page carries the caller's session (boot data); when identifying fails the page
             // still loads, without it, and the SPA asks /api/session as it always did.

@@ -18,12 +18,8 @@ export const servicesModule = defineServerModule({
     // A sign-in that started at a gated UI may return to it (and to no other outside host).
     ctx.returnTargets.add((url) => service.gate().owns(url));
     return {
-      routes: (router) => {
-        servicesRoutes(router, service);
-        gateRoutes(router, ctx, () => service.gate());
-      },
-      publicPaths: ['/gate/'],
-      forwardAuthPaths: ['/gate/'],
+      routes: (router) => servicesRoutes(router, service),
+      forwardAuth: { paths: ['/gate'], routes: (router) => gateRoutes(router, ctx, () => service.gate()) },
       /** Probes start only now: a probe of Labdeck's own port made earlier would find it down. */
       listening: () => service.listening(),
       /** Home and quick launch paint from these without asking: the caller's list and favourites. */

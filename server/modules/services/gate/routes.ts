@@ -19,6 +19,7 @@ export function gateRoutes(router: Router, ctx: ModuleContext, gate: () => Gate)
   const publicUrl = ctx.config.server.publicUrl?.replace(/\/+$/, '');
 
   function answer(req: Request, res: Response, redirects: boolean): Response {
+    res.setHeader('Cache-Control', 'no-store');
     if (ctx.openAccess)
       return refuse(res, 403, 'gate_off', 'The forward-auth gate needs sign-in (auth.mode oidc or proxy)');
     if (!publicUrl)
