@@ -7,6 +7,9 @@
  *   node bench/gate.ts [--rate 2000] [--seconds 10] [--rounds 3]
  * Goal: /api/gate/auth p99 <= 2 ms at 2,000 req/s (allowed, 200 with identity headers).
  */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import pg from 'pg';
 import { fixedRateLoad, type Load, type LoadOptions, loadClient } from './_load.ts';
@@ -104,7 +107,9 @@ async function measure(bff: BenchBff): Promise<boolean> {
   const mix = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((n) =>
     n === 9 ? original(0) : { cookie, ...original(n % 3 === 2 ? 2 * n + 1 : 2 * n) },
   );
-  const loads: Record<string, { path: string; options: Partial<LoadOptions> }> = {
+  const floor = await startFloorServer();
+  const loads: Record<string, { path: string; options: Partial<LoadOptions>; target?: Target }> = {
+    [FLOOR]: { path: '/', options: {}, target: floor },
     'GET /healthz (baseline)': { path: '/healthz', options: {} },
     'GET /api/gate/auth allowed (200)': { path: '/api/gate/auth', options: { headers: allowed } },
     'GET /api/gate/auth mix (60% 200, 30% 403, 10% 401)': {
@@ -119,12 +124,19 @@ async function measure(bff: BenchBff): Promise<boolean> {
   type Figures = { p50: number; p99: number; max: number; cpu: number; cpuPerRequest: number };
   const figures = new Map<string, Figures[]>();
 
-  async function load(label: string, path: string, options: Partial<LoadOptions>, time = seconds) {
-    const cpuBefore = await cpuSeconds(bff.url);
-    const result: Load = await fixedRateLoad(bff.url + path, { rate, seconds: time, ...options });
-    const cpu = (((await cpuSeconds(bff.url)) - cpuBefore) / time) * 100;
+  const bffTarget: Target = { url: bff.url, cpuSeconds: () => cpuSeconds(bff.url) };
+  async function load(
+    label: string,
+    path: string,
+    options: Partial<LoadOptions>,
+    time = seconds,
+    target = bffTarget,
+  ) {
+    const cpuBefore = await target.cpuSeconds();
+    const result: Load = await fixedRateLoad(target.url + path, { rate, seconds: time, ...options });
+    const cpu = (((await target.cpuSeconds()) - cpuBefore) / time) * 100;
     console.log(
-      `    ${label.padEnd(52)} ${result.rps.toFixed(0)} req/s, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms, max ${result.max.toFixed(1)} ms, BFF CPU ${cpu.toFixed(0)}% of one core (${((cpu * 10_000) / result.rps).toFixed(0)} µs a request)${result.non2xx ? `, ${result.non2xx} non-2xx` : ''}`,
+      `    ${label.padEnd(52)} ${result.rps.toFixed(0)} req/s, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms, max ${result.max.toFixed(1)} ms, server CPU ${cpu.toFixed(0)}% of one core (${((cpu * 10_000) / result.rps).toFixed(0)} µs a request)${result.non2xx ? `, ${result.non2xx} non-2xx` : ''}`,
     );
     return { ...result, cpu };
   }
@@ -136,8 +148,8 @@ async function measure(bff: BenchBff): Promise<boolean> {
   await load('GET /api/gate/auth (warm-up, 3 s)', '/api/gate/auth', { headers: allowed }, 3);
   for (let round = 1; round <= rounds; round++) {
     console.log(`  round ${round} (load avg ${loadavg()[0]!.toFixed(1)}):`);
-    for (const [label, { path, options }] of Object.entries(loads)) {
-      const { p50, p99, max, cpu, rps } = await load(label, path, options);
+    for (const [label, { path, options, target }] of Object.entries(loads)) {
+      const { p50, p99, max, cpu, rps } = await load(label, path, options, seconds, target);
       const cpuPerRequest = (cpu * 10_000) / rps;
       figures.set(label, [...(figures.get(label) ?? []), { p50, p99, max, cpu, cpuPerRequest }]);
     }
@@ -147,14 +159,40 @@ async function measure(bff: BenchBff): Promise<boolean> {
   console.log(`  medians of ${rounds} rounds:`);
   for (const label of figures.keys()) {
     console.log(
-      `    ${label.padEnd(52)} p50 ${med(label, 'p50').toFixed(2)} ms, p99 ${med(label, 'p99').toFixed(2)} ms, BFF CPU ${med(label, 'cpu').toFixed(0)}% of one core, ${med(label, 'cpuPerRequest').toFixed(0)} µs a request`,
+      `    ${label.padEnd(52)} p50 ${med(label, 'p50').toFixed(2)} ms, p99 ${med(label, 'p99').toFixed(2)} ms, server CPU ${med(label, 'cpu').toFixed(0)}% of one core, ${med(label, 'cpuPerRequest').toFixed(0)} µs a request`,
     );
   }
+  floor.process.kill();
   const gateP99 = med('GET /api/gate/auth allowed (200)', 'p99');
   console.log(
-    `gate: GET /api/gate/auth p99 ${gateP99.toFixed(2)} ms at ${rate} req/s (goal <= 2 ms), BFF CPU ${med('GET /api/gate/auth allowed (200)', 'cpu').toFixed(0)}%, vs GET /healthz p99 ${med('GET /healthz (baseline)', 'p99').toFixed(2)} ms, CPU ${med('GET /healthz (baseline)', 'cpu').toFixed(0)}% (${loadClient})`,
+    `gate: GET /api/gate/auth p99 ${gateP99.toFixed(2)} ms at ${rate} req/s (goal <= 2 ms), BFF CPU ${med('GET /api/gate/auth allowed (200)', 'cpu').toFixed(0)}%, vs GET /healthz p99 ${med('GET /healthz (baseline)', 'p99').toFixed(2)} ms, CPU ${med('GET /healthz (baseline)', 'cpu').toFixed(0)}%, and an empty node:http answer (this machine's floor) p99 ${med(FLOOR, 'p99').toFixed(2)} ms (${loadClient})`,
   );
   return gateP99 <= 2;
+}
+
+interface Target {
+  url: string;
+  cpuSeconds: () => Promise<number>;
+}
+
+const FLOOR = 'node:http empty 200 (floor, another process)';
+
+/**
+ * A Node process that answers every request with an empty 200 and one header: what this machine,
+ * this Node and this load client give before any work, so the gate's p99 reads against it.
+ */
+async function startFloorServer(): Promise<Target & { process: ChildProcess }> {
+  const source = `const s = require('node:http').createServer((q, r) => { r.writeHead(200, { 'X-Forwarded-User': 'analyst' }); r.end(); });
+    s.keepAliveTimeout = 65000; s.listen(0, '127.0.0.1', () => console.log(s.address().port));`;
+  const child = spawn(process.execPath, ['-e', source], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [line] = (await once(child.stdout!, 'data')) as [Buffer];
+  const ticks = () => readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return {
+    url: `http://127.0.0.1:${line.toString().trim()}`,
+    process: child,
+    // utime and stime, fields 14 and 15 of /proc/<pid>/stat, in clock ticks (100 a second on Linux).
+    cpuSeconds: async () => (Number(ticks()[11]) + Number(ticks()[12])) / 100,
+  };
 }
 
 await benchWithBff({ name: 'gate', config, measure });
