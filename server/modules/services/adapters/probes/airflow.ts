@@ -1,14 +1,11 @@
 import { z } from 'zod';
 import { getJson } from './fetch-json.ts';
-import { defineProbe, describeError, type ProbeOutcome } from './types.ts';
+import { defineProbe, describeError, httpTarget, type ProbeOutcome, probeTiming } from './types.ts';
 
 const schema = z.strictObject({
   type: z.literal('airflow'),
-  /** Webserver / API server URL; defaults to the service URL. */
-  url: z.url({ protocol: /^https?$/ }).optional(),
-  tlsVerify: z.boolean().default(true),
-  intervalMs: z.number().int().min(500).optional(),
-  timeoutMs: z.number().int().min(100).optional(),
+  ...httpTarget,
+  ...probeTiming,
 });
 
 type Health = Record<string, { status?: string } | undefined>;

@@ -1,14 +1,20 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { z } from 'zod';
-import { defineProbe, describeError, type ProbeOutcome } from './types.ts';
+import {
+  defineProbe,
+  describeError,
+  httpTarget,
+  type ProbeOutcome,
+  probeTiming,
+  requestHeaders,
+} from './types.ts';
 
 const MAX_BODY = 256 * 1024;
 
 const schema = z.strictObject({
   type: z.literal('http'),
-  /** Defaults to the service URL. */
-  url: z.url({ protocol: /^https?$/ }).optional(),
+  ...httpTarget,
   method: z.enum(['GET', 'HEAD', 'POST', 'OPTIONS']).default('GET'),
   /** Accepted status range, inclusive, e.g. [200, 399]. */
   expectStatus: z
@@ -17,13 +23,8 @@ const schema = z.strictObject({
     .default([200, 399]),
   /** Text the body must contain; when missing the service counts as degraded. */
   keyword: z.string().min(1).max(200).optional(),
-  tlsVerify: z.boolean().default(true),
-  /** Extra request headers; values may carry secrets via ${ENV} and never leave the server. */
-  headers: z
-    .record(z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'expected a header name'), z.string().max(4096))
-    .default({}),
-  intervalMs: z.number().int().min(500).optional(),
-  timeoutMs: z.number().int().min(100).optional(),
+  headers: requestHeaders,
+  ...probeTiming,
 });
 
 export type HttpProbeConfig = z.output<typeof schema>;

@@ -1,6 +1,6 @@
 import { Admin } from '@platformatic/kafka';
 import { z } from 'zod';
-import { defineProbe, describeError } from './types.ts';
+import { defineProbe, describeError, probeTiming } from './types.ts';
 
 const schema = z.strictObject({
   type: z.literal('kafka'),
@@ -14,8 +14,7 @@ const schema = z.strictObject({
     })
     .optional(),
   tls: z.boolean().default(false),
-  intervalMs: z.number().int().min(500).optional(),
-  timeoutMs: z.number().int().min(100).optional(),
+  ...probeTiming,
 });
 
 /** A metadata request: the cluster answers with its brokers; no broker means down. */

@@ -1,13 +1,12 @@
 import pg from 'pg';
 import { z } from 'zod';
-import { defineProbe, describeError } from './types.ts';
+import { defineProbe, describeError, probeTiming } from './types.ts';
 
 const schema = z.strictObject({
   type: z.literal('postgres'),
   /** postgres://user:password@host:port/db; put the password in ${ENV}. */
   connectionString: z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL'),
-  intervalMs: z.number().int().min(500).optional(),
-  timeoutMs: z.number().int().min(100).optional(),
+  ...probeTiming,
 });
 
 /** Connects and runs `SELECT 1`. */

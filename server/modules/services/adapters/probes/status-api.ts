@@ -3,7 +3,14 @@
 import { z } from 'zod';
 import { type JsonAnswer, requestJson } from '../../../../platform/http-json.ts';
 import { under } from '../presets/types.ts';
-import { defineProbe, describeError, type ProbeOutcome } from './types.ts';
+import {
+  defineProbe,
+  describeError,
+  httpTarget,
+  type ProbeOutcome,
+  probeTiming,
+  requestHeaders,
+} from './types.ts';
 
 export interface StatusApi {
   /** The answer to GET <url>/<path>, whatever its status. */
@@ -15,15 +22,9 @@ export interface StatusApi {
 }
 
 const statusApiFields = {
-  /** Base URL of the status API; defaults to the service URL. */
-  url: z.url({ protocol: /^https?$/ }).optional(),
-  tlsVerify: z.boolean().default(true),
-  /** Extra request headers (a token via ${ENV}); they never leave the server. */
-  headers: z
-    .record(z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'expected a header name'), z.string().max(4096))
-    .default({}),
-  intervalMs: z.number().int().min(500).optional(),
-  timeoutMs: z.number().int().min(100).optional(),
+  ...httpTarget,
+  headers: requestHeaders,
+  ...probeTiming,
 };
 
 export function defineStatusProbe<T extends string>(

@@ -1,13 +1,12 @@
 import { connect } from 'node:net';
 import { z } from 'zod';
-import { defineProbe } from './types.ts';
+import { defineProbe, probeTiming } from './types.ts';
 
 const schema = z.strictObject({
   type: z.literal('tcp'),
   host: z.string().min(1).max(253).optional(),
   port: z.number().int().min(1).max(65535).optional(),
-  intervalMs: z.number().int().min(500).optional(),
-  timeoutMs: z.number().int().min(100).optional(),
+  ...probeTiming,
 });
 
 /** Opens a TCP connection and closes it again. Host and port default to the service URL's. */

@@ -1,14 +1,11 @@
 import { z } from 'zod';
 import { getJson } from './fetch-json.ts';
-import { defineProbe, describeError } from './types.ts';
+import { defineProbe, describeError, httpTarget, probeTiming } from './types.ts';
 
 const schema = z.strictObject({
   type: z.literal('trino'),
-  /** Coordinator URL; defaults to the service URL. */
-  url: z.url({ protocol: /^https?$/ }).optional(),
-  tlsVerify: z.boolean().default(true),
-  intervalMs: z.number().int().min(500).optional(),
-  timeoutMs: z.number().int().min(100).optional(),
+  ...httpTarget,
+  ...probeTiming,
 });
 
 /** GET /v1/info: up once the coordinator reports `starting: false`. */

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { BrowserCheckRunner } from '../../browser/checks.ts';
 
 import type { ProbeStatus, ServiceFigure } from '../../contract.ts';
@@ -40,3 +40,20 @@ export const defineProbe = <S extends ProbeSchema>(adapter: ProbeAdapter<S>): Pr
 
 /** Error text safe to show (shared with the job sources). */
 export { describeError } from '../../../../platform/http-json.ts';
+
+/** Every probe type's own interval and time box (absent: `services.probes` defaults). */
+export const probeTiming = {
+  intervalMs: z.number().int().min(500).optional(),
+  timeoutMs: z.number().int().min(100).optional(),
+};
+
+/** Where an HTTP-based probe asks: its base URL (default the service url) and TLS verification. */
+export const httpTarget = {
+  url: z.url({ protocol: /^https?$/ }).optional(),
+  tlsVerify: z.boolean().default(true),
+};
+
+/** Extra request headers (a token via ${ENV}); they never leave the server. */
+export const requestHeaders = z
+  .record(z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'expected a header name'), z.string().max(4096))
+  .default({});
