@@ -56,6 +56,7 @@ const marks: Record<string, ServiceMark> = {
     d: 'M9 5c-2 0-2 1-2 3s-1 3-2 4c1 1 2 2 2 4s0 3 2 3M15 5c2 0 2 1 2 3s1 3 2 4c-1 1-2 2-2 4s0 3-2 3',
   },
   'kafka-connect': { color: '#231f20', d: 'M9 4v5M15 4v5M7 9h10v3a5 5 0 0 1-10 0zM12 17v3' },
+  mongodb: { color: '#00684a', d: 'M12 3c4 4 5 8 4 11s-3 4-4 7c-1-3-3-4-4-7s0-7 4-11zM12 14v7' },
   valkey: { color: '#6983ff', d: 'M4 9l8-4 8 4-8 4zM4 13l8 4 8-4M12 13v8' },
   flink: { color: '#e6526f', d: 'M6 18c6 0 12-6 12-12-6 0-12 6-12 12zM6 18l6-6' },
   database: {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serviceSchema } from '../../config.ts';
 import { probeAdapter } from '../probes/registry.ts';
+import { judgeHello } from './mongodb.ts';
 import { judgeInfo, parseInfo } from './redis.ts';
 
 const fixture = (name: string) => readFileSync(path.join(import.meta.dirname, 'fixtures', name), 'utf8');
@@ -321,6 +322,40 @@ describe('redis INFO (recorded from Redis 7.0.15)', () => {
   });
 });
 
+// The `hello` fields MongoDB's manual documents for each member state (the lab has no MongoDB server:
+// mongodb.lab.test.ts runs the probe against FerretDB, which speaks the same protocol).
+describe('mongodb hello and serverStatus', () => {
+  const status = { version: '8.0.4', connections: { current: 7 } };
+  it.each([
+    [{ isWritablePrimary: true }, 'up', 'standalone'],
+    [{ isWritablePrimary: true, setName: 'rs0', primary: 'a:27017' }, 'up', 'primary'],
+    [{ isWritablePrimary: false, secondary: true, setName: 'rs0', primary: 'a:27017' }, 'up', 'secondary'],
+  ])('%j is %s as %s', (hello, want, role) => {
+    const outcome = judgeHello(hello, status);
+    expect(outcome.status).toBe(want);
+    expect(outcome.figures).toContainEqual({ label: 'role', value: role });
+    expect(outcome.figures).toContainEqual({ label: 'connections', value: 7 });
+    expect(outcome.figures).toContainEqual({ label: 'version', value: '8.0.4' });
+  });
+
+  it.each([
+    [{ isWritablePrimary: false, secondary: true, setName: 'rs0' }, 'replica set rs0 has no primary'],
+    [{ isWritablePrimary: false, secondary: false, setName: 'rs0' }, 'neither primary nor secondary'],
+  ])('%j is degraded', (hello, error) => {
+    expect(judgeHello(hello, undefined)).toMatchObject({
+      status: 'degraded',
+      error: expect.stringContaining(error),
+    });
+  });
+
+  it('needs no serverStatus (a user without clusterMonitor): role only', () => {
+    expect(judgeHello({ isWritablePrimary: true }, undefined)).toEqual({
+      status: 'up',
+      figures: [{ label: 'role', value: 'standalone' }],
+    });
+  });
+});
+
 describe('the preset registry', () => {
   it('gives every kind an icon the SPA bundles', async () => {
     // The marks are keys of `marks` in the SPA's icons.ts (read as text: it imports SPA-only modules).
@@ -348,6 +383,8 @@ describe('the preset registry', () => {
     ['apache/superset:4.1.1', 'superset'],
     ['acryldata/datahub-gms:v0.15.0', 'datahub'],
     ['redis:7-alpine', 'redis'],
+    ['mongo:8.0', 'mongodb'],
+    ['bitnami/mongodb:7.0', 'mongodb'],
     ['library/redis@sha256:0123abcd', 'redis'],
     ['valkey/valkey:8', 'valkey'],
     ['ghcr.io/mlflow/mlflow:v2.19.0', 'mlflow'],

@@ -1,6 +1,6 @@
 import { createClient } from '@redis/client';
 import { z } from 'zod';
-import { defineProbe, describeError, type ProbeOutcome } from '../probes/types.ts';
+import { defineProbe, describeError, type ProbeOutcome, probeTiming } from '../probes/types.ts';
 import { definePreset, figure } from './types.ts';
 
 const schema = z.strictObject({
@@ -10,8 +10,7 @@ const schema = z.strictObject({
     .string()
     .regex(/^rediss?:\/\/\S+$/, 'expected a redis:// or rediss:// URL')
     .optional(),
-  intervalMs: z.number().int().min(500).optional(),
-  timeoutMs: z.number().int().min(100).optional(),
+  ...probeTiming,
 });
 
 /** PING, then INFO: used memory, clients, version; degraded while loading its dataset or when a replica lost its master. */

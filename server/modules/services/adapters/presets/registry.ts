@@ -16,6 +16,7 @@ import {
 import { metabasePreset } from './metabase.ts';
 import { minioPreset } from './minio.ts';
 import { mlflowPreset } from './mlflow.ts';
+import { mongodbPreset } from './mongodb.ts';
 import { redisPreset } from './redis.ts';
 import { schemaRegistryPreset } from './schema-registry.ts';
 import { sparkPreset } from './spark.ts';
@@ -39,6 +40,7 @@ export const servicePresets = [
   kubernetesPreset,
   redisPreset,
   valkeyPreset,
+  mongodbPreset,
   httpPreset,
   tcpPreset,
   postgresPreset,
