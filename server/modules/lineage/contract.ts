@@ -219,6 +219,34 @@ export type LineageLiveEvent =
   | { topic: typeof LINEAGE_TOPIC; type: 'change'; data: LineageChange & { origin: string } }
   | { topic: typeof LINEAGE_TOPIC; type: 'bulk'; data: { origin: string; runs: number; nodes: number } };
 
+/** Why an OpenLineage event was refused. */
+export const eventProblem = z.object({
+  /** JSON path of the offending value, e.g. `$.run.runId` or `$.inputs[0].facets.schema.fields`. */
+  path: z.string(),
+  message: z.string(),
+});
+export type EventProblem = z.output<typeof eventProblem>;
+
+/** What became of one event of a batch (`index` into the batch). */
+export const eventResult = z.object({
+  index: z.number().int(),
+  status: z.enum(['stored', 'duplicate', 'rejected']),
+  problems: z.array(eventProblem).optional(),
+});
+export type EventResult = z.output<typeof eventResult>;
+
+/** POST /api/v1/lineage/batch (and the 400 `details` when some events were rejected). */
+export const ingestResult = z.object({
+  stored: z.number().int(),
+  duplicates: z.number().int(),
+  rejected: z.number().int(),
+  results: z.array(eventResult),
+});
+export type IngestResult = z.output<typeof ingestResult>;
+
+/** POST /api/v1/lineage: the event was stored, or was a duplicate of a stored one. */
+export const ingestOneResult = z.object({ status: z.enum(['stored', 'duplicate']) });
+
 const nodeId = z
   .string()
   .min(1)
