@@ -4,11 +4,15 @@ import type { LineageConfig } from './config.ts';
 import {
   columnsQuery,
   graphQuery,
+  lineageGraph,
   nodeQuery,
   type RecentJobs,
+  recentJobs,
   recentQuery,
   type SearchResults,
   searchQuery,
+  searchResults,
+  timeRange,
 } from './contract.ts';
 import type { LineageService } from './service.ts';
 
@@ -17,7 +21,11 @@ export function lineageRoutes(router: Router, service: LineageService, config: L
   const routes = apiRoutes(router);
   routes.get(
     '/lineage',
-    { summary: 'The lineage graph around a node, now or as of a past time', query: graphQuery(config.graph) },
+    {
+      summary: 'The lineage graph around a node, now or as of a past time',
+      query: graphQuery(config.graph),
+      response: lineageGraph,
+    },
     async (req, res) => {
       res.json(await service.lineage({ ...req.query, maxNodes }));
     },
@@ -34,7 +42,7 @@ export function lineageRoutes(router: Router, service: LineageService, config: L
 
   routes.get(
     '/lineage/search',
-    { summary: 'Find jobs and datasets by name', query: searchQuery },
+    { summary: 'Find jobs and datasets by name', query: searchQuery, response: searchResults },
     (req, res) => {
       const q = req.query;
       res.json({ results: service.search(q.q, q.limit, q.kind) } satisfies SearchResults);
@@ -43,7 +51,7 @@ export function lineageRoutes(router: Router, service: LineageService, config: L
 
   routes.get(
     '/lineage/recent',
-    { summary: 'Jobs whose runs changed state last', query: recentQuery },
+    { summary: 'Jobs whose runs changed state last', query: recentQuery, response: recentJobs },
     (req, res) => {
       res.json({ jobs: service.recentJobs(req.query.limit) } satisfies RecentJobs);
     },
@@ -57,7 +65,11 @@ export function lineageRoutes(router: Router, service: LineageService, config: L
     },
   );
 
-  routes.get('/lineage/range', { summary: 'The first and last event times stored' }, async (_req, res) => {
-    res.json(await service.timeRange());
-  });
+  routes.get(
+    '/lineage/range',
+    { summary: 'The first and last event times stored', response: timeRange },
+    async (_req, res) => {
+      res.json(await service.timeRange());
+    },
+  );
 }

@@ -3,7 +3,7 @@ import { requireUser } from '../../platform/access.ts';
 import { apiRoutes } from '../../platform/api-routes.ts';
 import { notFound } from '../../platform/errors.ts';
 import { sendJsonBody } from '../../platform/json-body.ts';
-import { checkShotParams, historyQuery, serviceParams } from './contract.ts';
+import { checkShotParams, favouriteIds, historyQuery, serviceParams } from './contract.ts';
 import type { ServicesService } from './service.ts';
 
 export function servicesRoutes(router: Router, service: ServicesService): void {
@@ -26,9 +26,13 @@ export function servicesRoutes(router: Router, service: ServicesService): void {
     },
   );
 
-  routes.get('/services/favourites', { summary: "The caller's favourite services" }, async (req, res) => {
-    res.json({ ids: await service.favourites(req.user!) });
-  });
+  routes.get(
+    '/services/favourites',
+    { summary: "The caller's favourite services", response: favouriteIds },
+    async (req, res) => {
+      res.json({ ids: await service.favourites(req.user!) });
+    },
+  );
 
   routes.put(
     '/services/favourites/:id',

@@ -6,12 +6,14 @@ import { notFound } from '../../platform/errors.ts';
 import type { User } from '../../platform/identity.ts';
 import type { ModuleContext } from '../../platform/module.ts';
 import {
+  cancelAnswer,
   connectionParams,
   exportBody,
   exportId,
   historyQuery,
   metadataQuery,
   runBody,
+  runMessage,
   runParams,
   savedBody,
   savedId,
@@ -51,6 +53,7 @@ export function sqlRoutes(
         'One `RunMessage` per line: start, query, columns, rows..., progress, end. Closing the response cancels the query.',
       body: runBody,
       media: ['application/x-ndjson'],
+      response: runMessage,
     },
     async (req, res) => {
       const { body } = req;
@@ -61,7 +64,12 @@ export function sqlRoutes(
 
   routes.post(
     '/sql/runs/:runId/cancel',
-    { summary: "Cancel one of the caller's running queries", params: runParams, status: 202 },
+    {
+      summary: "Cancel one of the caller's running queries",
+      params: runParams,
+      status: 202,
+      response: cancelAnswer,
+    },
     (req, res) => {
       if (!service.cancel(me(req), req.params.runId)) throw notFound('No such running query');
       res.status(202).json({ cancelled: true });
