@@ -22,7 +22,7 @@ const renames = [
     to: '  underReplicatedPartitions: number;',
   },
   { file: 'server/modules/auth/contract.ts', from: '  authMode: AuthMode;', to: '  mode: AuthMode;' },
-  { file: 'server/platform/contract.ts', from: '  code: string;', to: '  errorCode: string;' },
+  { file: 'server/platform/contract.ts', from: '    code: z.string(),', to: '    errorCode: z.string(),' },
   // A field of a node detail the page reads, and one of the live change the graph applies.
   {
     file: 'server/modules/lineage/contract.ts',

@@ -12,7 +12,9 @@ import express, {
 } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
+import { z } from 'zod';
 import { apiGuard } from './access.ts';
+import { apiRoutes, type DocumentedRoute, documentedRoutesOf } from './api-routes.ts';
 import { precompressedAssets } from './assets.ts';
 import {
   bootScriptText,
@@ -27,9 +29,11 @@ import type { SseHub } from './events/sse.ts';
 import { type HostPolicy, hostCheck, hostPolicy } from './hosts.ts';
 import { httpMetrics } from './metrics.ts';
 import type { ModuleContext, RunningModule } from './module.ts';
+import { type ApiOperation, openApiDocument } from './openapi.ts';
 import { healthRoutes, metricsAccess, metricsRoute } from './ops.ts';
 import { requestId } from './request-id.ts';
 import { pageRenderer, SSR_ENTRY, withAppMarkup } from './ssr.ts';
+import { LABDECK_VERSION } from './version.ts';
 
 export interface AppOptions {
   /** The started modules, in start order. */
@@ -73,13 +77,19 @@ export function createApp(ctx: ModuleContext, { modules, sse, staticDir }: AppOp
   app.use(healthRoutes(ctx));
   app.use(hostCheck(policy));
   if (server.metrics.port === undefined) app.use(metricsRoute(ctx.metrics, [metricsAccessFor(ctx)]));
-  for (const module of modules) for (const handler of module.middleware ?? []) app.use(handler);
+  const operations: ApiOperation[] = [];
+  for (const module of modules)
+    for (const handler of module.middleware ?? []) {
+      app.use(handler);
+      operations.push(...documentedAs(module.name, '', documentedRoutesOf(handler)));
+    }
 
   const csrf = createCsrf(
     server.publicUrl,
     modules.flatMap((module) => module.csrfExemptPaths ?? []),
   );
-  app.use('/api', apiRouter(ctx, modules, sse, csrf));
+  const csrfExempt = modules.flatMap((module) => module.csrfExemptPaths ?? []).map((p) => `/api${p}`);
+  app.use('/api', apiRouter(ctx, modules, sse, csrf, { operations, csrfExempt }));
   if (staticDir && existsSync(path.join(staticDir, 'index.html')))
     serveSpa(app, staticDir, ctx, modules, sse, csrf);
   app.use(errorHandler(ctx.log));
@@ -121,7 +131,13 @@ export function createMetricsApp(ctx: ModuleContext): Express {
  * body is read, except on paths a module declared public (access.ts allowAnonymous), whose bodies
  * get a small limit (the lineage ingest reads its own, under lineage.ingest.bodyLimit).
  */
-function apiRouter(ctx: ModuleContext, modules: readonly RunningModule[], sse: SseHub, csrf: Csrf): Router {
+function apiRouter(
+  ctx: ModuleContext,
+  modules: readonly RunningModule[],
+  sse: SseHub,
+  csrf: Csrf,
+  docs: { operations: ApiOperation[]; csrfExempt: string[] },
+): Router {
   const api = Router();
   api.use((_req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
@@ -132,11 +148,48 @@ function apiRouter(ctx: ModuleContext, modules: readonly RunningModule[], sse: S
   const signedInJson = express.json({ limit: ctx.config.server.bodyLimit });
   const anonymousJson = express.json({ limit: ANONYMOUS_BODY_LIMIT });
   api.use((req, res, next) => (req.user ? signedInJson : anonymousJson)(req, res, next));
-  api.get('/events', sse.handler());
-  for (const module of modules) module.routes?.(api);
+  const registerAs = (tag: string, register: () => void) => {
+    const before = documentedRoutesOf(api).length;
+    register();
+    docs.operations.push(...documentedAs(tag, '/api', documentedRoutesOf(api).slice(before)));
+  };
+  const document = () => openApiDocument({ version: LABDECK_VERSION, ...docs });
+  registerAs('platform', () => platformRoutes(api, sse, document));
+  for (const module of modules) registerAs(module.name, () => module.routes?.(api));
   api.use(apiNotFound);
   return api;
 }
+
+/** The platform's own /api routes: the live channel and this API's description (built once, on first ask). */
+function platformRoutes(api: Router, sse: SseHub, document: () => unknown): void {
+  const routes = apiRoutes(api);
+  routes.get(
+    '/events',
+    {
+      summary: 'Live updates (Server-Sent Events)',
+      description:
+        'Messages `{ topic, type, data }` of the topics asked (comma-separated; all when none); resumes ' +
+        'after the `Last-Event-ID` header (or `lastEventId`), or sends `reset` when it cannot.',
+      query: eventsQuery,
+      media: ['text/event-stream'],
+    },
+    sse.handler(),
+  );
+  let built: unknown;
+  routes.get('/openapi.json', { summary: 'This API as an OpenAPI 3.1 document' }, (_req, res) => {
+    built ??= document();
+    res.json(built);
+  });
+}
+
+const eventsQuery = z.object({
+  topics: z.string().max(1000).optional(),
+  lastEventId: z.string().max(100).optional(),
+});
+
+/** Routes of one module (or the platform) with their full paths, as the API document lists them. */
+const documentedAs = (tag: string, prefix: string, routes: readonly DocumentedRoute[]): ApiOperation[] =>
+  routes.map((route) => ({ ...route, path: `${prefix}${route.path}`, tag }));
 
 const ANONYMOUS_BODY_LIMIT = '32kb';
 

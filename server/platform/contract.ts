@@ -1,18 +1,20 @@
 // The platform's part of the API as both tiers see it (the SPA imports it with `import type` from
-// '@contracts/platform'): the one error shape, the live channel's message, the audit log. Types only.
-
-/** The error of the one JSON error shape. */
-export interface ApiErrorInfo {
-  code: string;
-  message: string;
-  /** For `bad_request` from validate(): `{ problems: InputProblem[] }`. */
-  details?: unknown;
-}
+// '@contracts/platform'): the one error shape, the live channel's message, the audit log. Types and zod
+// schemas only: nothing here may import server code.
+import { z } from 'zod';
 
 /** The one JSON error shape of the API: `{ error: { code, message, details? } }`. */
-export interface ApiErrorBody {
-  error: ApiErrorInfo;
-}
+export const apiErrorBody = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    /** For `bad_request` from validate(): `{ problems: InputProblem[] }`. */
+    details: z.unknown().optional(),
+  }),
+});
+export type ApiErrorBody = z.output<typeof apiErrorBody>;
+/** The error of the one JSON error shape. */
+export type ApiErrorInfo = ApiErrorBody['error'];
 
 /** One problem of a refused request: where (`body`, `query`, `params`), the JSON path, and what is wrong. */
 export interface InputProblem {

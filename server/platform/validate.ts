@@ -14,7 +14,8 @@ export interface RequestSchemas {
 }
 
 type Part = InputProblem['in'];
-type Parsed<S extends RequestSchemas, K extends Part, Otherwise> = S[K] extends z.ZodType
+/** What a validated part becomes: the schema's output, or `Otherwise` without a schema. */
+export type Parsed<S extends RequestSchemas, K extends Part, Otherwise> = S[K] extends z.ZodType
   ? z.output<S[K]>
   : Otherwise;
 

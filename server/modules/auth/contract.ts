@@ -53,6 +53,16 @@ export const auditQuery = z.strictObject({
   pageSize: z.coerce.number().int().min(1).max(200).default(50),
 });
 
+/** GET /api/auth/login (read by the route itself: an unsafe returnTo falls back to `/`). */
+export const loginQuery = z.object({
+  returnTo: z.string().optional(),
+  /** The sign-in provider's id when several are configured. */
+  provider: z.string().optional(),
+});
+
+/** OpenID Connect Back-Channel Logout, form-encoded. */
+export const backchannelLogoutBody = z.object({ logout_token: z.string() });
+
 export const sessionParams = z.strictObject({
   id: z.string().regex(/^[\w-]{8,64}$/, 'expected a session id'),
 });

@@ -1,12 +1,11 @@
 import type { Request, RequestHandler, Response, Router } from 'express';
 import express from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
-import { requireRole } from '../../platform/access.ts';
+import { apiRoutes } from '../../platform/api-routes.ts';
 import { audit, queryAudit } from '../../platform/audit.ts';
 import { ApiError, badRequest, notFound } from '../../platform/errors.ts';
 import type { ModuleContext } from '../../platform/module.ts';
-import { validate } from '../../platform/validate.ts';
-import { type AuditPage, auditQuery, sessionParams } from './contract.ts';
+import { type AuditPage, auditQuery, backchannelLogoutBody, loginQuery, sessionParams } from './contract.ts';
 import { SignInError } from './oidc.ts';
 import { safeReturnTo } from './returnto.ts';
 import type { AuthService } from './service.ts';
@@ -40,49 +39,80 @@ export function authRoutes(router: Router, ctx: ModuleContext, auth: AuthService
     validate: false,
   });
   router.use(writeLimiter);
+  const routes = apiRoutes(router);
+  const signIn = { access: 'public', use: [loginLimiter], status: 303 } as const;
 
-  router.get('/session', (req, res) => {
-    res.setHeader('Cache-Control', 'no-store');
-    res.json(auth.describeSession(req));
-  });
-
-  router.get('/auth/login', loginLimiter, async (req, res) => {
-    const returnTo = safeReturnTo(req.query.returnTo, ctx.returnTargets);
-    if (config.mode !== 'oidc') return res.redirect(303, returnTo);
-    try {
-      const provider = typeof req.query.provider === 'string' ? req.query.provider : undefined;
+  routes.get(
+    '/session',
+    { summary: "The caller's session and the sign-in options", access: 'public' },
+    (req, res) => {
       res.setHeader('Cache-Control', 'no-store');
-      res.redirect(303, await auth.startLogin(req, res, provider, returnTo));
-    } catch (error) {
-      failSignIn(req, res, error, returnTo);
-    }
-  });
+      res.json(auth.describeSession(req));
+    },
+  );
 
-  router.get('/auth/callback', loginLimiter, async (req, res) => {
-    if (config.mode !== 'oidc') throw notFound();
-    try {
-      res.setHeader('Cache-Control', 'no-store');
-      res.redirect(303, await auth.finishLogin(req, res));
-    } catch (error) {
-      await audit(ctx, req, 'auth.login_failed', {
-        reason: error instanceof SignInError ? error.code : 'error',
-      }).catch(() => {});
-      failSignIn(req, res, error, '/');
-    }
-  });
+  routes.get(
+    '/auth/login',
+    {
+      ...signIn,
+      summary: 'Start signing in (redirects to the provider)',
+      query: loginQuery,
+      checkedByHandler: true,
+    },
+    async (req, res) => {
+      const returnTo = safeReturnTo(req.query.returnTo, ctx.returnTargets);
+      if (config.mode !== 'oidc') return res.redirect(303, returnTo);
+      try {
+        const provider = typeof req.query.provider === 'string' ? req.query.provider : undefined;
+        res.setHeader('Cache-Control', 'no-store');
+        res.redirect(303, await auth.startLogin(req, res, provider, returnTo));
+      } catch (error) {
+        failSignIn(req, res, error, returnTo);
+      }
+    },
+  );
 
-  router.post('/auth/logout', async (req, res) => {
+  routes.get(
+    '/auth/callback',
+    { ...signIn, summary: "The OpenID provider's redirect back (redirects into the app)" },
+    async (req, res) => {
+      if (config.mode !== 'oidc') throw notFound();
+      try {
+        res.setHeader('Cache-Control', 'no-store');
+        res.redirect(303, await auth.finishLogin(req, res));
+      } catch (error) {
+        await audit(ctx, req, 'auth.login_failed', {
+          reason: error instanceof SignInError ? error.code : 'error',
+        }).catch(() => {});
+        failSignIn(req, res, error, '/');
+      }
+    },
+  );
+
+  routes.post('/auth/logout', { summary: 'Sign out here', access: 'public' }, async (req, res) => {
     res.json({ redirect: await auth.logout(req, res, false) });
   });
 
-  router.post('/auth/logout-everywhere', async (req, res) => {
-    res.json({ redirect: await auth.logout(req, res, true) });
-  });
+  routes.post(
+    '/auth/logout-everywhere',
+    { summary: 'Sign out of every session of the caller', access: 'public' },
+    async (req, res) => {
+      res.json({ redirect: await auth.logout(req, res, true) });
+    },
+  );
 
   // OpenID Connect Back-Channel Logout: the provider tells us a user signed out there.
-  router.post(
+  routes.post(
     '/auth/backchannel-logout/:provider',
-    express.urlencoded({ extended: false, limit: '32kb' }),
+    {
+      summary: 'OpenID Connect Back-Channel Logout (called by the provider)',
+      access: 'public',
+      use: [express.urlencoded({ extended: false, limit: '32kb' })],
+      body: backchannelLogoutBody,
+      bodyMedia: 'application/x-www-form-urlencoded',
+      checkedByHandler: true,
+      media: [],
+    },
     async (req, res) => {
       res.setHeader('Cache-Control', 'no-store');
       const provider = auth.providers.get(String(req.params.provider));
@@ -109,14 +139,13 @@ export function authRoutes(router: Router, ctx: ModuleContext, auth: AuthService
     },
   );
 
-  router.get('/admin/sessions', requireRole('admin'), async (_req, res) => {
+  routes.get('/admin/sessions', { summary: 'Active sessions', roles: ['admin'] }, async (_req, res) => {
     res.json({ items: await auth.store.listActive(config.session.idleTimeoutMinutes) });
   });
 
-  router.delete(
+  routes.delete(
     '/admin/sessions/:id',
-    requireRole('admin'),
-    validate({ params: sessionParams }),
+    { summary: 'End a session (audited)', roles: ['admin'], params: sessionParams, status: 204 },
     async (req, res) => {
       const { id } = req.params;
       const ended = await auth.store.revokeByPublicId(id, `ended by ${req.user!.id}`);
@@ -126,20 +155,24 @@ export function authRoutes(router: Router, ctx: ModuleContext, auth: AuthService
     },
   );
 
-  router.get('/admin/audit', requireRole('admin'), validate({ query: auditQuery }), async (req, res) => {
-    const q = req.query;
-    const from = q.from ? new Date(q.from) : undefined;
-    const to = q.to ? new Date(q.to) : undefined;
-    res.json(
-      (await queryAudit(ctx.db, {
-        ...q,
-        user: q.user || undefined,
-        action: q.action || undefined,
-        from,
-        to,
-      })) satisfies AuditPage,
-    );
-  });
+  routes.get(
+    '/admin/audit',
+    { summary: 'The audit log, newest first', roles: ['admin'], query: auditQuery },
+    async (req, res) => {
+      const q = req.query;
+      const from = q.from ? new Date(q.from) : undefined;
+      const to = q.to ? new Date(q.to) : undefined;
+      res.json(
+        (await queryAudit(ctx.db, {
+          ...q,
+          user: q.user || undefined,
+          action: q.action || undefined,
+          from,
+          to,
+        })) satisfies AuditPage,
+      );
+    },
+  );
 
   function failSignIn(req: Request, res: Response, error: unknown, returnTo: string) {
     const code = error instanceof SignInError ? error.code : 'error';

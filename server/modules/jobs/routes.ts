@@ -1,10 +1,10 @@
 import type { Request, Router } from 'express';
 import { requireUser } from '../../platform/access.ts';
+import { apiRoutes } from '../../platform/api-routes.ts';
 import { audit } from '../../platform/audit.ts';
 import type { User } from '../../platform/identity.ts';
 import { sendJsonBody } from '../../platform/json-body.ts';
 import type { ModuleContext } from '../../platform/module.ts';
-import { validate } from '../../platform/validate.ts';
 import { jobListQuery, jobParams, rerunBody, runPageQuery, runParams, triggerBody } from './contract.ts';
 import type { JobsService } from './service.ts';
 
@@ -37,32 +37,45 @@ async function audited<T>(
  */
 export function jobsRoutes(router: Router, ctx: Pick<ModuleContext, 'db'>, service: JobsService): void {
   router.use('/jobs', requireUser);
+  const routes = apiRoutes(router);
 
-  router.get('/jobs', validate({ query: jobListQuery }), async (req, res) => {
-    sendJsonBody(req, res, await service.listBody(me(req), req.query));
-  });
+  routes.get(
+    '/jobs',
+    { summary: 'Job sources and the jobs matching the filters', query: jobListQuery },
+    async (req, res) => {
+      sendJsonBody(req, res, await service.listBody(me(req), req.query));
+    },
+  );
 
-  router.get('/jobs/board', async (req, res) => {
-    sendJsonBody(req, res, await service.boardBody(me(req)));
-  });
+  routes.get(
+    '/jobs/board',
+    { summary: 'What is failing, running, late and recovered now' },
+    async (req, res) => {
+      sendJsonBody(req, res, await service.boardBody(me(req)));
+    },
+  );
 
-  router.get(
+  routes.get(
     '/jobs/:source/:job/runs',
-    validate({ params: jobParams, query: runPageQuery }),
+    { summary: "A job's runs, newest first", params: jobParams, query: runPageQuery },
     async (req, res) => {
       const { source, job } = req.params;
       res.json(await service.runs(source, job, req.query.before, req.query.limit));
     },
   );
 
-  router.get('/jobs/:source/:job/runs/:run', validate({ params: runParams }), async (req, res) => {
-    const { source, job, run } = req.params;
-    res.json(await service.runDetail(source, job, run));
-  });
+  routes.get(
+    '/jobs/:source/:job/runs/:run',
+    { summary: 'A run with its tasks and datasets', params: runParams },
+    async (req, res) => {
+      const { source, job, run } = req.params;
+      res.json(await service.runDetail(source, job, run));
+    },
+  );
 
-  router.post(
+  routes.post(
     '/jobs/:source/:job/trigger',
-    validate({ params: jobParams, body: triggerBody }),
+    { summary: 'Start a run (audited)', params: jobParams, body: triggerBody, status: 201 },
     async (req, res) => {
       const { source, job } = req.params;
       // The conf may carry values meant for the run only: the log keeps its keys.
@@ -74,9 +87,13 @@ export function jobsRoutes(router: Router, ctx: Pick<ModuleContext, 'db'>, servi
     },
   );
 
-  router.post(
+  routes.post(
     '/jobs/:source/:job/runs/:run/rerun-failed',
-    validate({ params: runParams, body: rerunBody }),
+    {
+      summary: 'Re-run the failed tasks of a run, or preview them (dryRun)',
+      params: runParams,
+      body: rerunBody,
+    },
     async (req, res) => {
       const { source, job, run } = req.params;
       const { dryRun } = req.body;
@@ -89,11 +106,15 @@ export function jobsRoutes(router: Router, ctx: Pick<ModuleContext, 'db'>, servi
     },
   );
 
-  router.post('/jobs/:source/:job/runs/:run/cancel', validate({ params: runParams }), async (req, res) => {
-    const { source, job, run } = req.params;
-    await audited(ctx, req, 'jobs.cancel', { source, job, run }, () =>
-      service.cancel(me(req), source, job, run),
-    );
-    res.status(204).end();
-  });
+  routes.post(
+    '/jobs/:source/:job/runs/:run/cancel',
+    { summary: 'Cancel a run (audited)', params: runParams, status: 204 },
+    async (req, res) => {
+      const { source, job, run } = req.params;
+      await audited(ctx, req, 'jobs.cancel', { source, job, run }, () =>
+        service.cancel(me(req), source, job, run),
+      );
+      res.status(204).end();
+    },
+  );
 }

@@ -3,63 +3,64 @@
 import { z } from 'zod';
 
 /** A job's state from its latest run's events (START/RUNNING -> RUNNING, COMPLETE -> COMPLETED...). */
-export type RunState = 'NEW' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'ABORTED';
-export type NodeKind = 'job' | 'dataset';
+export const runState = z.enum(['NEW', 'RUNNING', 'COMPLETED', 'FAILED', 'ABORTED']);
+export type RunState = z.output<typeof runState>;
+const nodeKind = z.enum(['job', 'dataset']);
+export type NodeKind = z.output<typeof nodeKind>;
 export type Direction = 'up' | 'down' | 'both';
 
 /** A node of a walk: a job, a dataset, or a "+N more" node standing for neighbours cut from the page. */
-export interface GraphNode {
+export const graphNode = z.object({
   /** `job:<namespace>:<name>`, `dataset:<namespace>:<name>` or `more:<up|down>:<node id>`. */
-  id: string;
-  kind: NodeKind | 'more';
-  namespace: string;
-  name: string;
-  state?: RunState;
-  runId?: string;
-  stateTime?: string;
-  versions?: number;
+  id: z.string(),
+  kind: z.enum(['job', 'dataset', 'more']),
+  namespace: z.string(),
+  name: z.string(),
+  state: runState.optional(),
+  runId: z.string().optional(),
+  stateTime: z.string().optional(),
+  versions: z.number().optional(),
   /** For a "+N more" node: the node whose neighbours were cut, the direction and how many. */
-  more?: { of: string; direction: 'up' | 'down'; count: number; offset: number };
-}
+  more: z
+    .object({ of: z.string(), direction: z.enum(['up', 'down']), count: z.number(), offset: z.number() })
+    .optional(),
+});
+export type GraphNode = z.output<typeof graphNode>;
 
 /** `source` is upstream of `target` (dataset -> job for an input, job -> dataset for an output). */
-export interface GraphEdge {
-  source: string;
-  target: string;
-}
+export const graphEdge = z.object({ source: z.string(), target: z.string() });
+export type GraphEdge = z.output<typeof graphEdge>;
 
 /** GET /api/lineage: a walk around one node, now or as of a past time. */
-export interface LineageGraph {
-  nodes: GraphNode[];
-  edges: GraphEdge[];
+export const lineageGraph = z.object({
+  nodes: z.array(graphNode),
+  edges: z.array(graphEdge),
   /** True when the walk stopped at the configured most nodes. */
-  truncated?: boolean;
-  asOf: string | null;
-}
+  truncated: z.boolean().optional(),
+  asOf: z.string().nullable(),
+});
+export type LineageGraph = z.output<typeof lineageGraph>;
 
-export interface SearchResult {
-  id: string;
-  kind: NodeKind;
-  namespace: string;
-  name: string;
-  state?: RunState;
-}
+export const searchResult = z.object({
+  id: z.string(),
+  kind: nodeKind,
+  namespace: z.string(),
+  name: z.string(),
+  state: runState.optional(),
+});
+export type SearchResult = z.output<typeof searchResult>;
 
 /** GET /api/lineage/search. */
-export interface SearchResults {
-  results: SearchResult[];
-}
+export const searchResults = z.object({ results: z.array(searchResult) });
+export type SearchResults = z.output<typeof searchResults>;
 
 /** A job with a run, and when its latest run last changed state. */
-export interface RecentJob extends SearchResult {
-  kind: 'job';
-  stateTime: string;
-}
+export const recentJob = searchResult.extend({ kind: z.literal('job'), stateTime: z.string() });
+export type RecentJob = z.output<typeof recentJob>;
 
 /** GET /api/lineage/recent: the jobs whose runs changed state last, latest first. */
-export interface RecentJobs {
-  jobs: RecentJob[];
-}
+export const recentJobs = z.object({ jobs: z.array(recentJob) });
+export type RecentJobs = z.output<typeof recentJobs>;
 
 export interface ColumnRef {
   /** Dataset node id. */
@@ -172,10 +173,8 @@ export interface JobDetail {
 export type NodeDetail = DatasetDetail | JobDetail;
 
 /** GET /api/lineage/range: the first and last event times stored. */
-export interface TimeRange {
-  first: string | null;
-  last: string | null;
-}
+export const timeRange = z.object({ first: z.string().nullable(), last: z.string().nullable() });
+export type TimeRange = z.output<typeof timeRange>;
 
 /** A job or dataset a change created or touched. */
 export interface ChangedNode {
@@ -218,6 +217,34 @@ export const LINEAGE_TOPIC = 'lineage';
 export type LineageLiveEvent =
   | { topic: typeof LINEAGE_TOPIC; type: 'change'; data: LineageChange & { origin: string } }
   | { topic: typeof LINEAGE_TOPIC; type: 'bulk'; data: { origin: string; runs: number; nodes: number } };
+
+/** Why an OpenLineage event was refused. */
+export const eventProblem = z.object({
+  /** JSON path of the offending value, e.g. `$.run.runId` or `$.inputs[0].facets.schema.fields`. */
+  path: z.string(),
+  message: z.string(),
+});
+export type EventProblem = z.output<typeof eventProblem>;
+
+/** What became of one event of a batch (`index` into the batch). */
+export const eventResult = z.object({
+  index: z.number().int(),
+  status: z.enum(['stored', 'duplicate', 'rejected']),
+  problems: z.array(eventProblem).optional(),
+});
+export type EventResult = z.output<typeof eventResult>;
+
+/** POST /api/v1/lineage/batch (and the 400 `details` when some events were rejected). */
+export const ingestResult = z.object({
+  stored: z.number().int(),
+  duplicates: z.number().int(),
+  rejected: z.number().int(),
+  results: z.array(eventResult),
+});
+export type IngestResult = z.output<typeof ingestResult>;
+
+/** POST /api/v1/lineage: the event was stored, or was a duplicate of a stored one. */
+export const ingestOneResult = z.object({ status: z.enum(['stored', 'duplicate']) });
 
 const nodeId = z
   .string()

@@ -6,6 +6,7 @@
 // zod explains, with JSON paths, what is wrong with the others.
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { z } from 'zod';
+import type { EventProblem } from './contract.ts';
 
 export const LIMITS = {
   namespace: 1024,
@@ -158,6 +159,8 @@ const explaining = eventSchemas(facets);
 export const runEventSchema = explaining.run;
 export const datasetEventSchema = explaining.datasetEvent;
 export const jobEventSchema = explaining.jobEvent;
+/** Any OpenLineage event, as the ingest API documents its body. */
+export const openLineageEvent = z.union([runEventSchema, datasetEventSchema, jobEventSchema]);
 const dataset = explaining.dataset;
 
 export type RunEvent = z.output<typeof runEventSchema>;
@@ -173,11 +176,7 @@ export type ParsedEvent =
   | { kind: 'dataset'; event: DatasetEvent }
   | { kind: 'job'; event: JobEvent };
 
-export interface EventProblem {
-  /** JSON path of the offending value, e.g. `$.run.runId` or `$.inputs[0].facets.schema.fields`. */
-  path: string;
-  message: string;
-}
+export type { EventProblem };
 
 export type Validation = { ok: true; parsed: ParsedEvent } | { ok: false; problems: EventProblem[] };
 

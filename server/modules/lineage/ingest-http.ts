@@ -7,8 +7,12 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import express, { type Request, type Router } from 'express';
+import { z } from 'zod';
+import { apiRoutes } from '../../platform/api-routes.ts';
 import { ApiError, badRequest } from '../../platform/errors.ts';
 import { type LineageConfig, parseSize } from './config.ts';
+import { ingestOneResult, ingestResult } from './contract.ts';
+import { openLineageEvent } from './event-schema.ts';
 import type { LineageService } from './service.ts';
 
 const gunzipAsync = promisify(gunzip);
@@ -18,9 +22,10 @@ export function ingestRouter(config: LineageConfig, service: LineageService, ope
   const limit = parseSize(config.ingest.bodyLimit);
   const keys = config.ingest.keys.map((k) => ({ producer: k.producer, digest: digest(k.key) }));
   const router = express.Router();
+  const routes = apiRoutes(router);
   const source = (req: Request) => authenticate(req, keys, open);
 
-  router.post('/api/v1/lineage', async (req, res) => {
+  routes.post('/api/v1/lineage', ingestOne, async (req, res) => {
     const from = source(req);
     const body = await readJson(req, limit);
     if (Array.isArray(body)) throw badRequest('Expected one event; send arrays to /api/v1/lineage/batch');
@@ -30,7 +35,7 @@ export function ingestRouter(config: LineageConfig, service: LineageService, ope
     res.status(201).json({ status: one?.status });
   });
 
-  router.post('/api/v1/lineage/batch', async (req, res) => {
+  routes.post('/api/v1/lineage/batch', ingestBatch, async (req, res) => {
     const from = source(req);
     const body = await readJson(req, limit);
     if (!Array.isArray(body)) throw badRequest('Expected a JSON array of OpenLineage events');
@@ -47,6 +52,25 @@ export function ingestRouter(config: LineageConfig, service: LineageService, ope
   });
   return router;
 }
+
+const ingestSpec = { access: 'producer', checkedByHandler: true, bodyMedia: 'application/json' } as const;
+const gzipNote =
+  'The body may be gzip-compressed (`Content-Encoding: gzip`); lineage.ingest.bodyLimit applies.';
+const ingestOne = {
+  ...ingestSpec,
+  summary: 'Ingest one OpenLineage event (the OpenLineage HTTP transport, Marquez-compatible)',
+  description: `${gzipNote} Invalid events are refused with 400 and their problems.`,
+  body: openLineageEvent,
+  status: 201,
+  response: ingestOneResult,
+};
+const ingestBatch = {
+  ...ingestSpec,
+  summary: 'Ingest an array of OpenLineage events',
+  description: `${gzipNote} At most lineage.ingest.maxBatch events; valid events are stored even when others are rejected (then 400 with the result).`,
+  body: z.array(openLineageEvent),
+  response: ingestResult,
+};
 
 const digest = (key: string) => createHash('sha256').update(key).digest();
 

@@ -5,7 +5,9 @@ import type { EventBus } from '../../platform/events/bus.ts';
 import type { Logger } from '../../platform/log.ts';
 import {
   type ColumnGraph,
+  type EventResult,
   type GraphQuery,
+  type IngestResult,
   LINEAGE_TOPIC,
   type LineageChange,
   type LineageGraph,
@@ -17,7 +19,7 @@ import {
   type TimeRange,
 } from './contract.ts';
 import { type Keyed, keyOf } from './derive.ts';
-import { type EventProblem, validateEvent } from './event-schema.ts';
+import { validateEvent } from './event-schema.ts';
 import { GraphIndex, walk } from './graph-index.ts';
 import { columnLineage, datasetDetail, jobDetail, loadIndex, pastAdjacency } from './queries.ts';
 import { storeBatch } from './store.ts';
@@ -46,18 +48,7 @@ interface PendingWrite {
   reject: (error: unknown) => void;
 }
 
-export interface EventResult {
-  index: number;
-  status: 'stored' | 'duplicate' | 'rejected';
-  problems?: EventProblem[];
-}
-
-export interface IngestResult {
-  stored: number;
-  duplicates: number;
-  rejected: number;
-  results: EventResult[];
-}
+export type { EventResult, IngestResult };
 
 export interface LineageQuery extends GraphQuery {
   maxNodes: number;

@@ -114,6 +114,9 @@ export interface DiscoveryState {
   problems: DiscoveryProblem[];
 }
 
+/** GET /api/services/favourites: the ids of the caller's favourite services. */
+export const favouriteIds = z.object({ ids: z.array(z.string()) });
+
 export const serviceParams = z.strictObject({
   id: z.string().regex(SERVICE_ID, 'expected a service id'),
 });

@@ -1,57 +1,90 @@
 import type { Router } from 'express';
-import { requireRole, requireUser } from '../../platform/access.ts';
+import { requireUser } from '../../platform/access.ts';
+import { apiRoutes } from '../../platform/api-routes.ts';
 import { notFound } from '../../platform/errors.ts';
 import { sendJsonBody } from '../../platform/json-body.ts';
-import { validate } from '../../platform/validate.ts';
-import { checkShotParams, historyQuery, serviceParams } from './contract.ts';
+import { checkShotParams, favouriteIds, historyQuery, serviceParams } from './contract.ts';
 import type { ServicesService } from './service.ts';
 
 export function servicesRoutes(router: Router, service: ServicesService): void {
   router.use('/services', requireUser);
+  const routes = apiRoutes(router);
 
-  router.get('/services', (req, res) => {
-    sendJsonBody(req, res, service.listFor(req.user!));
-  });
+  routes.get(
+    '/services',
+    { summary: 'The services the caller may see, by group, with their health' },
+    (req, res) => {
+      sendJsonBody(req, res, service.listFor(req.user!));
+    },
+  );
 
-  router.get('/services/discovery', requireRole('admin'), (_req, res) => {
-    res.json(service.discovery());
-  });
+  routes.get(
+    '/services/discovery',
+    { summary: 'What service discovery found and the problems it met', roles: ['admin'] },
+    (_req, res) => {
+      res.json(service.discovery());
+    },
+  );
 
-  router.get('/services/favourites', async (req, res) => {
-    res.json({ ids: await service.favourites(req.user!) });
-  });
+  routes.get(
+    '/services/favourites',
+    { summary: "The caller's favourite services", response: favouriteIds },
+    async (req, res) => {
+      res.json({ ids: await service.favourites(req.user!) });
+    },
+  );
 
-  router.put('/services/favourites/:id', validate({ params: serviceParams }), async (req, res) => {
-    await service.addFavourite(req.user!, req.params.id);
-    res.status(204).end();
-  });
+  routes.put(
+    '/services/favourites/:id',
+    { summary: 'Add a favourite service', params: serviceParams, status: 204 },
+    async (req, res) => {
+      await service.addFavourite(req.user!, req.params.id);
+      res.status(204).end();
+    },
+  );
 
-  router.delete('/services/favourites/:id', validate({ params: serviceParams }), async (req, res) => {
-    await service.removeFavourite(req.user!, req.params.id);
-    res.status(204).end();
-  });
+  routes.delete(
+    '/services/favourites/:id',
+    { summary: 'Remove a favourite service', params: serviceParams, status: 204 },
+    async (req, res) => {
+      await service.removeFavourite(req.user!, req.params.id);
+      res.status(204).end();
+    },
+  );
 
-  router.get(
+  routes.get(
     '/services/:id/history',
-    validate({ params: serviceParams, query: historyQuery }),
+    {
+      summary: "A service's health history, in buckets, and its failures",
+      params: serviceParams,
+      query: historyQuery,
+    },
     async (req, res) => {
       const { from, to } = req.query;
       res.json(await service.history(req.user!, req.params.id, from, to));
     },
   );
 
-  router.get('/services/:id/checks', validate({ params: serviceParams }), async (req, res) => {
-    const found = service.find(req.user!, req.params.id);
-    if (!found) throw notFound(`No service ${req.params.id}`);
-    res.json(await service.browserChecks.list(req.user!, found));
-  });
+  routes.get(
+    '/services/:id/checks',
+    { summary: "A service's browser checks: last report and screenshots", params: serviceParams },
+    async (req, res) => {
+      const found = service.find(req.user!, req.params.id);
+      if (!found) throw notFound(`No service ${req.params.id}`);
+      res.json(await service.browserChecks.list(req.user!, found));
+    },
+  );
 
-  router.get('/services/:id/checks/:shot', validate({ params: checkShotParams }), async (req, res) => {
-    const found = service.find(req.user!, req.params.id);
-    if (!found) throw notFound(`No service ${req.params.id}`);
-    const shot = await service.browserChecks.image(req.user!, found, req.params.shot);
-    res
-      .set({ 'content-type': shot.mime, 'cache-control': 'private, max-age=86400, immutable' })
-      .send(shot.image);
-  });
+  routes.get(
+    '/services/:id/checks/:shot',
+    { summary: 'A browser check screenshot', params: checkShotParams, media: ['image/png', 'image/jpeg'] },
+    async (req, res) => {
+      const found = service.find(req.user!, req.params.id);
+      if (!found) throw notFound(`No service ${req.params.id}`);
+      const shot = await service.browserChecks.image(req.user!, found, req.params.shot);
+      res
+        .set({ 'content-type': shot.mime, 'cache-control': 'private, max-age=86400, immutable' })
+        .send(shot.image);
+    },
+  );
 }

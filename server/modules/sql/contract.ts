@@ -31,51 +31,64 @@ export interface ConnectionInfo {
   schema?: string;
 }
 
-export interface Column {
-  name: string;
-  type: string;
-}
+export const column = z.object({ name: z.string(), type: z.string() });
+export type Column = z.output<typeof column>;
 
 /** Engine progress, Trino's `stats` in a stable shape (PostgreSQL reports rows only). */
-export interface Progress {
-  state: string;
-  completedSplits?: number;
-  totalSplits?: number;
-  processedRows?: number;
-  processedBytes?: number;
-  cpuTimeMillis?: number;
-  elapsedTimeMillis?: number;
-  progressPercentage?: number;
-}
+export const progress = z.object({
+  state: z.string(),
+  completedSplits: z.number().optional(),
+  totalSplits: z.number().optional(),
+  processedRows: z.number().optional(),
+  processedBytes: z.number().optional(),
+  cpuTimeMillis: z.number().optional(),
+  elapsedTimeMillis: z.number().optional(),
+  progressPercentage: z.number().optional(),
+});
+export type Progress = z.output<typeof progress>;
 
 /** An error as the editor needs it: message plus the 1-based line/column the engine reported. */
-export interface SqlError {
-  message: string;
-  code?: string;
-  line?: number;
-  column?: number;
-}
+export const sqlError = z.object({
+  message: z.string(),
+  code: z.string().optional(),
+  line: z.number().int().optional(),
+  column: z.number().int().optional(),
+});
+export type SqlError = z.output<typeof sqlError>;
 
-export type RunState = 'finished' | 'cancelled' | 'failed';
-export type PlanFormat = 'text' | 'pg-json';
+const runState = z.enum(['finished', 'cancelled', 'failed']);
+export type RunState = z.output<typeof runState>;
+const planFormat = z.enum(['text', 'pg-json']);
+export type PlanFormat = z.output<typeof planFormat>;
 
 /** One line of POST /api/sql/run's NDJSON answer. */
-export type RunMessage =
-  | { t: 'start'; runId: string; historyId: number; maxRows: number; explain?: PlanFormat }
-  | { t: 'query'; queryId: string }
-  | { t: 'columns'; columns: Column[] }
-  | { t: 'rows'; rows: unknown[][] }
-  | { t: 'progress'; progress: Progress }
-  | {
-      t: 'end';
-      state: RunState;
-      rows: number;
-      truncated: boolean;
-      updateCount?: number;
-      elapsedMs: number;
-      error?: SqlError;
-      queryId?: string;
-    };
+export const runMessage = z.discriminatedUnion('t', [
+  z.object({
+    t: z.literal('start'),
+    runId: z.string(),
+    historyId: z.number(),
+    maxRows: z.number(),
+    explain: planFormat.optional(),
+  }),
+  z.object({ t: z.literal('query'), queryId: z.string() }),
+  z.object({ t: z.literal('columns'), columns: z.array(column) }),
+  z.object({ t: z.literal('rows'), rows: z.array(z.array(z.unknown())) }),
+  z.object({ t: z.literal('progress'), progress }),
+  z.object({
+    t: z.literal('end'),
+    state: runState,
+    rows: z.number(),
+    truncated: z.boolean(),
+    updateCount: z.number().optional(),
+    elapsedMs: z.number(),
+    error: sqlError.optional(),
+    queryId: z.string().optional(),
+  }),
+]);
+export type RunMessage = z.output<typeof runMessage>;
+
+/** POST /api/sql/runs/:runId/cancel. */
+export const cancelAnswer = z.object({ cancelled: z.literal(true) });
 
 export interface MetaNode {
   name: string;

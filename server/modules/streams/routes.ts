@@ -1,8 +1,8 @@
 import type { Router } from 'express';
-import { requireRole, requireUser } from '../../platform/access.ts';
+import { requireUser } from '../../platform/access.ts';
+import { apiRoutes } from '../../platform/api-routes.ts';
 import { audit } from '../../platform/audit.ts';
 import type { ModuleContext } from '../../platform/module.ts';
-import { validate } from '../../platform/validate.ts';
 import {
   clusterParams,
   type GroupDetail,
@@ -20,41 +20,46 @@ import type { StreamsService } from './service.ts';
 /** GET only: Labdeck never writes to the user's Kafka. */
 export function streamsRoutes(router: Router, ctx: ModuleContext, service: StreamsService): void {
   router.use('/streams', requireUser);
+  const routes = apiRoutes(router);
 
-  router.get('/streams/clusters', (_req, res) => {
+  routes.get('/streams/clusters', { summary: 'Kafka clusters with their overview' }, (_req, res) => {
     res.json({ clusters: service.clusters() });
   });
 
-  router.get('/streams/clusters/:id', validate({ params: clusterParams }), (req, res) => {
+  routes.get('/streams/clusters/:id', { summary: 'One cluster', params: clusterParams }, (req, res) => {
     const { id } = req.params;
     res.json(service.clusters().find((c) => c.id === id) ?? service.view(id));
   });
 
-  router.get(
+  routes.get(
     '/streams/clusters/:id/topics',
-    validate({ params: clusterParams, query: listQuery }),
+    { summary: "A cluster's topics with live rates", params: clusterParams, query: listQuery },
     (req, res) => {
       res.json(topicList(service.view(req.params.id), req.query));
     },
   );
 
-  router.get('/streams/clusters/:id/topics/:name', validate({ params: topicParams }), (req, res) => {
-    const { id, name } = req.params;
-    const detail: TopicDetail = { cluster: clusterRef(service.view(id)), ...service.topic(id, name) };
-    res.json(detail);
-  });
+  routes.get(
+    '/streams/clusters/:id/topics/:name',
+    { summary: 'A topic with its partitions and consumer groups', params: topicParams },
+    (req, res) => {
+      const { id, name } = req.params;
+      const detail: TopicDetail = { cluster: clusterRef(service.view(id)), ...service.topic(id, name) };
+      res.json(detail);
+    },
+  );
 
-  router.get(
+  routes.get(
     '/streams/clusters/:id/topics/:name/configs',
-    validate({ params: topicParams }),
+    { summary: "A topic's configuration", params: topicParams },
     async (req, res) => {
       res.json({ configs: await service.topicConfigs(req.params.id, req.params.name) });
     },
   );
 
-  router.get(
+  routes.get(
     '/streams/clusters/:id/topics/:name/series',
-    validate({ params: topicParams, query: seriesQuery }),
+    { summary: "A topic's message and byte rates over time", params: topicParams, query: seriesQuery },
     async (req, res) => {
       const { range } = req.query;
       const series: Series = {
@@ -66,10 +71,14 @@ export function streamsRoutes(router: Router, ctx: ModuleContext, service: Strea
     },
   );
 
-  router.use('/streams/clusters/:id/topics/:name/messages', requireRole('operator'));
-  router.get(
+  routes.get(
     '/streams/clusters/:id/topics/:name/messages',
-    validate({ params: topicParams, query: peekQuery }),
+    {
+      summary: "Peek at a topic's last messages (audited; nothing committed)",
+      roles: ['operator'],
+      params: topicParams,
+      query: peekQuery,
+    },
     async (req, res) => {
       const { id, name } = req.params;
       const { partition, limit } = req.query;
@@ -85,23 +94,27 @@ export function streamsRoutes(router: Router, ctx: ModuleContext, service: Strea
     },
   );
 
-  router.get(
+  routes.get(
     '/streams/clusters/:id/groups',
-    validate({ params: clusterParams, query: listQuery }),
+    { summary: "A cluster's consumer groups with lag", params: clusterParams, query: listQuery },
     (req, res) => {
       res.json(groupList(service.view(req.params.id), req.query));
     },
   );
 
-  router.get('/streams/clusters/:id/groups/:group', validate({ params: groupParams }), (req, res) => {
-    const { id, group } = req.params;
-    const detail: GroupDetail = { cluster: clusterRef(service.view(id)), group: service.group(id, group) };
-    res.json(detail);
-  });
+  routes.get(
+    '/streams/clusters/:id/groups/:group',
+    { summary: 'A consumer group with its partitions', params: groupParams },
+    (req, res) => {
+      const { id, group } = req.params;
+      const detail: GroupDetail = { cluster: clusterRef(service.view(id)), group: service.group(id, group) };
+      res.json(detail);
+    },
+  );
 
-  router.get(
+  routes.get(
     '/streams/clusters/:id/groups/:group/series',
-    validate({ params: groupParams, query: seriesQuery }),
+    { summary: "A group's lag over time", params: groupParams, query: seriesQuery },
     async (req, res) => {
       const { range } = req.query;
       const series: Series = {

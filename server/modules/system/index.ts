@@ -1,16 +1,10 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
+import { apiRoutes } from '../../platform/api-routes.ts';
 import { ApiError } from '../../platform/errors.ts';
 import { defineServerModule } from '../../platform/module.ts';
-import { validate } from '../../platform/validate.ts';
-
-const { version } = JSON.parse(
-  readFileSync(path.join(import.meta.dirname, '../../../package.json'), 'utf8'),
-) as {
-  version: string;
-};
+import { LABDECK_VERSION as version } from '../../platform/version.ts';
 
 /** What the SPA reports when a panel's error boundary catches an error (src/shared/ui/PanelBoundary.vue). */
 const clientErrorBody = z.strictObject({
@@ -41,16 +35,27 @@ export const systemModule = defineServerModule({
     });
     return {
       routes(router) {
-        router.get('/system', (_req, res) => {
-          res.json({
-            version,
-            startedAt,
-            node: process.version,
-            config: configFile ? path.basename(configFile) : null,
-            database: config.database.url ? 'external' : 'embedded',
-          });
-        });
-        router.post('/client-errors', clientErrorLimit, validate({ body: clientErrorBody }), (req, res) => {
+        const routes = apiRoutes(router);
+        routes.get(
+          '/system',
+          { summary: 'Version, start time and where config and data come from' },
+          (_req, res) => {
+            res.json({
+              version,
+              startedAt,
+              node: process.version,
+              config: configFile ? path.basename(configFile) : null,
+              database: config.database.url ? 'external' : 'embedded',
+            });
+          },
+        );
+        const report = {
+          summary: 'Report a panel that failed in the browser (logged)',
+          use: [clientErrorLimit],
+          body: clientErrorBody,
+          status: 204,
+        };
+        routes.post('/client-errors', report, (req, res) => {
           (req.log ?? log).warn({ userId: req.user?.id, clientError: req.body }, 'SPA panel failed');
           res.status(204).end();
         });

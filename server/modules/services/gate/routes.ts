@@ -1,4 +1,5 @@
 import type { Request, Response, Router } from 'express';
+import { apiRoutes } from '../../../platform/api-routes.ts';
 import { audit } from '../../../platform/audit.ts';
 import type { ApiErrorBody } from '../../../platform/contract.ts';
 import type { ModuleContext } from '../../../platform/module.ts';
@@ -69,8 +70,24 @@ export function gateRoutes(router: Router, ctx: ModuleContext, gate: () => Gate)
     }).catch((error) => ctx.log.warn({ err: error }, 'could not audit a gate denial'));
   }
 
-  router.all('/gate/auth', (req, res) => answer(req, res, false));
-  router.all('/gate/forward', (req, res) => answer(req, res, true));
+  const routes = apiRoutes(router);
+  const question = {
+    access: 'public',
+    media: [],
+    description:
+      'Asked by a reverse proxy (nginx auth_request, Traefik/Caddy forward auth) with the original request in ' +
+      'X-Forwarded-* headers, for any method: 200 with identity headers, 401/403 otherwise.',
+  } as const;
+  routes.all(
+    '/gate/auth',
+    { ...question, summary: 'Forward-auth question (401 when signed out)' },
+    (req, res) => answer(req, res, false),
+  );
+  routes.all(
+    '/gate/forward',
+    { ...question, summary: 'Forward-auth question (redirects to sign-in)' },
+    (req, res) => answer(req, res, true),
+  );
 }
 
 interface OriginalRequest {
