@@ -5,7 +5,6 @@ import compression from 'compression';
 import express, {
   type ErrorRequestHandler,
   type Express,
-  type Request,
   type RequestHandler,
   type Response,
   Router,
@@ -52,7 +51,8 @@ export function createApp(ctx: ModuleContext, { modules, sse, staticDir }: AppOp
   app.use(httpMetrics(ctx.metrics));
   const { server } = ctx.config;
   const policy = hostPolicy(server.publicUrl, server.allowedHosts);
-  app.use('/api', forwardAuthRouter(modules, policy));
+  const operations: ApiOperation[] = [];
+  app.use('/api', forwardAuthRouter(modules, policy, operations));
   for (const handler of securityHeaders()) app.use(handler);
   app.use(
     pinoHttp({
@@ -77,7 +77,7 @@ export function createApp(ctx: ModuleContext, { modules, sse, staticDir }: AppOp
   app.use(healthRoutes(ctx));
   app.use(hostCheck(policy));
   if (server.metrics.port === undefined) app.use(metricsRoute(ctx.metrics, [metricsAccessFor(ctx)]));
-  const operations: ApiOperation[] = [];
+  for (const module of modules) if (module.identify) app.use(module.identify);
   for (const module of modules)
     for (const handler of module.middleware ?? []) {
       app.use(handler);
@@ -100,13 +100,22 @@ export function createApp(ctx: ModuleContext, { modules, sse, staticDir }: AppOp
  * The forward-auth routes, which a reverse proxy calls for every request (every asset) of every UI it
  * guards: only what their answer needs runs before them, the `Host` check and the caller's identity.
  */
-function forwardAuthRouter(modules: readonly RunningModule[], policy: HostPolicy): Router {
+function forwardAuthRouter(
+  modules: readonly RunningModule[],
+  policy: HostPolicy,
+  operations: ApiOperation[],
+): Router {
   const router = Router();
   const paths = modules.flatMap((module) => module.forwardAuth?.paths ?? []);
   if (paths.length === 0) return router;
-  const identify = modules.flatMap((module) => module.middleware ?? []);
+  const identify = modules.flatMap((module) => (module.identify ? [module.identify] : []));
   router.use(paths, hostCheck(policy, { forwardedIsData: true }), ...identify);
-  for (const module of modules) module.forwardAuth?.routes(router);
+  for (const module of modules) {
+    if (!module.forwardAuth) continue;
+    const before = documentedRoutesOf(router).length;
+    module.forwardAuth.routes(router);
+    operations.push(...documentedAs(module.name, '/api', documentedRoutesOf(router).slice(before)));
+  }
   return router;
 }
 

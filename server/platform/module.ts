@@ -34,7 +34,12 @@ export interface ModuleContext {
  * in one process).
  */
 export interface ModuleInstance {
-  /** Middleware that runs before every module's routes (sessions, for example). */
+  /**
+   * Establishes `req.user` (the auth module): runs before every module's middleware, and alone before
+   * the forward-auth routes.
+   */
+  identify?: RequestHandler;
+  /** Middleware that runs before every module's routes. */
   middleware?: RequestHandler[];
   /** Routes mounted under /api. */
   routes?: (router: Router) => void;
@@ -49,7 +54,7 @@ export interface ModuleInstance {
   /**
    * Routes a reverse proxy calls on every request it guards (forward auth), under /api `paths`
    * (prefixes such as `/gate`). They are answered before the page and API plumbing: the caller is
-   * identified (every module's middleware) and `Host` checked, and nothing else runs (no page
+   * identified (`identify`) and `Host` checked, and nothing else runs (no page
    * headers, request log, compression, CSRF check or cookie, body parsing); their
    * `X-Forwarded-Host` names the host asked about, not Labdeck's.
    */

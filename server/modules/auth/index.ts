@@ -23,23 +23,21 @@ export const authModule = defineServerModule({
     /** Page requests whose caller was identified (only those get the session as boot data). */
     const identified = new WeakSet<Request>();
     return {
-      middleware: [
-        async (req, res, next) => {
-          // originalUrl: the forward-auth routes run this inside the router mounted at /api.
-          if (req.originalUrl.startsWith('/api/')) await service.identify(req, res);
-          else if (isDocumentRequest(req)) {
-            // An SPA page carries the caller's session (boot data); when identifying fails the page
-            // still loads, without it, and the SPA asks /api/session as it always did.
-            try {
-              await service.identify(req, res);
-              identified.add(req);
-            } catch (error) {
-              (req.log ?? ctx.log).warn({ err: error }, 'could not identify the caller of a page');
-            }
+      identify: async (req, res, next) => {
+        // originalUrl: the forward-auth routes run this inside the router mounted at /api.
+        if (req.originalUrl.startsWith('/api/')) await service.identify(req, res);
+        else if (isDocumentRequest(req)) {
+          // An SPA page carries the caller's session (boot data); when identifying fails the page
+          // still loads, without it, and the SPA asks /api/session as it always did.
+          try {
+            await service.identify(req, res);
+            identified.add(req);
+          } catch (error) {
+            (req.log ?? ctx.log).warn({ err: error }, 'could not identify the caller of a page');
           }
-          next();
-        },
-      ],
+        }
+        next();
+      },
       routes: (router) => authRoutes(router, ctx, service),
       publicPaths: ['/session', '/auth/'],
       // OpenID Connect back-channel logout: the provider posts without cookies or a CSRF token.

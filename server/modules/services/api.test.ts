@@ -11,13 +11,11 @@ import { servicesModule } from './index.ts';
 const testAuth = defineServerModule({
   name: 'test-auth',
   create: () => ({
-    middleware: [
-      (req, _res, next) => {
-        const header = req.get('x-test-user');
-        if (header) req.user = JSON.parse(header) as User;
-        next();
-      },
-    ],
+    identify: (req, _res, next) => {
+      const header = req.get('x-test-user');
+      if (header) req.user = JSON.parse(header) as User;
+      next();
+    },
   }),
 });
 

@@ -13,12 +13,10 @@ const admin: User = { id: 'ada', name: 'Ada', roles: ['admin'] };
 const testAuth = defineServerModule({
   name: 'test-auth',
   create: () => ({
-    middleware: [
-      (req, _res, next) => {
-        req.user = admin;
-        next();
-      },
-    ],
+    identify: (req, _res, next) => {
+      req.user = admin;
+      next();
+    },
   }),
 });
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -13,12 +13,10 @@ const users: Record<string, User> = {
 const testAuth = defineServerModule({
   name: 'test-auth',
   create: () => ({
-    middleware: [
-      (req, _res, next) => {
-        req.user = users[String(req.headers['x-test-user'])];
-        next();
-      },
-    ],
+    identify: (req, _res, next) => {
+      req.user = users[String(req.headers['x-test-user'])];
+      next();
+    },
   }),
 });
 
