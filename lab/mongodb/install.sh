@@ -1,24 +1,23 @@
 #!/usr/bin/env bash
-# Builds FerretDB (a server that speaks MongoDB's wire protocol, over SQLite here) from the Go module
-# proxy into .lab/mongodb/bin: MongoDB's own server is not on any registry these machines reach.
+# Builds a MongoDB-protocol server for the lab (FerretDB's embeddable package over SQLite, lab/mongodb/ferretdb,
+# pinned by its go.sum) from the Go module proxy into .lab/mongodb/bin: MongoDB's own server is on no
+# registry these machines reach.
 set -euo pipefail
-
-FERRETDB_VERSION="${FERRETDB_VERSION:-v1.24.2}"
 
 # shellcheck source=../install-lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../install-lib.sh"
+src="$lab_root/lab/mongodb/ferretdb"
 bin="$lab_root/.lab/mongodb/bin"
+stamp=".installed-$(cat "$src/go.mod" "$src/go.sum" "$src/main.go" | sha256sum | cut -c1-16)"
 
-lab_exit_if_installed "$bin/.installed-$FERRETDB_VERSION" "ferretdb $FERRETDB_VERSION already installed in $bin"
+lab_exit_if_installed "$bin/$stamp" "ferretdb already built in $bin"
 lab_require go
 
-# The module cache is shared with scripts/helm-check.sh, so a rebuild downloads nothing.
+# The module cache is shared with scripts/helm-check.sh.
 cache="${LABDECK_TOOLS_CACHE:-$HOME/.cache/labdeck}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-echo "building ferretdb $FERRETDB_VERSION from the Go module proxy (a few minutes on 2 cores)..."
-GOBIN="$work/bin" GOMODCACHE="$cache/go-mod" GOFLAGS=-mod=mod nice -n 10 \
-  go install "github.com/FerretDB/FerretDB/cmd/ferretdb@$FERRETDB_VERSION"
-"$work/bin/ferretdb" --version >/dev/null
-lab_move_into_place "$work/bin" "$bin" ".installed-$FERRETDB_VERSION"
-echo "installed ferretdb $FERRETDB_VERSION in $bin"
+echo "building ferretdb from the Go module proxy (several minutes on 2 cores the first time)..."
+(cd "$src" && GOMODCACHE="$cache/go-mod" GOFLAGS=-mod=readonly nice -n 10 go build -trimpath -o "$work/bin/ferretdb" .)
+lab_move_into_place "$work/bin" "$bin" "$stamp"
+echo "built ferretdb in $bin"

@@ -1,5 +1,5 @@
-// A MongoDB-protocol server for tests and the lab: FerretDB (lab/mongodb/install.sh builds it from the Go
-// module proxy) over SQLite in a fresh folder, on a free port of 127.0.0.1. MongoDB's own server is on no
+// A MongoDB-protocol server for tests and the lab: FerretDB over SQLite (lab/mongodb/install.sh builds
+// lab/mongodb/ferretdb from the Go module proxy) in a fresh folder, on a free port of 127.0.0.1. MongoDB's own server is on no
 // registry these machines reach; FerretDB answers the same `hello` and `serverStatus` commands.
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,15 +30,7 @@ export async function startMongodb(options: { dir?: string; port?: number } = {}
   mkdirSync(data, { recursive: true });
   const port = options.port ?? (await freePort());
   const logFile = path.join(dir, 'ferretdb.log');
-  const args = [
-    `--listen-addr=127.0.0.1:${port}`,
-    '--handler=sqlite',
-    `--sqlite-url=file:${data}/`,
-    `--state-dir=${dir}`,
-    '--telemetry=disable',
-    '--debug-addr=-',
-    '--log-level=warn',
-  ];
+  const args = [`--listen-addr=127.0.0.1:${port}`, `--sqlite-url=file:${data}/`];
   const { start, stop } = restartable(5_000, async () => ({
     child: spawnLogged(ferretdb, args, logFile, { cwd: dir }),
     ready: {
