@@ -66,7 +66,7 @@ const host = '127.0.0.1';
 const stopGraceMs = 15_000;
 /** Master and worker: Spark's daemons need little heap; the serial collector keeps them to one GC thread. */
 const daemonMemory = '256m';
-const daemonJavaOptions = '-XX:+UseSerialGC -XX:TieredStopAtLevel=1';
+const daemonJavaOptions = '-Xms32m -XX:+UseSerialGC -XX:TieredStopAtLevel=1';
 /** Executor logs (stdout/stderr under the worker's work dir) roll at 1 MB, two files kept: the app runs for days. */
 const workerJavaOptions = [
   '-Dspark.executor.logs.rolling.strategy=size',

