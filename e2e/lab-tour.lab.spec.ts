@@ -24,7 +24,7 @@ const password = (user: string) => `${user}-demo`;
  * The services every lab runs, as the analyst sees them on Home (Keycloak's tile is for admins; behind the
  * gate Dagster's is for operators and admins, who alone may open its UI).
  */
-const labServices = ['kafka', 'schema-registry', 'shop-db', 'trino', 'airflow', 'dagster'];
+const labServices = ['kafka', 'schema-registry', 'shop-db', 'trino', 'airflow', 'dagster', 'spark'];
 const operatorsOnly = () => (readState().components.gate ? ['dagster'] : []);
 const topics = ['shop.orders', 'shop.payments', 'shop.clicks'];
 
@@ -192,6 +192,10 @@ test('Home: every lab service is up, with its history', async () => {
   }
   for (const id of ['keycloak', ...operatorsOnly()])
     await expect(page.getByTestId(`service-${id}`)).toHaveCount(0);
+  // The lab's Spark master runs the heartbeat application (lab/spark/jobs/heartbeat.py).
+  await expect(page.getByTestId('service-spark').getByTestId('service-figures')).toContainText(
+    /\b[1-9]\d* running apps\s*1 alive workers/,
+  );
   await shot(page, 'home');
   expect(problems).toEqual([]);
 });

@@ -12,6 +12,7 @@ import type { TrafficOptions } from '../kafka/traffic.ts';
 import { startKeycloak } from '../keycloak/server.ts';
 import { acceptsConnections, answersHttp, logTail, spawnLogged, waitUntilReady } from '../process.ts';
 import { startSchemaRegistry } from '../schema-registry/server.ts';
+import { masterStatus, startSparkApp, startSparkCluster } from '../spark/server.ts';
 import { startTrino } from '../trino/server.ts';
 import { writeLabdeckConfig } from './labdeck-config.ts';
 import { type ShopDatabase, shopDatabase } from './shop.ts';
@@ -64,6 +65,10 @@ export const labPorts = {
   keycloak: portOf('keycloak', 8180),
   airflow: portOf('airflow', 8280),
   dagster: portOf('dagster', 3070),
+  // Spark's own defaults (8080, 8081) are Labdeck's and the Schema Registry's here.
+  spark: portOf('spark', 8480),
+  sparkWorker: portOf('spark-worker', 8481),
+  sparkMaster: portOf('spark-master', 7077),
   postgres: portOf('postgres', 5433),
   labdeck: portOf('labdeck', 8080),
   gate: portOf('gate', 8090),
@@ -226,6 +231,34 @@ export const labComponents: LabComponent[] = [
       return { port: dagster.port, url: dagster.url };
     },
     healthy: ({ url }) => answersSoon(`${url}/server_info`),
+  },
+  {
+    name: 'spark',
+    title: 'Spark (standalone master, one worker, a running application)',
+    ports: [labPorts.spark, labPorts.sparkWorker, labPorts.sparkMaster],
+    needs: [],
+    optional: true,
+    async start() {
+      const dir = runDir('spark');
+      const spark = await startSparkCluster({
+        dir,
+        port: labPorts.spark,
+        masterPort: labPorts.sparkMaster,
+        workerUiPort: labPorts.sparkWorker,
+      });
+      // Home's Spark tile has a running application to count: one small query every 10 s.
+      await startSparkApp(spark);
+      return { port: spark.port, url: spark.url, info: { masterUrl: spark.masterUrl } };
+    },
+    // A master without its worker or its application is restarted with them.
+    async healthy({ url }) {
+      const status = await masterStatus(url!);
+      return (
+        typeof status !== 'string' &&
+        (status.aliveworkers ?? 0) > 0 &&
+        Boolean(status.activeapps?.some((app) => app.state === 'RUNNING'))
+      );
+    },
   },
   {
     name: 'traffic',

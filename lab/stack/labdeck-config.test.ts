@@ -26,6 +26,7 @@ function lab(withGate: boolean): LabState {
       trino: part(8085, 'http://127.0.0.1:8085'),
       dagster: part(3070, 'http://127.0.0.1:3070'),
       airflow: part(8280, 'http://127.0.0.1:8280', { admin: { username: 'admin', password: 'admin' } }),
+      spark: part(8480, 'http://127.0.0.1:8480', { masterUrl: 'spark://127.0.0.1:7077' }),
       keycloak: part(8180, 'http://127.0.0.1:8180', { issuer: 'http://127.0.0.1:8180/realms/lab' }),
       ...(withGate ? { gate: part(8090, 'http://labdeck.lab.localhost:8090') } : {}),
     },
@@ -74,6 +75,8 @@ describe("the lab's labdeck.yaml", () => {
         { id: 'trino', url: 'http://127.0.0.1:8085/ui/' },
         { id: 'dagster', url: 'http://127.0.0.1:3070', roles: [] },
         { id: 'airflow', url: 'http://127.0.0.1:8280' },
+        // kind spark alone gives the preset's probe of the master's /json/.
+        { id: 'spark', url: 'http://127.0.0.1:8480', probe: expect.objectContaining({ type: 'spark' }) },
       ),
     });
     expect(config).not.toHaveProperty('server.publicUrl');

@@ -20,7 +20,7 @@ function uiOrigin(components: LabState['components'], name: string, direct: stri
 }
 
 function labServices(components: LabState['components'], labdeckPort: number): Service[] {
-  const { kafka, trino, keycloak, airflow, dagster, postgres, gate } = components;
+  const { kafka, trino, keycloak, airflow, dagster, postgres, spark, gate } = components;
   const shop = postgres?.info.shop as ShopDatabase | undefined;
   const registry = components['schema-registry'];
   const services: (Service | false | undefined)[] = [
@@ -75,6 +75,14 @@ function labServices(components: LabState['components'], labdeckPort: number): S
       // Dagster's UI has no users of its own: behind the gate, only those who may run jobs get in.
       ...(gate ? { roles: ['admin', 'operator'] } : {}),
       probe: { type: 'http', url: `${dagster.url}/server_info` },
+    },
+    spark && {
+      id: 'spark',
+      name: 'Spark',
+      // The preset probes the master's /json/: running applications, alive workers, cores used.
+      kind: 'spark',
+      url: spark.url,
+      tags: ['jobs'],
     },
     keycloak && {
       id: 'keycloak',

@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DagsterServer, startDagster } from '../../../../../lab/dagster/server.ts';
 import { type SchemaRegistry, startSchemaRegistry } from '../../../../../lab/schema-registry/server.ts';
+import {
+  masterStatus,
+  type SparkCluster,
+  startSparkApp,
+  startSparkCluster,
+} from '../../../../../lab/spark/server.ts';
 import { serviceSchema } from '../../config.ts';
 import { probeAdapter } from '../probes/registry.ts';
 
@@ -68,5 +74,54 @@ describe('dagster preset against the lab Dagster', () => {
     ]);
     expect(outcome.figures?.[0]?.value).toBeTypeOf('number');
     expect(outcome.figures?.[2]?.value).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+});
+
+describe('spark preset against the lab Spark standalone master', () => {
+  let spark: SparkCluster;
+  beforeAll(async () => {
+    spark = await startSparkCluster();
+  });
+  afterAll(() => spark?.stop());
+
+  /** The master moves a stopped application to its completed ones within a moment, not at once. */
+  async function untilNoActiveApp() {
+    for (let attempt = 0; attempt < 60; attempt++) {
+      const status = await masterStatus(spark.url);
+      if (typeof status !== 'string' && status.activeapps?.length === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    throw new Error('the stopped application is still active on the master');
+  }
+
+  it('counts the running application and the alive worker from /json/, and is down once stopped', async () => {
+    expect(await probeKind('spark', spark.url)).toEqual({
+      status: 'up',
+      figures: [
+        { label: 'running apps', value: 0 },
+        { label: 'alive workers', value: 1 },
+        { label: 'cores used', value: '0 / 1' },
+      ],
+    });
+    const app = await startSparkApp(spark, { name: 'labdeck-preset-test', intervalSeconds: 2 });
+    try {
+      expect(await probeKind('spark', spark.url)).toEqual({
+        status: 'up',
+        figures: [
+          { label: 'running apps', value: 1 },
+          { label: 'alive workers', value: 1 },
+          { label: 'cores used', value: '1 / 1' },
+        ],
+      });
+    } finally {
+      await app.stop();
+    }
+    await untilNoActiveApp();
+    expect((await probeKind('spark', spark.url)).figures?.[0]).toEqual({ label: 'running apps', value: 0 });
+    await spark.stop();
+    expect(await probeKind('spark', spark.url)).toMatchObject({
+      status: 'down',
+      error: expect.stringContaining('ECONNREFUSED'),
+    });
   });
 });
