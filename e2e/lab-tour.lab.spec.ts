@@ -180,7 +180,7 @@ test('npm run lab twice starts nothing twice; a part killed by hand is down in l
   expect(lab('status').output).toMatch(/^traffic\s+up\b/m);
 });
 
-test('Home: every lab service is up, with its history', async () => {
+test('Home: every lab service is up, with its history; Kafka Connect is degraded by its failing task', async () => {
   const page = analyst;
   const problems = watchForFailures(page);
   await page.goto(`${labdeckUrl}/`);
@@ -196,6 +196,11 @@ test('Home: every lab service is up, with its history', async () => {
   await expect(page.getByTestId('service-spark').getByTestId('service-figures')).toContainText(
     /\b[1-9]\d* running apps\s*1 alive workers/,
   );
+  // The lab's Kafka Connect runs broken-sink, whose task fails at every start (e2e/kafka-connect.lab.spec.ts).
+  const connect = page.getByTestId('service-kafka-connect');
+  await expect(connect).toHaveAttribute('data-status', 'degraded', { timeout: 60_000 });
+  await expect(connect.getByTestId('service-figures').locator('li.danger')).toHaveText(/1 failed tasks$/);
+  await expect(connect.locator('.error')).toHaveText('FAILED: broken-sink task 0');
   await shot(page, 'home');
   expect(problems).toEqual([]);
 });

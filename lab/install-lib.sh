@@ -56,3 +56,43 @@ lab_locked_venv() {
   echo "$want" >"$stamp"
   echo "$label: installed in $(($(date +%s) - start)) s, $(du -sh "$venv" | cut -f1)"
 }
+
+# lab_maven_libs LABEL DEST STAMP GROUP:ARTIFACT:VERSION...: copies the artifacts and their runtime
+# dependencies from Maven Central (mvn dependency:copy-dependencies, cached in ~/.m2) into DEST, a classpath
+# folder, and stamps it with STAMP. Does nothing when DEST has STAMP (bump the version in STAMP to refetch).
+lab_maven_libs() {
+  local label="$1" dest="$2" stamp="$3"
+  shift 3
+  if [ -f "$dest/$stamp" ]; then
+    echo "$label already installed in $dest"
+    return 0
+  fi
+  lab_require java mvn
+  echo "fetching $* and their runtime dependencies from Maven Central..."
+  local work coordinate group artifact version deps=""
+  work="$(mktemp -d)"
+  for coordinate in "$@"; do
+    IFS=: read -r group artifact version <<<"$coordinate"
+    deps+="<dependency><groupId>$group</groupId><artifactId>$artifact</artifactId><version>$version</version></dependency>"
+  done
+  cat >"$work/pom.xml" <<POM
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>labdeck.lab</groupId>
+  <artifactId>lab-libs</artifactId>
+  <version>1</version>
+  <packaging>pom</packaging>
+  <dependencies>$deps</dependencies>
+</project>
+POM
+  if ! mvn -q -B -f "$work/pom.xml" dependency:copy-dependencies -DincludeScope=runtime \
+    -DoutputDirectory="$work/libs" >"$work/mvn.log" 2>&1; then
+    sed 's/\x1b\[[0-9;]*m//g' "$work/mvn.log" >&2
+    rm -rf "$work"
+    echo "mvn failed: could not fetch $label ($*)" >&2
+    exit 1
+  fi
+  lab_move_into_place "$work/libs" "$dest" "$stamp"
+  rm -rf "$work"
+  echo "installed $label: $(ls "$dest" | grep -c '\.jar$') jars ($(du -sh "$dest" | cut -f1)) in $dest"
+}

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Fetches Apache Kafka (broker + runtime deps + a log4j2 backend) from Maven Central into .lab/kafka/libs.
+# Fetches Apache Kafka from Maven Central: the broker (+ runtime deps + a log4j2 backend) into .lab/kafka/libs
+# and Kafka Connect (runtime, file connectors, transforms + runtime deps) into .lab/kafka/connect-libs, both of
+# the same pinned version. Each folder is fetched once per version.
 set -euo pipefail
 
 KAFKA_VERSION="${KAFKA_VERSION:-4.3.1}"
@@ -7,33 +9,16 @@ LOG4J_VERSION="2.25.5"
 
 # shellcheck source=../install-lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../install-lib.sh"
-libs="$lab_root/.lab/kafka/libs"
+log4j=(
+  "org.apache.logging.log4j:log4j-core:$LOG4J_VERSION"
+  "org.apache.logging.log4j:log4j-slf4j-impl:$LOG4J_VERSION"
+)
 
-lab_exit_if_installed "$libs/.installed-$KAFKA_VERSION" "kafka $KAFKA_VERSION already installed in $libs"
-lab_require java mvn
+lab_maven_libs "kafka $KAFKA_VERSION" "$lab_root/.lab/kafka/libs" ".installed-$KAFKA_VERSION" \
+  "org.apache.kafka:kafka_2.13:$KAFKA_VERSION" "${log4j[@]}"
 
-echo "fetching kafka_2.13:$KAFKA_VERSION and its runtime dependencies from Maven Central..."
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-cat >"$work/pom.xml" <<POM
-<project xmlns="http://maven.apache.org/POM/4.0.0">
-  <modelVersion>4.0.0</modelVersion>
-  <groupId>labdeck.lab</groupId>
-  <artifactId>kafka-libs</artifactId>
-  <version>1</version>
-  <packaging>pom</packaging>
-  <dependencies>
-    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka_2.13</artifactId><version>$KAFKA_VERSION</version></dependency>
-    <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-core</artifactId><version>$LOG4J_VERSION</version></dependency>
-    <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-slf4j-impl</artifactId><version>$LOG4J_VERSION</version></dependency>
-  </dependencies>
-</project>
-POM
-
-if ! mvn -q -B -f "$work/pom.xml" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$work/libs" >"$work/mvn.log" 2>&1; then
-  sed 's/\x1b\[[0-9;]*m//g' "$work/mvn.log" >&2
-  echo "mvn failed: could not fetch kafka_2.13:$KAFKA_VERSION" >&2
-  exit 1
-fi
-lab_move_into_place "$work/libs" "$libs" ".installed-$KAFKA_VERSION"
-echo "installed $(ls "$libs" | grep -c '\.jar$') jars ($(du -sh "$libs" | cut -f1)) in $libs"
+# Its own classpath: Connect brings Jetty, Jersey and Jackson modules the broker does not need.
+lab_maven_libs "kafka connect $KAFKA_VERSION" "$lab_root/.lab/kafka/connect-libs" ".installed-$KAFKA_VERSION" \
+  "org.apache.kafka:connect-runtime:$KAFKA_VERSION" "org.apache.kafka:connect-api:$KAFKA_VERSION" \
+  "org.apache.kafka:connect-json:$KAFKA_VERSION" "org.apache.kafka:connect-file:$KAFKA_VERSION" \
+  "org.apache.kafka:connect-transforms:$KAFKA_VERSION" "${log4j[@]}"

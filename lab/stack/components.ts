@@ -8,6 +8,7 @@ import { startDagster } from '../dagster/server.ts';
 import { type GatedSite, gatedOrigin } from '../gate/nginx.ts';
 import { startGate } from '../gate/server.ts';
 import { startKafka } from '../kafka/broker.ts';
+import { createLabConnectors, startConnect } from '../kafka/connect.ts';
 import type { TrafficOptions } from '../kafka/traffic.ts';
 import { startKeycloak } from '../keycloak/server.ts';
 import { acceptsConnections, answersHttp, logTail, spawnLogged, waitUntilReady } from '../process.ts';
@@ -60,6 +61,7 @@ function portOf(name: string, fallback: number): number {
 export const labPorts = {
   kafka: portOf('kafka', 9092),
   kafkaController: portOf('kafka-controller', 9093),
+  connect: portOf('connect', 8083),
   schemaRegistry: portOf('schema-registry', 8081),
   trino: portOf('trino', 8085),
   keycloak: portOf('keycloak', 8180),
@@ -152,6 +154,23 @@ export const labComponents: LabComponent[] = [
       return { port: kafka.port, url: null, info: { bootstrap: kafka.bootstrap } };
     },
     healthy: ({ port }) => acceptsConnections(port!),
+  },
+  {
+    name: 'connect',
+    title: 'Kafka Connect (a file source, and a sink whose task fails)',
+    ports: [labPorts.connect],
+    needs: ['kafka'],
+    async start(state) {
+      const worker = await startConnect({
+        bootstrap: state.components.kafka!.info.bootstrap as string,
+        dir: runDir('connect'),
+        port: labPorts.connect,
+      });
+      // startKafka's log in the kafka part's folder: it keeps getting lines while the lab runs.
+      await createLabConnectors(worker, path.join(runDir('kafka'), 'logs', 'server.log'));
+      return { port: worker.port, url: worker.url, info: { logFile: worker.logFile } };
+    },
+    healthy: ({ url }) => answersSoon(`${url}/`),
   },
   {
     name: 'schema-registry',

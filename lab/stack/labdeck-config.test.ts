@@ -24,6 +24,7 @@ function lab(withGate: boolean): LabState {
     secrets: {},
     components: {
       trino: part(8085, 'http://127.0.0.1:8085'),
+      connect: part(8083, 'http://127.0.0.1:8083'),
       dagster: part(3070, 'http://127.0.0.1:3070'),
       airflow: part(8280, 'http://127.0.0.1:8280', { admin: { username: 'admin', password: 'admin' } }),
       spark: part(8480, 'http://127.0.0.1:8480', { masterUrl: 'spark://127.0.0.1:7077' }),
@@ -56,6 +57,13 @@ describe("the lab's labdeck.yaml", () => {
           probe: expect.objectContaining({ url: 'http://127.0.0.1:8085' }),
         },
         { id: 'dagster', url: 'http://dagster.lab.localhost:8090', roles: ['admin', 'operator'] },
+        // Kafka Connect has no UI: its tile links the REST API, probed by the kafka-connect preset.
+        {
+          id: 'kafka-connect',
+          kind: 'kafka-connect',
+          url: 'http://127.0.0.1:8083',
+          probe: expect.objectContaining({ type: 'kafka-connect' }),
+        },
         // Airflow's tile opens its UI behind the gate; Labdeck's job source calls its API directly.
         { id: 'airflow', url: 'http://airflow.lab.localhost:8090', roles: [] },
       ),

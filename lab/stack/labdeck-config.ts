@@ -20,7 +20,7 @@ function uiOrigin(components: LabState['components'], name: string, direct: stri
 }
 
 function labServices(components: LabState['components'], labdeckPort: number): Service[] {
-  const { kafka, trino, keycloak, airflow, dagster, postgres, spark, gate } = components;
+  const { kafka, connect, trino, keycloak, airflow, dagster, postgres, spark, gate } = components;
   const shop = postgres?.info.shop as ShopDatabase | undefined;
   const registry = components['schema-registry'];
   const services: (Service | false | undefined)[] = [
@@ -31,6 +31,13 @@ function labServices(components: LabState['components'], labdeckPort: number): S
       icon: 'kafka',
       tags: ['streams'],
       probe: { type: 'kafka', brokers: [kafka.info.bootstrap] },
+    },
+    connect && {
+      id: 'kafka-connect',
+      name: 'Kafka Connect',
+      kind: 'kafka-connect',
+      url: connect.url,
+      tags: ['streams'],
     },
     registry && {
       id: 'schema-registry',

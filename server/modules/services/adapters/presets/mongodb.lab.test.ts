@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MongodbServer, startMongodb } from '../../../../../lab/mongodb/server.ts';
-import { serviceSchema } from '../../config.ts';
-import { probeAdapter } from '../probes/registry.ts';
+import { probeDeclared } from './probe-declared.ts';
 
 // FerretDB (MongoDB's wire protocol over SQLite), built by lab/mongodb/install.sh: MongoDB's own server
 // is on no registry these machines reach. Fails (never skips) when it is not built.
@@ -12,15 +11,8 @@ describe('mongodb preset against a server speaking MongoDB wire protocol (Ferret
   }, 60_000);
   afterAll(() => server?.stop());
 
-  const probe = (extra: Record<string, unknown>, url = `http://127.0.0.1:${server.port}/`) => {
-    const service = serviceSchema.parse({ name: 'Documents', kind: 'mongodb', url, ...extra });
-    if (!service.probe) throw new Error('no probe');
-    return probeAdapter(service.probe.type).run(service.probe, {
-      signal: AbortSignal.timeout(5_000),
-      timeoutMs: 3_000,
-      serviceUrl: service.url,
-    });
-  };
+  const probe = (extra: Record<string, unknown>) =>
+    probeDeclared('mongodb', `http://127.0.0.1:${server.port}/`, extra, 3_000);
 
   it('says hello to the url host and port by default and reads its role, connections and version', async () => {
     const up = await probe({});

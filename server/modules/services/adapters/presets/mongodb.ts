@@ -23,7 +23,8 @@ export const mongodbProbe = defineProbe({
   schema,
   async run(config, { timeoutMs, signal, serviceUrl }) {
     const client = new MongoClient(config.url ?? mongodbUrlOf(serviceUrl), {
-      serverSelectionTimeoutMS: timeoutMs,
+      // Before the probe's own time box, so the driver's reason (ECONNREFUSED...) is what the tile says.
+      serverSelectionTimeoutMS: Math.max(100, Math.floor(timeoutMs * 0.8)),
       connectTimeoutMS: timeoutMs,
       socketTimeoutMS: timeoutMs,
       maxPoolSize: 1,
@@ -38,6 +39,7 @@ export const mongodbProbe = defineProbe({
       const status = await admin.command({ serverStatus: 1 }).catch(() => undefined);
       return judgeHello(hello, status);
     } catch (error) {
+      if (signal.aborted) return { status: 'down', error: `no answer within ${timeoutMs} ms` };
       return { status: 'down', error: describeError(error) };
     } finally {
       signal.removeEventListener('abort', abort);

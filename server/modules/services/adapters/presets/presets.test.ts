@@ -3,9 +3,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serviceSchema } from '../../config.ts';
-import { probeAdapter } from '../probes/registry.ts';
 import { judgeHello } from './mongodb.ts';
+import { probeDeclared } from './probe-declared.ts';
 import { judgeInfo, parseInfo } from './redis.ts';
 
 const fixture = (name: string) => readFileSync(path.join(import.meta.dirname, 'fixtures', name), 'utf8');
@@ -35,16 +34,8 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-/** Declares `{ name, kind, url }` as labdeck.yaml would and runs the probe the preset gave it. */
-async function probeKind(kind: string, url: string, extra: Record<string, unknown> = {}) {
-  const service = serviceSchema.parse({ name: kind, kind, url, ...extra });
-  if (!service.probe) throw new Error('no probe');
-  return probeAdapter(service.probe.type).run(service.probe, {
-    signal: AbortSignal.timeout(3_000),
-    timeoutMs: 3_000,
-    serviceUrl: service.url,
-  });
-}
+const probeKind = (kind: string, url: string, extra: Record<string, unknown> = {}) =>
+  probeDeclared(kind, url, extra, 3_000);
 
 describe('presets against recorded and documented answers', () => {
   it.each([

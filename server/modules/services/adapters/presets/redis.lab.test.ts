@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisServer, startRedis } from '../../../../../lab/redis/server.ts';
-import { serviceSchema } from '../../config.ts';
-import { probeAdapter } from '../probes/registry.ts';
+import { probeDeclared } from './probe-declared.ts';
 
 // Debian's redis-server; fails (never skips) when it is missing: `apt-get install -y redis-server`.
 describe('redis preset against a real redis-server', () => {
@@ -11,20 +10,8 @@ describe('redis preset against a real redis-server', () => {
   });
   afterAll(() => redis?.stop());
 
-  const probe = (probeUrl: string) => {
-    const service = serviceSchema.parse({
-      name: 'Cache',
-      kind: 'redis',
-      url: 'http://127.0.0.1:9/',
-      probe: { url: probeUrl },
-    });
-    if (!service.probe) throw new Error('no probe');
-    return probeAdapter(service.probe.type).run(service.probe, {
-      signal: AbortSignal.timeout(3_000),
-      timeoutMs: 3_000,
-      serviceUrl: service.url,
-    });
-  };
+  const probe = (probeUrl: string) =>
+    probeDeclared('redis', 'http://127.0.0.1:9/', { probe: { url: probeUrl } }, 3_000);
 
   it('PINGs and reads memory, clients and version from INFO; down with a wrong password or stopped', async () => {
     const up = await probe(redis.url);

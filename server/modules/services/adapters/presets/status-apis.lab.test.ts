@@ -7,19 +7,9 @@ import {
   startSparkApp,
   startSparkCluster,
 } from '../../../../../lab/spark/server.ts';
-import { serviceSchema } from '../../config.ts';
-import { probeAdapter } from '../probes/registry.ts';
+import { probeDeclared } from './probe-declared.ts';
 
-/** Declares `{ name, kind, url }` as labdeck.yaml would and runs the probe the preset gave it. */
-async function probeKind(kind: string, url: string, extra: Record<string, unknown> = {}) {
-  const service = serviceSchema.parse({ name: kind, kind, url, ...extra });
-  if (!service.probe) throw new Error('no probe');
-  return probeAdapter(service.probe.type).run(service.probe, {
-    signal: AbortSignal.timeout(10_000),
-    timeoutMs: 10_000,
-    serviceUrl: service.url,
-  });
-}
+const probeKind = probeDeclared;
 
 // Real servers from lab/; these fail (never skip) when not installed (`npm run lab:install`).
 describe('schema-registry preset against the lab Apicurio Registry', () => {
