@@ -442,6 +442,12 @@ async function main(): Promise<boolean> {
     latenessLine(realLate);
     const realHang = hangLines(pages, real, realLate);
 
+    const busiest = Math.max(base.load, scaled.load, real.load);
+    if (busiest > availableParallelism())
+      console.log(
+        `  WARNING: load average up to ${busiest.toFixed(1)} on ${availableParallelism()} cores: other processes took the CPU, so checks waited for it ` +
+          'and timed out; up counts and lateness describe this machine more than Labdeck (CPU seconds per check hold better). Rerun on a quiet machine.',
+      );
     // The CPU goal is an average over 30 min: the true-rate window holds against it once it spans at least
     // one interval, otherwise (CI) the extrapolation from the scaled window does.
     const fullWindow = real.seconds >= REAL_INTERVAL_S;
