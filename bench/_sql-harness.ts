@@ -43,15 +43,8 @@ export async function benchWithBff<Extra>(options: {
   let met = false;
   try {
     [extra] = await Promise.all([options.before?.() as Promise<Extra>, pg.start()]);
-    const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
-    writeFileSync(path.join(work, 'labdeck.yaml'), options.config(extra as Extra, pg));
-    bff = spawn(process.execPath, [path.join(root, 'server/main.ts')], {
-      cwd: work,
-      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: pg.url, LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    await waitReady(url);
+    let url: string;
+    ({ url, process: bff } = await spawnBff(work, options.config(extra as Extra, pg), pg.url));
     const session = await fetch(`${url}/api/session`);
     const csrf = /labdeck_csrf=([^;]+)/.exec(session.headers.getSetCookie().join(';'))![1]!;
     met = await options.measure({ url, csrf, process: bff, pg }, extra as Extra);
@@ -62,6 +55,35 @@ export async function benchWithBff<Extra>(options: {
     rmSync(work, { recursive: true, force: true });
   }
   process.exitCode = met ? 0 : 1;
+}
+
+/** Starts `node server/main.ts` in `work` with `config` as labdeck.yaml on `databaseUrl`; resolves once ready. */
+export async function spawnBff(
+  work: string,
+  config: string,
+  databaseUrl: string,
+): Promise<{ url: string; process: ChildProcess }> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  writeFileSync(path.join(work, 'labdeck.yaml'), config);
+  const child = spawn(process.execPath, [path.join(root, 'server/main.ts')], {
+    cwd: work,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: databaseUrl,
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  try {
+    await waitReady(url);
+  } catch (error) {
+    child.kill('SIGTERM');
+    throw error;
+  }
+  return { url, process: child };
 }
 
 /** POST /api/sql/run and read the NDJSON stream to its end; the number of rows it delivered. */

@@ -1,10 +1,14 @@
-// BFF CPU while probing 1,000 declared services, against the same BFF idle (no services) as baseline.
+// BFF CPU while probing 1,000 declared services, against the same BFF idle (no services) as baseline; then
+// 1,000 preset services (12 kinds, stand-in status APIs answering the presets' recorded responses) against
+// the plain http probes as their baseline.
 //   node bench/home-probes.ts                       # 1,000 services every 30 s, 120 s window (the target: <= 5% of a core)
 //   node bench/home-probes.ts --interval 5000 --seconds 60   # scaled run: 6x the probe rate, shorter
+//   node bench/home-probes.ts --presets 0            # plain probes only; --preset-seconds 60 is the presets' window
 
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startLabdeckProcess } from '../e2e/support/labdeck.ts';
+import { PRESET_KINDS_BENCHED, presetsConfig, startPresetApis } from './_preset-apis.ts';
 
 // Helpers shared with home-api.ts.
 /** A local HTTP target that counts the probes it answers. */
@@ -73,9 +77,18 @@ async function main() {
   const count = flag('services', 1000);
   const intervalMs = flag('interval', 30_000);
   const seconds = flag('seconds', 120);
+  const presets = flag('presets', 1000);
+  const presetSeconds = flag('preset-seconds', 60);
   const WINDOW_S = 10;
 
-  async function measure(label: string, config: string, warmupMs: number, hits?: () => number) {
+  async function measure(
+    label: string,
+    config: string,
+    warmupMs: number,
+    hits?: () => number,
+    options: { seconds?: number; inspect?: (url: string) => Promise<void> } = {},
+  ) {
+    const windowS = options.seconds ?? seconds;
     const labdeck = await startLabdeckProcess({ config });
     try {
       await sleep(warmupMs);
@@ -83,18 +96,19 @@ async function main() {
       const windows: number[] = [];
       const startCpu = await cpuSeconds(labdeck.url);
       let last = startCpu;
-      for (let t = 0; t < seconds; t += WINDOW_S) {
+      for (let t = 0; t < windowS; t += WINDOW_S) {
         await sleep(WINDOW_S * 1000);
         const now = await cpuSeconds(labdeck.url);
         windows.push(((now - last) / WINDOW_S) * 100);
         last = now;
       }
-      const mean = ((last - startCpu) / seconds) * 100;
-      const probes = hits ? (hits() - startHits) / seconds : 0;
+      const mean = ((last - startCpu) / windowS) * 100;
+      const probes = hits ? (hits() - startHits) / windowS : 0;
       console.log(
         `${label.padEnd(34)} CPU mean ${mean.toFixed(2)}% of one core, median of ${WINDOW_S}s windows ${median(windows).toFixed(2)}%` +
           (hits ? `, ${probes.toFixed(1)} probes/s answered` : ''),
       );
+      await options.inspect?.(labdeck.url);
       return { mean, median: median(windows), probes };
     } finally {
       await labdeck.stop();
@@ -116,9 +130,49 @@ async function main() {
   const expected = (count * 1000) / intervalMs;
   console.log(`expected probe rate ${expected.toFixed(1)}/s, measured ${probing.probes.toFixed(1)}/s`);
   console.log(`probing cost over baseline: ${(probing.mean - baseline.mean).toFixed(2)}% of one core (mean)`);
-  if (intervalMs !== 30_000) {
-    const scaled = baseline.mean + ((probing.mean - baseline.mean) * intervalMs) / 30_000;
-    console.log(`scaled to 30 s interval (linear in probe rate): ~${scaled.toFixed(2)}% of one core`);
+  const at30 = baseline.mean + ((probing.mean - baseline.mean) * intervalMs) / 30_000;
+  if (intervalMs !== 30_000)
+    console.log(`scaled to 30 s interval (linear in probe rate): ~${at30.toFixed(2)}% of one core`);
+  console.log(`home-probes: ${count} plain probes every 30 s: ${at30.toFixed(2)}% of one core (goal <= 5%)`);
+  if (at30 > 5) process.exitCode = 1;
+  if (presets > 0) await measurePresets(probing.mean);
+
+  /** Preset probes (status APIs, figures) against the plain http probes just measured. */
+  async function measurePresets(plainMean: number) {
+    const apis = await startPresetApis();
+    console.log(
+      `home-probes presets: ${presets} services of ${PRESET_KINDS_BENCHED.length} kinds (${PRESET_KINDS_BENCHED.join(', ')}), interval ${intervalMs} ms, ${presetSeconds} s window`,
+    );
+    let statuses = '';
+    let answeredLikeProducts = false;
+    const measured = await measure(
+      `${presets} preset services @ ${intervalMs / 1000} s`,
+      presetsConfig(presets, apis.url, intervalMs),
+      15_000,
+      apis.probes,
+      {
+        seconds: presetSeconds,
+        inspect: async (url) => {
+          const list = (await (await fetch(`${url}/api/services`)).json()) as {
+            groups: { services: { status: string; figures: unknown[] }[] }[];
+          };
+          const services = list.groups.flatMap((group) => group.services);
+          const count = (status: string) => services.filter((service) => service.status === status).length;
+          const withFigures = services.filter((service) => service.figures.length > 0).length;
+          statuses = `${count('up')} up, ${count('degraded')} degraded (kafka-connect's recording has a FAILED task), ${count('down')} down, ${count('unknown')} unknown; ${withFigures} show figures`;
+          answeredLikeProducts = count('down') === 0 && count('unknown') === 0 && apis.unmatched() === 0;
+        },
+      },
+    );
+    await apis.close();
+    const cost = measured.mean - plainMean;
+    console.log(`  statuses at the end: ${statuses}; requests no recording answered: ${apis.unmatched()}`);
+    const at30 = intervalMs === 30_000 ? measured.mean : plainMean + (cost * intervalMs) / 30_000;
+    console.log(
+      `home-probes presets: ${presets} preset probes every ${intervalMs / 1000} s: ${measured.mean.toFixed(2)}% of one core (goal <= 5%${intervalMs === 30_000 ? '' : `; ~${at30.toFixed(2)}% scaled to 30 s`}), ` +
+        `${cost >= 0 ? '+' : ''}${cost.toFixed(2)}% over the same number of plain http probes (${plainMean.toFixed(2)}%)`,
+    );
+    if (at30 > 5 || !answeredLikeProducts) process.exitCode = 1;
   }
 }
 
