@@ -25,6 +25,8 @@ const password = (user: string) => `${user}-demo`;
  * gate Dagster's is for operators and admins, who alone may open its UI).
  */
 const labServices = ['kafka', 'schema-registry', 'shop-db', 'trino', 'airflow', 'dagster', 'spark'];
+/** Tiles probed by a browser check every 5 minutes (lab/stack/labdeck-config.ts): a second point takes that long. */
+const browserChecked = ['trino', 'airflow'];
 const operatorsOnly = () => (readState().components.gate ? ['dagster'] : []);
 const topics = ['shop.orders', 'shop.payments', 'shop.clicks'];
 
@@ -188,7 +190,8 @@ test('Home: every lab service is up, with its history; Kafka Connect is degraded
     const tile = page.getByTestId(`service-${id}`);
     await expect(tile, `${id} on Home`).toHaveAttribute('data-status', 'up', { timeout: 60_000 });
     // The history sparkline needs two probes (every 30 s).
-    await expect(tile.locator('svg.spark'), `${id} history`).toBeVisible({ timeout: 75_000 });
+    if (!browserChecked.includes(id))
+      await expect(tile.locator('svg.spark'), `${id} history`).toBeVisible({ timeout: 75_000 });
   }
   for (const id of ['keycloak', ...operatorsOnly()])
     await expect(page.getByTestId(`service-${id}`)).toHaveCount(0);

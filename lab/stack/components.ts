@@ -15,7 +15,7 @@ import { acceptsConnections, answersHttp, logTail, spawnLogged, waitUntilReady }
 import { startSchemaRegistry } from '../schema-registry/server.ts';
 import { masterStatus, startSparkApp, startSparkCluster } from '../spark/server.ts';
 import { startTrino } from '../trino/server.ts';
-import { writeLabdeckConfig } from './labdeck-config.ts';
+import { labdeckEnv, writeLabdeckConfig } from './labdeck-config.ts';
 import { type ShopDatabase, shopDatabase } from './shop.ts';
 import { type LabState, labRoot, labSecret } from './state.ts';
 
@@ -353,7 +353,7 @@ export const labComponents: LabComponent[] = [
       const tail = logTail(logFile, 25);
       const child = spawnLogged(process.execPath, [path.join(repo, 'server', 'main.ts')], logFile, {
         cwd: dir,
-        env: { ...process.env, LABDECK_CONFIG: configFile, NODE_ENV: 'production' },
+        env: { ...process.env, ...labdeckEnv(state), LABDECK_CONFIG: configFile, NODE_ENV: 'production' },
       });
       const readyz = `${labdeckUrl}/readyz`;
       await waitUntilReady({

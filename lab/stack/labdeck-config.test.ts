@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { serverModules } from '../../server/modules/index.ts';
 import { parseConfigText } from '../../server/platform/config/load.ts';
 import { buildConfigSchema } from '../../server/platform/config/schema.ts';
-import { labdeckConfigText } from './labdeck-config.ts';
+import { labdeckConfigText, labdeckEnv } from './labdeck-config.ts';
 import type { ComponentState, LabState } from './state.ts';
 
 const part = (
@@ -26,7 +26,7 @@ function lab(withGate: boolean): LabState {
       trino: part(8085, 'http://127.0.0.1:8085'),
       connect: part(8083, 'http://127.0.0.1:8083'),
       dagster: part(3070, 'http://127.0.0.1:3070'),
-      airflow: part(8280, 'http://127.0.0.1:8280', { admin: { username: 'admin', password: 'admin' } }),
+      airflow: part(8280, 'http://127.0.0.1:8280', { admin: { username: 'admin', password: 'airflow-pw' } }),
       spark: part(8480, 'http://127.0.0.1:8480', { masterUrl: 'spark://127.0.0.1:7077' }),
       keycloak: part(8180, 'http://127.0.0.1:8180', { issuer: 'http://127.0.0.1:8180/realms/lab' }),
       ...(withGate ? { gate: part(8090, 'http://labdeck.lab.localhost:8090') } : {}),
@@ -36,7 +36,9 @@ function lab(withGate: boolean): LabState {
 
 /** labdeck.yaml as Labdeck reads it (its own schema throws on any key it does not know). */
 const read = (state: LabState): unknown =>
-  parseConfigText(buildConfigSchema(serverModules), labdeckConfigText(state, 8080), 'labdeck.yaml');
+  parseConfigText(buildConfigSchema(serverModules), labdeckConfigText(state, 8080), 'labdeck.yaml', {
+    ...labdeckEnv(state),
+  });
 
 const services = (...entries: object[]) => ({
   services: {
@@ -54,7 +56,7 @@ describe("the lab's labdeck.yaml", () => {
           id: 'trino',
           url: 'http://trino.lab.localhost:8090/ui/',
           roles: [],
-          probe: expect.objectContaining({ url: 'http://127.0.0.1:8085' }),
+          probe: expect.objectContaining({ url: 'http://127.0.0.1:8085/ui/' }),
         },
         { id: 'dagster', url: 'http://dagster.lab.localhost:8090', roles: ['admin', 'operator'] },
         // Kafka Connect has no UI: its tile links the REST API, probed by the kafka-connect preset.
@@ -89,5 +91,30 @@ describe("the lab's labdeck.yaml", () => {
     });
     expect(config).not.toHaveProperty('server.publicUrl');
     expect(config).not.toHaveProperty('auth.session.cookieDomain');
+  });
+
+  it("checks Airflow's UI in a browser every 5 minutes: sign-in with the password from the lab's environment, then the DAG list", () => {
+    const state = lab(false);
+    expect(labdeckEnv(state)).toEqual({ LAB_AIRFLOW_PASSWORD: 'airflow-pw' });
+    expect(labdeckConfigText(state, 8080)).toContain('password: ${LAB_AIRFLOW_PASSWORD}');
+    expect(read(state)).toMatchObject(
+      services(
+        {
+          id: 'airflow',
+          probe: expect.objectContaining({
+            type: 'browser',
+            url: 'http://127.0.0.1:8280/dags',
+            intervalMs: 300_000,
+            signIn: expect.objectContaining({ provider: 'form', username: 'admin', password: 'airflow-pw' }),
+            steps: [
+              { kind: 'signIn', arg: true },
+              { kind: 'waitFor', arg: 'role=heading[name=/^\\d+ Dags$/]' },
+              { kind: 'waitFor', arg: 'role=link[name="lab_succeeds"]' },
+            ],
+          }),
+        },
+        { id: 'trino', probe: expect.objectContaining({ type: 'browser', intervalMs: 300_000 }) },
+      ),
+    );
   });
 });

@@ -10,6 +10,40 @@ import { type ComponentState, type LabState, labSecret } from './state.ts';
 
 type Service = Record<string, unknown>;
 
+/** The variable Labdeck's Airflow browser check reads the lab's admin password from (the lab sets it). */
+const AIRFLOW_PASSWORD_ENV = 'LAB_AIRFLOW_PASSWORD';
+
+/**
+ * Browser checks every 5 minutes: a few seconds of Chromium each, not worth doing more often in a lab. Airflow's
+ * UI took 35 s for its first sign-in and DAG list on two loaded cores: slow from 30 s, down at 90 s.
+ */
+const BROWSER_CHECK = { type: 'browser', intervalMs: 300_000, timeoutMs: 90_000, slowMs: 30_000 };
+
+/** Secrets labdeck.yaml names as ${ENV}: the environment the lab starts Labdeck with. */
+export function labdeckEnv(state: LabState): Record<string, string> {
+  const admin = state.components.airflow?.info.admin as { password: string } | undefined;
+  return admin ? { [AIRFLOW_PASSWORD_ENV]: admin.password } : {};
+}
+
+/** Trino's UI (no sign-in on the lab's plain HTTP) shows its cluster overview and the query list. */
+function trinoUiCheck(trinoUrl: string): Service {
+  return { ...BROWSER_CHECK, url: `${trinoUrl}/ui/`, steps: [{ waitFor: 'text=Query Details' }] };
+}
+
+/** Airflow 3's UI: the simple auth manager's login form as the lab's admin, then the DAG list with a lab DAG. */
+function airflowUiCheck(airflowUrl: string, username: string): Service {
+  return {
+    ...BROWSER_CHECK,
+    url: `${airflowUrl}/dags`,
+    signIn: { provider: 'form', username, password: `\${${AIRFLOW_PASSWORD_ENV}}` },
+    steps: [
+      { signIn: true },
+      { waitFor: 'role=heading[name=/^\\d+ Dags$/]' },
+      { waitFor: 'role=link[name="lab_succeeds"]' },
+    ],
+  };
+}
+
 /**
  * Where users open a web UI: through the gate (<name>.lab.localhost on its port) when it runs, otherwise
  * on the part's own port. Probes and API clients keep the direct addresses.
@@ -23,6 +57,7 @@ function labServices(components: LabState['components'], labdeckPort: number): S
   const { kafka, connect, trino, keycloak, airflow, dagster, postgres, spark, gate } = components;
   const shop = postgres?.info.shop as ShopDatabase | undefined;
   const registry = components['schema-registry'];
+  const airflowAdmin = airflow?.info.admin as { username: string } | undefined;
   const services: (Service | false | undefined)[] = [
     kafka && {
       id: 'kafka',
@@ -64,7 +99,7 @@ function labServices(components: LabState['components'], labdeckPort: number): S
       url: `${uiOrigin(components, 'trino', trino.url!)}/ui/`,
       icon: 'trino',
       tags: ['sql'],
-      probe: { type: 'trino', url: trino.url },
+      probe: trinoUiCheck(trino.url!),
     },
     airflow && {
       id: 'airflow',
@@ -72,7 +107,9 @@ function labServices(components: LabState['components'], labdeckPort: number): S
       url: uiOrigin(components, 'airflow', airflow.url!),
       icon: 'airflow',
       tags: ['jobs'],
-      probe: { type: 'airflow', url: airflow.url },
+      probe: airflowAdmin
+        ? airflowUiCheck(airflow.url!, airflowAdmin.username)
+        : { type: 'airflow', url: airflow.url },
     },
     dagster && {
       id: 'dagster',

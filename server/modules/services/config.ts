@@ -126,8 +126,10 @@ export const servicesSection = z
       .strictObject({
         /** Checks at once; more wait for a free slot within their own time box. */
         concurrency: z.number().int().min(1).max(16).default(2),
-        /** Failure screenshots kept per service (the newest). */
+        /** Failure screenshots kept per service (the newest), each with its Playwright trace. */
         keepFailures: z.number().int().min(1).max(500).default(20),
+        /** Largest Playwright trace kept of a failure (a larger one is dropped, the screenshot kept); 0: no traces. */
+        maxTraceBytes: z.number().int().min(0).max(100_000_000).default(5_000_000),
         /** Chromium to run; default PLAYWRIGHT_CHROMIUM_EXECUTABLE_PATH or /usr/bin/chromium. */
         executablePath: z.string().min(1).optional(),
       })

@@ -187,6 +187,10 @@ export interface BrowserCheckShot {
   message: string | null;
   /** GET URL of the image; null when the caller may not see screenshots or none was taken. */
   image: string | null;
+  /** GET URL of the failure's Playwright trace (a zip, secrets masked); null when none or not allowed. */
+  trace: string | null;
+  /** Why a failure has no trace (too large, browser gone); null otherwise. */
+  traceNote: string | null;
 }
 
 /** GET /api/services/:id/checks. */
@@ -202,5 +206,5 @@ export interface BrowserCheckList {
 
 export const checkShotParams = z.strictObject({
   id: z.string().regex(SERVICE_ID, 'expected a service id'),
-  shot: z.string().regex(/^\d{1,15}\.(png|jpg)$/, 'expected <number>.png or <number>.jpg'),
+  shot: z.string().regex(/^\d{1,15}\.(png|jpg|zip)$/, 'expected <number>.png, .jpg or .zip (trace)'),
 });

@@ -77,10 +77,26 @@ export function servicesRoutes(router: Router, service: ServicesService): void {
 
   routes.get(
     '/services/:id/checks/:shot',
-    { summary: 'A browser check screenshot', params: checkShotParams, media: ['image/png', 'image/jpeg'] },
+    {
+      summary: 'A browser check screenshot (`<n>.png|jpg`) or failure trace (`<n>.zip`)',
+      params: checkShotParams,
+      media: ['image/png', 'image/jpeg', 'application/zip'],
+    },
     async (req, res) => {
       const found = service.find(req.user!, req.params.id);
       if (!found) throw notFound(`No service ${req.params.id}`);
+      if (req.params.shot.endsWith('.zip')) {
+        const zip = await service.browserChecks.trace(req.user!, found, req.params.shot);
+        const name = `${found.id}-check-${Number.parseInt(req.params.shot, 10)}-trace.zip`;
+        res
+          .set({
+            'content-type': 'application/zip',
+            'content-disposition': `attachment; filename="${name}"`,
+            'cache-control': 'private, max-age=86400, immutable',
+          })
+          .send(zip);
+        return;
+      }
       const shot = await service.browserChecks.image(req.user!, found, req.params.shot);
       res
         .set({ 'content-type': shot.mime, 'cache-control': 'private, max-age=86400, immutable' })

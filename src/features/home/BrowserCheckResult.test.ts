@@ -26,6 +26,19 @@ const failedCheck: BrowserCheckList = {
       kind: 'waitFor',
       message: 'timed out after 3790 ms',
       image: '/api/services/airflow/checks/7.jpg',
+      trace: '/api/services/airflow/checks/7.zip',
+      traceNote: null,
+    },
+    {
+      id: 6,
+      at: '2026-12-03T09:55:00.000Z',
+      ok: false,
+      step: 2,
+      kind: 'waitFor',
+      message: 'timed out after 3790 ms',
+      image: '/api/services/airflow/checks/6.jpg',
+      trace: null,
+      traceNote: 'trace of 6.2 MB over the 5.0 MB limit',
     },
   ],
   lastGood: {
@@ -36,6 +49,8 @@ const failedCheck: BrowserCheckList = {
     kind: null,
     message: null,
     image: '/api/services/airflow/checks/3.png',
+    trace: null,
+    traceNote: null,
   },
 };
 
@@ -51,18 +66,30 @@ describe('BrowserCheckResult', () => {
     const images = wrapper.findAll('img');
     expect(images.map((img) => [img.attributes('src'), img.attributes('alt')])).toEqual([
       ['/api/services/airflow/checks/7.jpg', 'Airflow when step 2 (waitFor) failed'],
+      ['/api/services/airflow/checks/6.jpg', 'Airflow when step 2 (waitFor) failed'],
       ['/api/services/airflow/checks/3.png', 'Airflow at its last good check'],
     ]);
+  });
+
+  it("links each failure's trace for download, says why one has none, and how to open it", () => {
+    const wrapper = show(failedCheck);
+    const links = wrapper.findAll('a[download]');
+    expect(links.map((a) => a.attributes('href'))).toEqual(['/api/services/airflow/checks/7.zip']);
+    expect(links[0]!.text()).toMatch(/^Download trace of the check at /);
+    expect(wrapper.findAll('figcaption')[1]!.text()).toContain('trace of 6.2 MB over the 5.0 MB limit');
+    expect(wrapper.find('.hint').text()).toContain('npx playwright show-trace');
+    expect(wrapper.find('.hint a').attributes('href')).toBe('https://trace.playwright.dev');
   });
 
   it('says screenshots are for admins, and shows none, when the check restricts them', () => {
     const wrapper = show({
       ...failedCheck,
       screenshots: false,
-      failures: failedCheck.failures.map((f) => ({ ...f, image: null })),
+      failures: failedCheck.failures.map((f) => ({ ...f, image: null, trace: null })),
     });
     expect(wrapper.text()).toContain('Screenshots of this check are shown to admins only.');
     expect(wrapper.findAll('img')).toHaveLength(0);
+    expect(wrapper.findAll('a[download]')).toHaveLength(0);
   });
 
   it('says when the check has not run yet', () => {

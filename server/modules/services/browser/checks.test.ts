@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../platform/config/errors.ts';
 import { parseConfigText } from '../../../platform/config/load.ts';
@@ -13,6 +14,7 @@ import type { ProbeResult, ServiceDef } from '../types.ts';
 import { BrowserChecks } from './checks.ts';
 import { BrowserPool } from './pool.ts';
 import type { CheckEvidence } from './store.ts';
+import { maskTrace } from './trace.ts';
 
 // Browser checks in real headless Chromium against a small real web page served here.
 
@@ -22,6 +24,11 @@ const PAGE = `<!doctype html><html lang="en"><title>Shop</title>
 <script>document.getElementById('greet').onclick = () => {
   document.getElementById('out').textContent = 'Hello ' + document.getElementById('name').value;
 };</script>`;
+
+const LOGIN = `<!doctype html><html lang="en"><title>Sign in</title>
+<form method="post" action="/login"><input name="username"><input name="password" type="password">
+<button type="submit">Sign in</button></form>`;
+const ROBOT_PASSWORD = 'pw "robot" & 7f3k+Q/s';
 
 let server: Server;
 let base: string;
@@ -36,6 +43,11 @@ function serve(): Promise<void> {
     if (req.url === '/set-cookie') return html('<p>cookie set</p>', { 'set-cookie': 'who=check-a; Path=/' });
     if (req.url === '/whoami') return html(`<p>cookie: ${req.headers.cookie ?? 'none'}</p>`);
     if (req.url === '/hang') return; // never answers
+    if (req.url === '/login' && req.method === 'GET') return html(LOGIN);
+    if (req.url === '/login') {
+      req.resume();
+      return req.on('end', () => res.writeHead(303, { location: '/' }).end());
+    }
     if (req.url === '/slow') {
       slow.now++;
       slow.max = Math.max(slow.max, slow.now);
@@ -56,9 +68,13 @@ const check = (steps: unknown[], extra: Record<string, unknown> = {}) =>
 describe('browser checks in headless Chromium', () => {
   const saved: CheckEvidence[] = [];
   const pool = new BrowserPool({ concurrency: 2 });
-  const checks = new BrowserChecks(pool, async (evidence) => {
-    saved.push(evidence);
-  });
+  const checks = new BrowserChecks(
+    pool,
+    async (evidence) => {
+      saved.push(evidence);
+    },
+    { maxTraceBytes: 5_000_000 },
+  );
   const run = (config: BrowserProbeConfig, serviceId = 'shop', timeoutMs = 30_000) =>
     checks.run(serviceId, config, {
       signal: AbortSignal.timeout(timeoutMs + 1_000),
@@ -207,6 +223,59 @@ describe('browser checks in headless Chromium', () => {
     expect(hung).toMatchObject([{ status: 'down', error: expect.stringMatching(/^step 1 \(goto /) }]);
     const plainBeforeHangEnded = results.filter((r) => r.serviceId === 'plain' && r.at < hung[0]!.at);
     expect(plainBeforeHangEnded.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it("keeps a failure's trace with the sign-in password masked everywhere, and none of a check that passed", async () => {
+    const signIn = { provider: 'form', username: 'robot', password: ROBOT_PASSWORD };
+    const steps = [{ goto: '/login' }, { signIn: true }, { waitFor: 'h1' }];
+    expect((await run(check(steps, { signIn }))).status).toBe('up');
+    expect(saved.at(-1)!.trace).toBeNull();
+
+    const outcome = await run(check([...steps, { click: '#checkout' }], { signIn, timeoutMs: 6_000 }));
+    expect(outcome.error).toMatch(/^step 4 \(click #checkout\)/);
+    const { trace } = saved.at(-1)!;
+    if (!trace?.zip) throw new Error(`no trace kept: ${JSON.stringify(trace)}`);
+    const entries = unzipSync(trace.zip);
+    expect(Object.keys(entries)).toEqual(expect.arrayContaining(['trace.trace', 'trace.network']));
+    const text = Object.values(entries)
+      .map((data) => strFromU8(data, true))
+      .join('\n');
+    expect(text).toContain('#checkout');
+    expect(text).toContain('robot');
+    for (const spelling of [ROBOT_PASSWORD, encodeURIComponent(ROBOT_PASSWORD), '7f3k'])
+      expect(text).not.toContain(spelling);
+    expect(text).toContain('***');
+  });
+
+  it('drops a trace over the size limit, saying so, and keeps the screenshot', async () => {
+    const tiny = new BrowserChecks(pool, async (evidence) => void saved.push(evidence), {
+      maxTraceBytes: 1_000,
+    });
+    await tiny.run('tiny', check([{ click: '#checkout' }], { timeoutMs: 6_000 }), {
+      signal: AbortSignal.timeout(7_000),
+      timeoutMs: 6_000,
+      serviceUrl: base,
+    });
+    const { trace, shot } = saved.at(-1)!;
+    expect(trace).toMatchObject({
+      zip: null,
+      reason: expect.stringMatching(/^trace of [\d.]+ MB over the 0\.0 MB limit$/),
+    });
+    expect(shot).not.toBeNull();
+  });
+
+  it('masks a secret in every spelling inside a trace zip', () => {
+    const secret = 'a b&c"d';
+    const zip = maskTrace(
+      zipSync({
+        'trace.trace': strToU8(`{"value":"a b&c\\"d"}`),
+        'resources/x': strToU8('u=a+b%26c%22d&v=a%20b%26c%22d'),
+      }),
+      [secret],
+    );
+    const entries = unzipSync(zip);
+    expect(strFromU8(entries['trace.trace']!)).toBe('{"value":"***"}');
+    expect(strFromU8(entries['resources/x']!)).toBe('u=***&v=***');
   });
 
   it('reports slow checks as degraded', async () => {

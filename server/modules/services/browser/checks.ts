@@ -4,6 +4,7 @@ import { describeError, type ProbeContext, type ProbeOutcome } from '../adapters
 import type { BrowserCheckReport, BrowserStepTiming } from '../contract.ts';
 import type { BrowserPool } from './pool.ts';
 import type { CheckEvidence, Screenshot } from './store.ts';
+import { dropTrace, keepTrace, startTrace } from './trace.ts';
 
 /** What the `browser` probe type calls (ProbeContext.browser). */
 export interface BrowserCheckRunner {
@@ -17,16 +18,23 @@ class StepFailed extends Error {}
 
 /**
  * Runs browser checks in the shared pool: each one time-boxed (its context closed at the deadline, with a
- * little time kept for the failure screenshot), its report and screenshot handed to `save`.
+ * little time kept for the failure screenshot and trace), its report, screenshot and trace handed to `save`.
  */
 export class BrowserChecks implements BrowserCheckRunner {
   readonly #pool: BrowserPool;
   readonly #save: (evidence: CheckEvidence) => Promise<void>;
+  /** Largest trace kept of a failure; 0 records none. */
+  readonly #maxTraceBytes: number;
   readonly #goodShotAt = new Map<string, number>();
 
-  constructor(pool: BrowserPool, save: (evidence: CheckEvidence) => Promise<void>) {
+  constructor(
+    pool: BrowserPool,
+    save: (evidence: CheckEvidence) => Promise<void>,
+    options: { maxTraceBytes?: number } = {},
+  ) {
     this.#pool = pool;
     this.#save = save;
+    this.#maxTraceBytes = options.maxTraceBytes ?? 0;
   }
 
   async run(serviceId: string, config: BrowserProbeConfig, ctx: ProbeContext): Promise<ProbeOutcome> {
@@ -39,7 +47,7 @@ export class BrowserChecks implements BrowserCheckRunner {
         (context) => this.#visit(serviceId, config, ctx, context, deadline),
       );
     } catch (error) {
-      evidence = { serviceId, shot: null, report: failedBeforeStart(describeError(error)) };
+      evidence = { serviceId, shot: null, trace: null, report: failedBeforeStart(describeError(error)) };
     }
     await this.#save(evidence);
     const { report } = evidence;
@@ -65,15 +73,17 @@ export class BrowserChecks implements BrowserCheckRunner {
   ): Promise<CheckEvidence> {
     const at = new Date().toISOString();
     const started = performance.now();
-    // Keep a moment for the failure screenshot; at the deadline itself the context is closed.
-    const stepsEnd = deadline - Math.min(2_000, (deadline - Date.now()) * 0.2);
+    // Keep a moment for the failure screenshot and trace; at the deadline itself the context is closed.
+    const stepsEnd = deadline - Math.min(5_000, (deadline - Date.now()) * 0.3);
     const kill = () => void context.close().catch(() => {});
     const timer = setTimeout(kill, Math.max(0, deadline - Date.now()));
     ctx.signal.addEventListener('abort', kill, { once: true });
     const steps = withStart(config.steps, config.url ?? ctx.serviceUrl);
     const timings: BrowserStepTiming[] = [];
     let lcpMs: number | null = null;
+    const tracing = this.#maxTraceBytes > 0;
     try {
+      if (tracing) await startTrace(context);
       const page = await context.newPage();
       for (const [index, step] of steps.entries()) {
         const timing = { n: index + 1, kind: step.kind, target: targetOf(step, config), ms: 0 };
@@ -86,9 +96,11 @@ export class BrowserChecks implements BrowserCheckRunner {
           timing.ms = Math.round(performance.now() - stepStarted);
           const message = mask(stepMessage(error, timing.ms), secretsOf(config));
           const shot = await screenshot(page, Math.max(500, deadline - Date.now()));
+          const trace = tracing ? await keepTrace(context, secretsOf(config), this.#maxTraceBytes) : null;
           return {
             serviceId,
             shot,
+            trace,
             report: {
               at,
               status: 'down',
@@ -103,10 +115,16 @@ export class BrowserChecks implements BrowserCheckRunner {
         if (step.kind === 'goto' && lcpMs === null && index === 0) lcpMs = await largestPaint(page);
       }
       const totalMs = Math.round(performance.now() - started);
+      if (tracing) await dropTrace(context);
       const status = totalMs > config.slowMs ? 'degraded' : 'up';
       const shot = this.#wantsGoodShot(serviceId) ? await screenshot(page, 5_000) : null;
       if (shot) this.#goodShotAt.set(serviceId, Date.now());
-      return { serviceId, shot, report: { at, status, totalMs, lcpMs, steps: timings, failed: null } };
+      return {
+        serviceId,
+        shot,
+        trace: null,
+        report: { at, status, totalMs, lcpMs, steps: timings, failed: null },
+      };
     } finally {
       clearTimeout(timer);
       ctx.signal.removeEventListener('abort', kill);

@@ -24,13 +24,20 @@ export class BrowserCheckDesk {
       executablePath: config.executablePath,
       onCrash,
     });
-    this.runner = new BrowserChecks(this.pool, (evidence) => this.#store.save(evidence, config.keepFailures));
+    this.runner = new BrowserChecks(
+      this.pool,
+      (evidence) => this.#store.save(evidence, config.keepFailures),
+      {
+        maxTraceBytes: config.maxTraceBytes,
+      },
+    );
   }
 
-  /** The last report and the screenshots of a service the user may see (images only if allowed). */
+  /** The last report and the screenshots of a service the user may see (images and traces only if allowed). */
   async list(user: User, service: ServiceDef): Promise<BrowserCheckList> {
     const screenshots = mayViewShots(user, service);
     const [last, shots] = await Promise.all([this.#store.last(service.id), this.#store.shots(service.id)]);
+    const base = `/api/services/${service.id}/checks/`;
     const view = (row: ShotRow): BrowserCheckShot => ({
       id: row.id,
       at: row.at.toISOString(),
@@ -38,9 +45,9 @@ export class BrowserCheckDesk {
       step: row.step,
       kind: row.kind,
       message: row.message,
-      image: screenshots
-        ? `/api/services/${service.id}/checks/${row.id}.${row.mime === 'image/png' ? 'png' : 'jpg'}`
-        : null,
+      image: screenshots ? `${base}${row.id}.${row.mime === 'image/png' ? 'png' : 'jpg'}` : null,
+      trace: screenshots && row.hasTrace ? `${base}${row.id}.zip` : null,
+      traceNote: row.traceNote,
     });
     return {
       id: service.id,
@@ -56,6 +63,14 @@ export class BrowserCheckDesk {
     const image = await this.#store.image(service.id, Number.parseInt(shot, 10));
     if (!image) throw notFound(`No screenshot ${shot}`);
     return image;
+  }
+
+  /** A failure's trace zip, under the same rule as its screenshot. */
+  async trace(user: User, service: ServiceDef, shot: string): Promise<Buffer> {
+    if (!mayViewShots(user, service)) throw notFound(`No trace ${shot}`);
+    const zip = await this.#store.trace(service.id, Number.parseInt(shot, 10));
+    if (!zip) throw notFound(`No trace ${shot}`);
+    return zip;
   }
 
   close(): Promise<void> {

@@ -15,7 +15,7 @@ const stepArgs = {
   fill: z.tuple([selector, z.string().max(2000)]),
   expectText: text,
   expectNoText: text,
-  /** Fills the OpenID provider's login form with `signIn`'s account and submits it. */
+  /** Fills the login form (the OpenID provider's, or the service's own) with `signIn`'s account and submits it. */
   signIn: z.literal(true),
 } satisfies Record<BrowserStepKind, z.ZodType>;
 
@@ -47,9 +47,12 @@ const step = z.record(z.string(), z.unknown()).transform((raw, ctx): BrowserStep
   return { kind, arg: parsed.data } as BrowserStep;
 });
 
-/** A robot account at the lab's OpenID provider; the `signIn: true` step fills its login form. */
+/**
+ * A robot account, at the lab's OpenID provider (`oidc`) or in the service's own login form (`form`, e.g.
+ * Airflow's simple auth manager); the `signIn: true` step fills the form in front of it.
+ */
 const signIn = z.strictObject({
-  provider: z.literal('oidc'),
+  provider: z.enum(['oidc', 'form']),
   username: z.string().min(1).max(200),
   /** Write it as ${ENV_NAME}: the value stays on the server and is masked in results. */
   password: z.string().min(1).max(500),
