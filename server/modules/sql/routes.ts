@@ -48,8 +48,8 @@ export function sqlRoutes(
     await service.run(me(req), body, res);
   });
 
-  router.post('/sql/runs/:runId/cancel', validate({ params: runParams }), (req, res) => {
-    if (!service.cancel(me(req), req.params.runId)) throw notFound('No such running query');
+  router.post('/sql/runs/:runId/cancel', validate({ params: runParams }), async (req, res) => {
+    if (!(await service.cancel(me(req), req.params.runId))) throw notFound('No such running query');
     res.status(202).json({ cancelled: true });
   });
 
