@@ -2,6 +2,12 @@ import type pg from 'pg';
 import type { Db } from './db/pool.ts';
 import type { Logger } from './log.ts';
 
+/** The leader re-checks its lock connection this often; followers try to take the lock this often. */
+const LEADER_CHECK_MS = 2_000;
+const FOLLOWER_TRY_MS = 1_000;
+/** A check that hangs this long (a half-open connection) ends the leadership: better idle than twice. */
+const CHECK_TIMEOUT_MS = 3_000;
+
 /** Advisory lock keys of the background jobs that only one replica may run. */
 export const LEADER_LOCKS = { probes: 7_210_101, kafkaSampler: 7_210_201, jobSources: 7_210_301 } as const;
 
@@ -15,7 +21,9 @@ export interface LeadershipOptions {
 
 /**
  * Only one replica does a job: the one holding a session-level advisory lock on a dedicated connection.
- * Losing the connection loses the lock; every replica keeps trying, so another one takes over.
+ * Losing the connection loses the lock; every replica keeps trying, so another one takes over. The
+ * leader drops its duty as soon as that connection errors or a check hangs, and `fenced` writes go
+ * through the lock's own connection, so they fail once the lock may belong to someone else.
  */
 export class Leadership {
   readonly #db: Db;
@@ -56,40 +64,65 @@ export class Leadership {
     this.#set(false);
   }
 
+  /**
+   * Runs a statement on the connection that holds the lock: it succeeds only while this replica leads.
+   * A duty records what it is about to do this way, so a successor can continue without repeating it.
+   */
+  async fenced<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<pg.QueryResult<R>> {
+    const client = this.#client;
+    if (!client || !this.#leader) throw new Error(`not the leader (${this.#duty})`);
+    try {
+      return await withTimeout(client.query<R>(sql, params), CHECK_TIMEOUT_MS);
+    } catch (error) {
+      this.#lose(client, error);
+      throw error;
+    }
+  }
+
   async #check(): Promise<void> {
     if (this.#stopped) return;
+    const held = this.#client;
     try {
-      if (this.#client) {
-        await this.#client.query('SELECT 1');
+      if (held) {
+        await withTimeout(held.query('SELECT 1'), CHECK_TIMEOUT_MS);
       } else {
         const client = await this.#db.pool.connect();
-        client.on('error', () => {});
-        const { rows } = await client.query<{ locked: boolean }>(
-          'SELECT pg_try_advisory_lock($1) AS locked',
-          [this.#lock],
-        );
+        const { rows } = await client
+          .query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [this.#lock])
+          .catch((error) => {
+            client.release(error);
+            throw error;
+          });
         if (rows[0]?.locked && !this.#stopped) {
           this.#client = client;
+          const lose = (error?: Error) => this.#lose(client, error ?? new Error('connection ended'));
+          client.on('error', lose);
+          client.on('end', lose);
           this.#set(true);
         } else {
           client.release();
         }
       }
     } catch (error) {
-      if (this.#client) {
-        this.#log.warn(
-          { err: error, duty: this.#duty },
-          'lost the leader lock connection; paused until regained',
-        );
-        this.#client.release(error as Error);
-        this.#client = undefined;
-      }
+      if (held) this.#lose(held, error);
       this.#set(false);
     }
     if (!this.#stopped) {
-      this.#timer = setTimeout(() => this.#check(), this.#leader ? 5_000 : 2_000);
+      this.#timer = setTimeout(() => this.#check(), this.#leader ? LEADER_CHECK_MS : FOLLOWER_TRY_MS);
       this.#timer.unref();
     }
+  }
+
+  /** The lock connection failed: the lock may be someone else's already, so the duty stops now. */
+  #lose(client: pg.PoolClient, error: unknown): void {
+    if (this.#client !== client) return;
+    this.#client = undefined;
+    this.#log.warn(
+      { err: error, duty: this.#duty },
+      'lost the leader lock connection; paused until regained',
+    );
+    client.release(error instanceof Error ? error : new Error(String(error)));
+    this.#set(false);
   }
 
   #set(leader: boolean): void {
@@ -101,4 +134,12 @@ export class Leadership {
     );
     this.#onChange(leader);
   }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

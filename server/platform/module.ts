@@ -9,6 +9,7 @@ import type { Db } from './db/pool.ts';
 import type { EventBus } from './events/bus.ts';
 import type { ReturnTargets } from './hosts.ts';
 import type { Logger } from './log.ts';
+import type { ReplicaRegistry } from './replicas.ts';
 
 /** What every capability gets from the platform. */
 export interface ModuleContext {
@@ -19,6 +20,8 @@ export interface ModuleContext {
   bus: EventBus;
   log: Logger;
   metrics: Registry;
+  /** This process among the replicas sharing the database (its id, sweeps for dead replicas). */
+  replica: ReplicaRegistry;
   /**
    * True when nobody signs in (`auth.mode: none`, loopback only): every caller is the local
    * administrator, so defaults that are safe only on a single-user laptop may apply.

@@ -15,6 +15,7 @@ import { createReturnTargets } from './hosts.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createMetrics } from './metrics.ts';
 import { type ModuleContext, moduleConfigOf, type RunningModule, type ServerModule } from './module.ts';
+import { ReplicaRegistry } from './replicas.ts';
 
 export interface StartOptions {
   modules: readonly ServerModule[];
@@ -50,6 +51,7 @@ export async function startLabdeck(options: StartOptions): Promise<Labdeck> {
   const databaseUrl = config.database.url ?? embedded!.url;
   const db = createDb(databaseUrl, log, config.database.poolSize);
   const metrics = createMetrics();
+  const replica = new ReplicaRegistry(db, log.child({ component: 'replicas' }), config.replicas);
   const running: RunningModule[] = [];
   let context: ModuleContext | undefined;
   try {
@@ -63,6 +65,7 @@ export async function startLabdeck(options: StartOptions): Promise<Labdeck> {
       bus,
       log,
       metrics,
+      replica,
       openAccess: isOpenAccess(config),
       returnTargets: createReturnTargets(),
     };
@@ -70,9 +73,10 @@ export async function startLabdeck(options: StartOptions): Promise<Labdeck> {
       const instance = await module.create(context, moduleConfigOf(module, context));
       running.push({ name: module.name, ...instance });
     }
+    await replica.start();
   } catch (error) {
     await context?.bus.close();
-    await shutdownParts(running, db, embedded, log);
+    await shutdownParts(running, replica, db, embedded, log);
     throw error;
   }
   const { bus } = context;
@@ -101,7 +105,7 @@ export async function startLabdeck(options: StartOptions): Promise<Labdeck> {
       await drained;
       clearTimeout(timeout);
       await bus.close();
-      await shutdownParts(running, db, embedded, log);
+      await shutdownParts(running, replica, db, embedded, log);
       log.info('Labdeck stopped');
     })();
     return closing;
@@ -120,9 +124,8 @@ function allMigrations(modules: readonly ServerModule[]): Migration[] {
 }
 
 async function createBus(config: AppConfig, db: Db, url: string, log: Logger): Promise<EventBus> {
-  const usePostgres =
-    config.events.bus === 'postgres' || (config.events.bus === 'auto' && Boolean(config.database.url));
-  if (usePostgres) return createPgBus(db, url, log);
+  // `auto` is postgres with the embedded database too: another replica may share it (DATABASE_URL).
+  if (config.events.bus !== 'memory') return createPgBus(db, url, log);
   return createMemoryBus((error) => log.error({ err: error }, 'live event listener failed'));
 }
 
@@ -137,6 +140,7 @@ async function startEmbedded(dir: string, log: Logger): Promise<EmbeddedPostgres
 /** Stops the running modules (last started first), then the database. */
 async function shutdownParts(
   running: readonly RunningModule[],
+  replica: ReplicaRegistry,
   db: Db,
   embedded: EmbeddedPostgres | null,
   log: Logger,
@@ -148,6 +152,7 @@ async function shutdownParts(
       log.error({ err: error, module: module.name }, 'module failed to stop');
     }
   }
+  await replica.stop();
   await db.close().catch(() => {});
   await embedded?.stop();
 }

@@ -46,6 +46,27 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   return { ...app, databaseUrl, fetch: (p, init) => fetch(new URL(p, app.url), init) };
 }
 
+/**
+ * One more replica on an existing database (another Labdeck in this process, as a second pod would be):
+ * replicas share the database and reach each other through it only.
+ */
+export async function startReplica(databaseUrl: string, config = ''): Promise<TestApp> {
+  const cwd = mkdtempSync(path.join(tmpdir(), 'labdeck-replica-'));
+  writeFileSync(path.join(cwd, 'labdeck.yaml'), config);
+  const app = await startLabdeck({
+    modules: serverModules,
+    cwd,
+    env: {
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATABASE_URL: databaseUrl,
+      LABDECK_CONFIG: path.join(cwd, 'labdeck.yaml'),
+    },
+    log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+  });
+  return { ...app, databaseUrl, fetch: (p, init) => fetch(new URL(p, app.url), init) };
+}
+
 function writeSpa(dir: string, files: Record<string, string>): string {
   for (const [name, content] of Object.entries(files)) {
     mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });

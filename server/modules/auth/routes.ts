@@ -5,6 +5,7 @@ import { apiRoutes } from '../../platform/api-routes.ts';
 import { audit, queryAudit } from '../../platform/audit.ts';
 import { ApiError, badRequest, notFound } from '../../platform/errors.ts';
 import type { ModuleContext } from '../../platform/module.ts';
+import { PgRateLimitStore } from '../../platform/rate-limit.ts';
 import { type AuditPage, auditQuery, backchannelLogoutBody, loginQuery, sessionParams } from './contract.ts';
 import { SignInError } from './oidc.ts';
 import { safeReturnTo } from './returnto.ts';
@@ -26,6 +27,9 @@ export function authRoutes(router: Router, ctx: ModuleContext, auth: AuthService
     legacyHeaders: false,
     keyGenerator: clientKey,
     handler: (req, res, next) => tooMany('sign-in attempts')(req, res, next),
+    // Counted in PostgreSQL across replicas; a failing count lets the request through (it fails on its own).
+    store: new PgRateLimitStore(ctx.db, 'login'),
+    passOnStoreError: true,
     validate: false,
   });
   const writeLimiter = rateLimit({
@@ -36,6 +40,8 @@ export function authRoutes(router: Router, ctx: ModuleContext, auth: AuthService
     skip: (req) => SAFE_METHODS.has(req.method),
     keyGenerator: (req) => (req.user ? `user:${req.user.id}` : clientKey(req)),
     handler: (req, res, next) => tooMany('changes')(req, res, next),
+    store: new PgRateLimitStore(ctx.db, 'writes'),
+    passOnStoreError: true,
     validate: false,
   });
   router.use(writeLimiter);

@@ -19,6 +19,11 @@ export interface SchedulerOptions {
   random?: () => number;
   /** The shared browser `browser` probes run in. */
   browser?: ProbeContext['browser'];
+  /**
+   * Records durably that these services are about to be probed (on the leader's lock connection);
+   * false or a rejection means this replica may no longer probe, so nothing is launched.
+   */
+  claim?: (serviceIds: string[]) => Promise<boolean>;
 }
 
 interface Slot {
@@ -90,15 +95,21 @@ export class ProbeScheduler {
     if (this.#active) this.#schedule(0);
   }
 
-  start(): void {
+  /**
+   * Starts probing. `lastStarts` (service id -> epoch ms) are probes a previous leader began: those
+   * services continue one interval after them, never sooner, so a takeover probes nothing twice.
+   */
+  start(lastStarts: ReadonlyMap<string, number> = new Map()): void {
     if (this.#active) return;
     this.#active = true;
     const now = Date.now();
-    for (const slot of this.#slots.values())
-      slot.nextAt = Math.min(
-        slot.nextAt,
-        now + this.#random() * Math.min(this.#interval(slot.service), 5_000),
-      );
+    for (const slot of this.#slots.values()) {
+      const last = lastStarts.get(slot.service.id);
+      slot.nextAt =
+        last === undefined
+          ? Math.min(slot.nextAt, now + this.#random() * Math.min(this.#interval(slot.service), 5_000))
+          : Math.max(now, last + this.#interval(slot.service));
+    }
     this.#schedule(0);
   }
 
@@ -139,15 +150,44 @@ export class ProbeScheduler {
     // Most overdue first, so an overloaded scheduler still treats every service fairly.
     if (due.length > 1) due.sort((a, b) => a.nextAt - b.nextAt);
     const free = this.#options.concurrency - this.#running;
-    for (const slot of due.slice(0, Math.max(0, free))) this.#launch(slot);
+    const picked = due.slice(0, Math.max(0, free));
+    if (picked.length && this.#options.claim) this.#claimThenLaunch(picked, this.#options.claim);
+    else for (const slot of picked) this.#launch(slot);
     // When slots are all busy, finishing probes call #schedule themselves.
     this.#hasBacklog = due.length > free;
     if (!this.#hasBacklog) this.#schedule(Math.max(0, nextDue - Date.now()));
   }
 
-  #launch(slot: Slot): void {
+  /** Holds the slots while their start is recorded; launches them only if it was. */
+  #claimThenLaunch(slots: Slot[], claim: (ids: string[]) => Promise<boolean>): void {
+    for (const slot of slots) this.#reserve(slot);
+    const claimed = claim(slots.map((slot) => slot.service.id)).catch(() => false);
+    const done = claimed.then((ok) => {
+      for (const slot of slots) {
+        if (ok && this.#active) {
+          this.#run(slot);
+          continue;
+        }
+        this.#running--;
+        slot.running = false;
+      }
+      if (!ok) this.#schedule(MAX_WAIT_MS);
+    });
+    this.#inflight.add(done);
+    done.finally(() => this.#inflight.delete(done));
+  }
+
+  #reserve(slot: Slot): void {
     slot.running = true;
     this.#running++;
+  }
+
+  #launch(slot: Slot): void {
+    this.#reserve(slot);
+    this.#run(slot);
+  }
+
+  #run(slot: Slot): void {
     const done = this.#probe(slot.service).then((result) => {
       this.#running--;
       slot.running = false;

@@ -94,6 +94,10 @@ export class ServicesService {
       ...config.probes,
       browser: this.browserChecks.runner,
       onResult: (result) => this.#onOwnResult(result),
+      claim: async (ids) => {
+        await this.#leadership.fenced(ServicesStore.CLAIM_PROBES, [ids]);
+        return true;
+      },
     });
     this.#leadership = new Leadership(ctx.db, ctx.log.child({ module: 'services' }), {
       lock: LEADER_LOCKS.probes,
@@ -284,10 +288,21 @@ export class ServicesService {
 
   #startProbing(): void {
     if (!this.#listening) return;
-    // Catch up with what the previous leader wrote, then probe.
-    void this.#tail().finally(() => {
-      if (this.#leadership.isLeader) this.#scheduler.start();
-    });
+    // Catch up with what the previous leader wrote, then probe where it left off.
+    void this.#tail()
+      .then(() => this.store.probeStarts())
+      .then(
+        (starts) => {
+          if (this.#leadership.isLeader) this.#scheduler.start(starts);
+        },
+        (error) => {
+          // Without the previous leader's probe starts, probing could repeat its last ones: wait.
+          this.#ctx.log.warn({ err: error }, 'could not read where probing left off; retrying');
+          setTimeout(() => {
+            if (this.#leadership.isLeader) this.#startProbing();
+          }, 1_000).unref();
+        },
+      );
   }
 
   #onOwnResult(result: ProbeResult): void {

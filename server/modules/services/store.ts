@@ -66,6 +66,20 @@ export class ServicesStore {
     });
   }
 
+  /** The statement the leader runs on its lock connection before probing `$1` (service ids). */
+  static readonly CLAIM_PROBES = `INSERT INTO service_probe_starts (service_id, started_at)
+    SELECT id, now() FROM unnest($1::text[]) AS id
+    ON CONFLICT (service_id) DO UPDATE SET started_at = excluded.started_at`;
+
+  /** When each service's last probe began (epoch ms on this replica's clock, from the database's). */
+  async probeStarts(): Promise<Map<string, number>> {
+    const { rows } = await this.#db.query<{ service_id: string; ago_ms: number }>(
+      'SELECT service_id, extract(epoch FROM now() - started_at) * 1000 AS ago_ms FROM service_probe_starts',
+    );
+    const now = Date.now();
+    return new Map(rows.map((r) => [r.service_id, now - Number(r.ago_ms)]));
+  }
+
   async lastResultId(): Promise<number> {
     const { rows } = await this.#db.query<{ id: number | null }>(
       'SELECT max(id)::int8 AS id FROM service_results',

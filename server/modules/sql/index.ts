@@ -20,8 +20,10 @@ export const sqlModule = defineServerModule({
       config,
       store,
       ctx.log.child({ module: 'sql' }),
+      { replicaId: ctx.replica.id, bus: ctx.bus },
       createSqlMetrics(ctx.metrics),
     );
+    ctx.replica.onSweep(() => service.failOrphanedRuns());
     const { enabled, database, name, roles } = config.sample;
     const wanted = enabled === true || (enabled === 'auto' && !ctx.config.database.url);
     if (wanted && !config.connections.some((c) => c.id === 'sample')) {

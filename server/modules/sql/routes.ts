@@ -70,8 +70,8 @@ export function sqlRoutes(
       status: 202,
       response: cancelAnswer,
     },
-    (req, res) => {
-      if (!service.cancel(me(req), req.params.runId)) throw notFound('No such running query');
+    async (req, res) => {
+      if (!(await service.cancel(me(req), req.params.runId))) throw notFound('No such running query');
       res.status(202).json({ cancelled: true });
     },
   );

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Response } from 'express';
 import { hasAnyRole } from '../../platform/access.ts';
 import { ApiError, badRequest, forbidden, notFound } from '../../platform/errors.ts';
+import type { EventBus, LiveEvent } from '../../platform/events/bus.ts';
 import type { User } from '../../platform/identity.ts';
 import type { Logger } from '../../platform/log.ts';
 import type { SqlEngineKind } from './adapters/engine.ts';
@@ -23,10 +24,44 @@ const META_TTL_MS = 5 * 60_000;
 const META_MAX = 5_000;
 const MAX_RUNS_PER_USER = 8;
 const PROGRESS_EVERY_MS = 150;
+/** Internal bus event: "the replica running this run, cancel it" (never sent to browsers). */
+const CANCEL_TOPIC = 'sql.cancel';
+export const ORPHANED_RUN_MESSAGE =
+  'The Labdeck replica running this query stopped (its lease expired); the query did not finish';
 
-export function createSqlService(config: SqlConfig, store: SqlStore, log: Logger, metrics?: SqlMetrics) {
+/** Where this service runs among the replicas: its id in sql_history, and the bus to reach the others. */
+export interface SqlCluster {
+  replicaId: string;
+  bus: EventBus;
+}
+
+interface CancelRequest {
+  runId: string;
+  userId: string;
+  replicaId: string;
+}
+
+export function createSqlService(
+  config: SqlConfig,
+  store: SqlStore,
+  log: Logger,
+  cluster: SqlCluster,
+  metrics?: SqlMetrics,
+) {
   const connections = new Map<string, Connection>();
   const running = new Map<string, { userId: string; controller: AbortController }>();
+  const cancelLocal = (runId: string, userId: string): boolean => {
+    const r = running.get(runId);
+    if (!r || r.userId !== userId) return false;
+    r.controller.abort(new Error('cancelled by the user'));
+    return true;
+  };
+  const unsubscribe = cluster.bus.subscribe((event: LiveEvent) => {
+    if (event.topic !== CANCEL_TOPIC) return;
+    const request = event.data as CancelRequest;
+    if (request.replicaId === cluster.replicaId) cancelLocal(request.runId, request.userId);
+  });
+  const owner = (runId: string) => ({ runId, replicaId: cluster.replicaId });
   const metaCache = new Map<string, { at: number; value: Promise<unknown> }>();
 
   function addConnection(c: ConnectionConfig) {
@@ -82,9 +117,9 @@ export function createSqlService(config: SqlConfig, store: SqlStore, log: Logger
       ? await store.tabSession(user.id, body.tabId, c.config.id)
       : {};
     // Recorded before the stream opens: if Labdeck's database is down, the answer is a plain error.
-    const historyId = await store.startHistory(user.id, c.config.id, body.tabId, body.sql);
-    const controller = new AbortController();
     const runId = randomUUID();
+    const historyId = await store.startHistory(user.id, c.config.id, body.tabId, body.sql, owner(runId));
+    const controller = new AbortController();
     running.set(runId, { userId: user.id, controller });
     res.on('close', () => {
       if (!res.writableFinished) controller.abort(new Error('client disconnected'));
@@ -197,7 +232,13 @@ export function createSqlService(config: SqlConfig, store: SqlStore, log: Logger
       res.setHeader('Cache-Control', 'no-store, no-transform');
       res.flushHeaders();
     };
-    const historyId = await store.startHistory(user.id, c.config.id, request.tabId, request.sql);
+    const historyId = await store.startHistory(
+      user.id,
+      c.config.id,
+      request.tabId,
+      request.sql,
+      owner(randomUUID()),
+    );
     const started = performance.now();
     metrics?.running.inc();
     const outcome = await c.engine
@@ -241,11 +282,19 @@ export function createSqlService(config: SqlConfig, store: SqlStore, log: Logger
     addConnection,
     run,
     exportRun,
-    cancel(user: User, runId: string): boolean {
-      const r = running.get(runId);
-      if (!r || r.userId !== user.id) return false;
-      r.controller.abort(new Error('cancelled by the user'));
+    /** Cancels a run of the user's, whichever replica runs it (false: no such running query). */
+    async cancel(user: User, runId: string): Promise<boolean> {
+      if (cancelLocal(runId, user.id)) return true;
+      const replicaId = await store.runOwner(user.id, runId);
+      if (!replicaId || replicaId === cluster.replicaId) return false;
+      const request: CancelRequest = { runId, userId: user.id, replicaId };
+      cluster.bus.publish({ topic: CANCEL_TOPIC, type: 'cancel', data: request, internal: true });
       return true;
+    },
+    /** Reports the runs of replicas that died as failed (runs after each replica heartbeat). */
+    async failOrphanedRuns(): Promise<void> {
+      const failed = await store.failOrphanedRuns(ORPHANED_RUN_MESSAGE);
+      if (failed) log.warn({ failed }, 'reported the SQL runs of a replica that stopped as failed');
     },
     metadata(user: User, connectionId: string, path: string[], refresh = false): Promise<MetaNode[]> {
       const c = connectionFor(user, connectionId);
@@ -261,6 +310,7 @@ export function createSqlService(config: SqlConfig, store: SqlStore, log: Logger
       return cached(`${c.config.id}\u0000${user.id}\u0000f`, () => c.engine.functions(user));
     },
     async close() {
+      unsubscribe();
       for (const r of running.values()) r.controller.abort(new Error('Labdeck is stopping'));
       await Promise.all([...connections.values()].map((c) => c.engine.close().catch(() => {})));
     },

@@ -75,10 +75,12 @@ export function createSqlStore(db: Db) {
       connectionId: string,
       tabId: string | null,
       sql: string,
+      owner: { runId: string; replicaId: string },
     ): Promise<number> {
       const { rows } = await db.query(
-        `INSERT INTO sql_history (user_id, connection_id, tab_id, sql, state) VALUES ($1, $2, $3, $4, 'running') RETURNING id`,
-        [userId, connectionId, tabId, sql],
+        `INSERT INTO sql_history (user_id, connection_id, tab_id, sql, state, run_id, replica_id)
+         VALUES ($1, $2, $3, $4, 'running', $5, $6) RETURNING id`,
+        [userId, connectionId, tabId, sql, owner.runId, owner.replicaId],
       );
       const id = Number(rows[0]!.id);
       // Keep the newest runs per user; prune now and then rather than on every insert.
@@ -99,6 +101,25 @@ export function createSqlStore(db: Db) {
         'UPDATE sql_history SET duration_ms = $2, rows = $3, state = $4, error = $5, query_id = $6 WHERE id = $1',
         [id, done.durationMs, done.rows, done.state, done.error ?? null, done.queryId ?? null],
       );
+    },
+    /** The live replica running the user's run `runId`, if it is still running. */
+    async runOwner(userId: string, runId: string): Promise<string | undefined> {
+      const { rows } = await db.query<{ replica_id: string }>(
+        `SELECT h.replica_id FROM sql_history h JOIN labdeck_replicas r ON r.id = h.replica_id
+          WHERE h.run_id = $1 AND h.user_id = $2 AND h.state = 'running'`,
+        [runId, userId],
+      );
+      return rows[0]?.replica_id;
+    },
+    /** Reports the runs of replicas no longer in labdeck_replicas (their lease ran out) as failed. */
+    async failOrphanedRuns(message: string): Promise<number> {
+      const { rowCount } = await db.query(
+        `UPDATE sql_history SET state = 'failed', error = $1
+          WHERE state = 'running' AND replica_id IS NOT NULL
+            AND replica_id NOT IN (SELECT id FROM labdeck_replicas)`,
+        [message],
+      );
+      return rowCount ?? 0;
     },
     async history(
       userId: string,

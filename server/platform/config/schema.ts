@@ -64,10 +64,26 @@ export const databaseSection = z
 export const eventsSection = z
   .strictObject({
     /**
-     * How live events reach every replica: `memory` (one replica), `postgres` (LISTEN/NOTIFY), or
-     * `auto`: postgres with an external database, memory with the embedded one.
+     * How live events reach every replica: `memory` (one process only) or `postgres` (LISTEN/NOTIFY,
+     * with an external database and with the embedded one that other replicas may share); `auto` is postgres.
      */
     bus: z.enum(['auto', 'memory', 'postgres']).default('auto'),
+  })
+  .prefault({});
+
+export const replicasSection = z
+  .strictObject({
+    /** How often each replica writes its heartbeat row (labdeck_replicas). */
+    heartbeatMs: z.number().int().min(100).max(600_000).default(5_000),
+    /**
+     * A replica silent for this long is gone: another replica reports its in-flight SQL runs failed.
+     * Keep it a few heartbeats long, so a slow database moment does not declare a live replica dead.
+     */
+    leaseMs: z.number().int().min(300).max(3_600_000).default(30_000),
+  })
+  .refine((r) => r.leaseMs >= 2 * r.heartbeatMs, {
+    message: 'leaseMs must be at least twice heartbeatMs',
+    path: ['leaseMs'],
   })
   .prefault({});
 
@@ -86,6 +102,7 @@ export function buildConfigSchema(modules: readonly ServerModule[]) {
     server: serverSection,
     database: databaseSection,
     events: eventsSection,
+    replicas: replicasSection,
     log: logSection,
     ...moduleShapes,
   });
@@ -113,6 +130,7 @@ export interface AppConfig {
   server: z.output<typeof serverSection>;
   database: z.output<typeof databaseSection>;
   events: z.output<typeof eventsSection>;
+  replicas: z.output<typeof replicasSection>;
   log: z.output<typeof logSection>;
   /** Module sections, typed by each module through its own schema. */
   [key: string]: unknown;

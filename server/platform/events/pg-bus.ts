@@ -25,6 +25,7 @@ export async function createPgBus(db: Db, url: string, log: Logger): Promise<Eve
   const listeners = new Set<LiveListener>();
   let listener: pg.Client | undefined;
   let closed = false;
+  let warnReset: NodeJS.Timeout | undefined;
 
   const deliver = (event: LiveEvent) => {
     for (const fn of listeners) {
@@ -49,20 +50,35 @@ export async function createPgBus(db: Db, url: string, log: Logger): Promise<Eve
   }
 
   async function connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: url });
+    const client = new pg.Client({ connectionString: url, keepAlive: true });
     client.on('notification', (message) => {
       onNotification(message.payload).catch((error) =>
         log.warn({ err: error }, 'bad live event notification'),
       );
     });
-    client.on('error', (error) => {
-      log.warn({ err: error }, 'live event listener connection lost; reconnecting');
+    let lost = false;
+    const reconnect = (error?: Error) => {
+      if (lost) return;
+      lost = true;
+      if (listener === client) listener = undefined;
       client.end().catch(() => {});
-      if (!closed) setTimeout(() => connect().catch(() => {}), RECONNECT_MS).unref();
-    });
+      if (closed) return;
+      log.warn({ err: error }, 'live event listener connection lost; reconnecting');
+      setTimeout(retry, RECONNECT_MS).unref();
+    };
+    client.on('error', reconnect);
+    client.on('end', () => reconnect());
     await client.connect();
     await client.query(`LISTEN ${CHANNEL}`);
     listener = client;
+  }
+
+  /** Keeps trying while PostgreSQL is away (a restart, a failover), without flooding the log. */
+  function retry(): void {
+    if (closed) return;
+    connect().catch(() => {
+      if (!closed) setTimeout(retry, RECONNECT_MS).unref();
+    });
   }
 
   await connect();
@@ -84,9 +100,15 @@ export async function createPgBus(db: Db, url: string, log: Logger): Promise<Eve
                SELECT pg_notify($1, json_build_object('from', $3::text, 'ref', id)::text) FROM stored`,
               [CHANNEL, JSON.stringify(event), replica],
             );
-      sent.catch((error) =>
-        log.warn({ err: error, topic: event.topic }, 'live event not sent to other replicas'),
-      );
+      sent.catch((error) => {
+        // Once per outage: a database restart would otherwise log every event.
+        if (warnReset) return;
+        log.warn({ err: error, topic: event.topic }, 'live event not sent to other replicas');
+        warnReset = setTimeout(() => {
+          warnReset = undefined;
+        }, 60_000);
+        warnReset.unref();
+      });
     },
     subscribe(fn) {
       listeners.add(fn);
@@ -95,6 +117,7 @@ export async function createPgBus(db: Db, url: string, log: Logger): Promise<Eve
     async close() {
       closed = true;
       clearInterval(prune);
+      clearTimeout(warnReset);
       listeners.clear();
       await listener?.end().catch(() => {});
     },
