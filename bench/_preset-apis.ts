@@ -88,21 +88,3 @@ export async function startPresetApis(): Promise<PresetApis> {
       }),
   };
 }
-
-/** labdeck.yaml with `count` services in groups of 50, the kinds taken in turn, each with its preset's probe. */
-export function presetsConfig(count: number, apisUrl: string, intervalMs: number): string {
-  const lines = [
-    'log: { level: warn }',
-    'services:',
-    `  probes: { intervalMs: ${intervalMs}, timeoutMs: 5000 }`,
-    '  groups:',
-  ];
-  for (let i = 0; i < count; i++) {
-    const kind = PRESET_KINDS_BENCHED[i % PRESET_KINDS_BENCHED.length]!;
-    if (i % 50 === 0) lines.push(`    - name: Group ${i / 50 + 1}`, '      services:');
-    lines.push(
-      `        - { id: preset-${i}, name: Preset ${i}, kind: ${kind}, url: "${apisUrl}/${kind}/${i}/" }`,
-    );
-  }
-  return `${lines.join('\n')}\n`;
-}

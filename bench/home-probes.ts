@@ -8,7 +8,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startLabdeckProcess } from '../e2e/support/labdeck.ts';
-import { PRESET_KINDS_BENCHED, presetsConfig, startPresetApis } from './_preset-apis.ts';
+import { PRESET_KINDS_BENCHED, startPresetApis } from './_preset-apis.ts';
 
 // Helpers shared with home-api.ts.
 /** A local HTTP target that counts the probes it answers. */
@@ -36,7 +36,26 @@ export async function startTarget(): Promise<{
 }
 
 /** labdeck.yaml with `count` declared services in groups of 50, all probing the target. */
-export function servicesConfig(count: number, targetUrl: string, intervalMs: number): string {
+export const servicesConfig = (count: number, targetUrl: string, intervalMs: number): string =>
+  groupedServicesConfig(
+    count,
+    intervalMs,
+    (i) => `{ id: svc-${i}, name: Service ${i}, url: "${targetUrl}/s/${i}", icon: web, tags: [bench] }`,
+  );
+
+/** labdeck.yaml with `count` services in groups of 50, the kinds taken in turn, each with its preset's probe. */
+export const presetsConfig = (count: number, apisUrl: string, intervalMs: number): string =>
+  groupedServicesConfig(count, intervalMs, (i) => {
+    const kind = PRESET_KINDS_BENCHED[i % PRESET_KINDS_BENCHED.length]!;
+    return `{ id: preset-${i}, name: Preset ${i}, kind: ${kind}, url: "${apisUrl}/${kind}/${i}/" }`;
+  });
+
+/** labdeck.yaml with `count` services in groups of 50, each the flow mapping `service(i)` gives. */
+export function groupedServicesConfig(
+  count: number,
+  intervalMs: number,
+  service: (i: number) => string,
+): string {
   const lines = [
     'log: { level: warn }',
     'services:',
@@ -45,9 +64,7 @@ export function servicesConfig(count: number, targetUrl: string, intervalMs: num
   ];
   for (let i = 0; i < count; i++) {
     if (i % 50 === 0) lines.push(`    - name: Group ${i / 50 + 1}`, '      services:');
-    lines.push(
-      `        - { id: svc-${i}, name: Service ${i}, url: "${targetUrl}/s/${i}", icon: web, tags: [bench] }`,
-    );
+    lines.push(`        - ${service(i)}`);
   }
   return `${lines.join('\n')}\n`;
 }

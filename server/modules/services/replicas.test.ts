@@ -6,26 +6,12 @@ import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Labdeck, startLabdeck } from '../../platform/runtime.ts';
-import { createDatabase } from '../../test/harness.ts';
+import { createDatabase, startReplica } from '../../test/harness.ts';
 import { serverModules } from '../index.ts';
 import type { ServiceList as ServiceListJson } from './contract.ts';
 import { ServicesStore } from './store.ts';
 
-async function start(databaseUrl: string, config: string): Promise<Labdeck> {
-  const cwd = mkdtempSync(path.join(tmpdir(), 'labdeck-services-'));
-  writeFileSync(path.join(cwd, 'labdeck.yaml'), config);
-  return startLabdeck({
-    modules: serverModules,
-    cwd,
-    env: {
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATABASE_URL: databaseUrl,
-      LABDECK_CONFIG: path.join(cwd, 'labdeck.yaml'),
-    },
-    log: pino({ level: 'silent' }),
-  });
-}
+const start = startReplica;
 
 const list = async (app: Labdeck, index = 0) =>
   ((await (await fetch(`${app.url}/api/services`)).json()) as ServiceListJson).groups[0]!.services[index]!;
