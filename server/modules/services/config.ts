@@ -130,7 +130,7 @@ export const servicesSection = z
         keepFailures: z.number().int().min(1).max(500).default(20),
         /** Largest Playwright trace kept of a failure (a larger one is dropped, the screenshot kept); 0: no traces. */
         maxTraceBytes: z.number().int().min(0).max(100_000_000).default(5_000_000),
-        /** Chromium to run; default PLAYWRIGHT_CHROMIUM_EXECUTABLE_PATH or /usr/bin/chromium. */
+        /** Chromium to run; default PLAYWRIGHT_CHROMIUM_EXECUTABLE_PATH, Debian's chromium-headless-shell, /usr/bin/chromium. */
         executablePath: z.string().min(1).optional(),
       })
       .prefault({}),

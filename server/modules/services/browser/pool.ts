@@ -1,5 +1,5 @@
 import { type Browser, type BrowserContext, chromium } from 'playwright-core';
-import { chromiumArgs, chromiumExecutable } from '../../../platform/chromium.ts';
+import { chromiumArgs, headlessExecutable } from '../../../platform/chromium.ts';
 
 export interface BrowserPoolOptions {
   /** Checks allowed at once; the rest wait their turn (within their own time box). */
@@ -65,7 +65,7 @@ export class BrowserPool {
     if (!this.#browser) {
       const launching = chromium
         .launch({
-          executablePath: this.#options.executablePath ?? chromiumExecutable(),
+          executablePath: this.#options.executablePath ?? headlessExecutable(),
           args: chromiumArgs,
           headless: true,
         })
