@@ -177,11 +177,27 @@ export async function stopProcess(child: ChildProcess, graceMs: number): Promise
   clearTimeout(timer);
 }
 
-async function stopGroup(child: ChildProcess, graceMs: number): Promise<void> {
+/**
+ * SIGKILL at once, as a crash or the OOM killer would (its whole group when it leads one); resolves once it
+ * has exited (with a group: once every process of the group has, or zombies alone are left).
+ */
+export async function killProcess(child: ChildProcess): Promise<void> {
+  if (groupLeaders.has(child)) return stopGroup(child, 0, 'SIGKILL');
+  if (!isRunning(child)) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGKILL');
+  await exited;
+}
+
+async function stopGroup(
+  child: ChildProcess,
+  graceMs: number,
+  first: NodeJS.Signals = 'SIGTERM',
+): Promise<void> {
   const killAt = Date.now() + graceMs;
   // Zombies (orphans a PID 1 that does not reap leaves behind) stay in the group after SIGKILL: stop waiting.
   const giveUpAt = killAt + 5_000;
-  signal(child, 'SIGTERM');
+  signal(child, first);
   while (groupAlive(child) && Date.now() < giveUpAt) {
     if (Date.now() > killAt) signal(child, 'SIGKILL');
     await sleep(100);
@@ -272,19 +288,31 @@ export interface Launched {
   ready: Omit<Readiness, 'child'>;
 }
 
+/** A lab server that can be stopped, or killed, and started again on the same ports and data. */
+export interface Restartable {
+  /** Does nothing while the server runs; otherwise launches it and waits until it is ready. */
+  start(): Promise<void>;
+  /** SIGTERM, SIGKILL after the grace period. */
+  stop(): Promise<void>;
+  /** SIGKILL at once, without a chance to clean up (a crash); start() brings it back. */
+  kill(): Promise<void>;
+}
+
 /**
- * start() and stop() of a lab server that can be stopped and started again: start() does nothing while the
- * child runs, otherwise calls `launch` (checks, then spawns) and waits until ready; a start that fails
- * stops the child before it throws.
+ * start(), stop() and kill() of a lab server that can be stopped and started again: start() does nothing
+ * while the child runs, otherwise calls `launch` (checks, then spawns) and waits until ready; a start that
+ * fails stops the child before it throws.
  */
-export function restartable(
-  graceMs: number,
-  launch: () => Promise<Launched>,
-): { start(): Promise<void>; stop(): Promise<void> } {
+export function restartable(graceMs: number, launch: () => Promise<Launched>): Restartable {
   let child: ChildProcess | undefined;
   const stop = async () => {
     if (!child) return;
     await stopProcess(child, graceMs);
+    child = undefined;
+  };
+  const kill = async () => {
+    if (!child) return;
+    await killProcess(child);
     child = undefined;
   };
   const start = async () => {
@@ -298,7 +326,7 @@ export function restartable(
       throw error;
     }
   };
-  return { start, stop };
+  return { start, stop, kill };
 }
 
 /** Whether something answers HTTP at `url` (any status): the port a server is about to take is in use. */

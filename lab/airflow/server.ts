@@ -46,9 +46,11 @@ export interface AirflowServer {
   admin: Credentials;
   /** Airflow 3 only: a read-only user (`viewer`). */
   viewer?: Credentials;
-  /** Starts it again after stop(), on the same port and AIRFLOW_HOME (the SQLite database is kept). */
+  /** Starts it again after stop() or kill(), on the same port and AIRFLOW_HOME (the SQLite database is kept). */
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** SIGKILLs every process of standalone's session at once, as a crash of the host would. */
+  kill(): Promise<void>;
 }
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -93,7 +95,7 @@ async function startStandalone(major: 2 | 3, options: AirflowOptions): Promise<A
     AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT: String(await freePort()),
   };
   const health = major === 3 ? `${url}/api/v2/monitor/health` : `${url}/api/v1/health`;
-  const { start, stop } = restartable(stopGraceMs, async () => {
+  const { start, stop, kill } = restartable(stopGraceMs, async () => {
     if (await answersHttp(url)) throw new Error(`Cannot start Airflow ${major}: ${host}:${port} is in use`);
     const tail = logTail(logFile);
     const child = spawnLogged(join(venv, 'bin', 'airflow'), ['standalone'], logFile, {
@@ -117,7 +119,7 @@ async function startStandalone(major: 2 | 3, options: AirflowOptions): Promise<A
   });
   await start();
   const users = readCredentials(major, home);
-  return { url, port, major, home, logFile, ...users, start, stop };
+  return { url, port, major, home, logFile, ...users, start, stop, kill };
 }
 
 /** Settings both majors share; inherited AIRFLOW_*, AIRFLOW__* and OPENLINEAGE* variables are dropped. */

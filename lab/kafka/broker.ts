@@ -48,9 +48,11 @@ export interface KafkaBroker {
   logFile: string;
   /** Present when started with `security`. */
   security?: KafkaSecurity;
-  /** Starts the broker again after stop(), with the same data dir and ports. */
+  /** Starts the broker again after stop() or kill(), with the same data dir and ports. */
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** SIGKILL, as a crash would: no controlled shutdown, the log recovers on the next start(). */
+  kill(): Promise<void>;
 }
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -88,7 +90,7 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroke
   const logFile = join(logsDir, 'server.log');
   const outFile = join(logsDir, 'stdout.log');
   const timeoutMs = options.startTimeoutMs ?? 90_000;
-  const { start, stop } = restartable(stopGraceMs, async () => {
+  const { start, stop, kill } = restartable(stopGraceMs, async () => {
     for (const used of [port, controllerPort, ...securePorts(security)]) {
       if (await acceptsConnections(used))
         throw new Error(`Cannot start Kafka: ${host}:${used} is already in use`);
@@ -115,6 +117,7 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroke
     ...(security && { security: publicSecurity(security) }),
     start,
     stop,
+    kill,
   };
   await broker.start();
   return broker;

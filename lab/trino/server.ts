@@ -11,10 +11,9 @@ import {
   freePort,
   logTail,
   notInstalled,
+  restartable,
   serversOutliveThisProcess,
   spawnLogged,
-  stopProcess,
-  waitUntilReady,
 } from '../process.ts';
 
 export type TrinoServer = {
@@ -23,7 +22,11 @@ export type TrinoServer = {
   /** The JVM's output. */
   logFile: string;
   stop(): Promise<void>;
-  /** Resolves when the JVM exits (after stop() or a crash). */
+  /** Starts it again after kill() or stop(), on the same port and instance dir. */
+  start(): Promise<void>;
+  /** SIGKILLs the JVM, as a crash would. */
+  kill(): Promise<void>;
+  /** Resolves when the current JVM exits (after stop(), kill() or a crash). */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 };
 
@@ -271,15 +274,76 @@ export async function startTrino(options: StartTrinoOptions = {}): Promise<Trino
   const installDir = options.installDir ?? trinoInstallDir();
   assertTrinoInstalled(installDir);
   const port = options.port ?? (await freePort());
-  // Otherwise another server on that port could answer our readiness checks.
-  await assertPortFree(port);
   const dir = options.dir ?? path.join(installDir, 'run', String(port));
   const timeoutMs = options.timeoutMs ?? 180_000;
-  const { etc, data } = await writeConfig(dir, port, options.spooling);
-  const server = path.join(installDir, 'server');
-  const java = path.join(installDir, 'jdk', 'bin', 'java');
+  const etc = path.join(dir, 'etc');
+  const logFile = path.join(dir, 'data', 'var', 'log', 'server.log');
+  const url = `http://127.0.0.1:${port}`;
+  let exited: Promise<ExitInfo> | undefined;
+  let written = false;
 
-  const args = [
+  const server = restartable(20_000, async () => {
+    // Otherwise another server on that port could answer our readiness checks.
+    await assertPortFree(port);
+    // Written afresh by the first start (and after a stop() removed a throwaway dir); a restart keeps it.
+    if (!written || !existsSync(path.join(etc, 'config.properties'))) {
+      await writeConfig(dir, port, options.spooling);
+      written = true;
+    }
+    mkdirSync(path.dirname(logFile), { recursive: true });
+    const tail = logTail(logFile, 60);
+    const child = spawnLogged(java(installDir), trinoArgs(installDir, etc), logFile, {
+      cwd: dir,
+      env: trinoEnv(installDir),
+    });
+    exited = watchExit(child);
+    let passed = 0;
+    const steps = readinessSteps(url);
+    return {
+      child,
+      ready: {
+        name: `Trino on port ${port}`,
+        goal: 'start',
+        timeoutMs,
+        // Each step once, in order; a failed one is tried again at the next poll.
+        probe: async () => {
+          for (const check of steps.slice(passed)) {
+            const result = await check();
+            if (result !== true) return result;
+            passed++;
+          }
+          return true;
+        },
+        tail: () => `--- server log tail (${logFile}) ---\n${tail()}`,
+      },
+    };
+  });
+  // A failed start keeps the dir (and its log) for a look.
+  await server.start();
+  return {
+    url,
+    port,
+    logFile,
+    start: server.start,
+    kill: server.kill,
+    async stop() {
+      await server.stop();
+      // An instance dir we made ourselves is throwaway after a clean stop.
+      if (!options.dir) await rm(dir, { recursive: true, force: true });
+    },
+    get exited() {
+      return exited!;
+    },
+  };
+}
+
+type ExitInfo = { code: number | null; signal: NodeJS.Signals | null };
+
+const java = (installDir: string) => path.join(installDir, 'jdk', 'bin', 'java');
+
+function trinoArgs(installDir: string, etc: string): string[] {
+  const server = path.join(installDir, 'server');
+  return [
     '-cp',
     `${path.join(server, 'lib')}/*`,
     ...jvmArgs(etc),
@@ -293,18 +357,20 @@ export async function startTrino(options: StartTrinoOptions = {}): Promise<Trino
     `-Dcatalog.config-dir=${path.join(etc, 'catalog')}`,
     'io.trino.server.TrinoServer',
   ];
+}
+
+function trinoEnv(installDir: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, JAVA_HOME: path.join(installDir, 'jdk') };
   delete env.JAVA_TOOL_OPTIONS;
   delete env._JAVA_OPTIONS;
-  // cwd = dir: Trino reads etc/spooling-manager.properties relative to it.
-  const logFile = path.join(data, 'var', 'log', 'server.log');
-  mkdirSync(path.dirname(logFile), { recursive: true });
-  const tail = logTail(logFile, 60);
-  const child = spawnLogged(java, args, logFile, { cwd: dir, env });
+  return env;
+}
+
+/** Resolves when the JVM exits; a watchdog kills it if this process dies first, even by SIGKILL. */
+function watchExit(child: ChildProcess): Promise<ExitInfo> {
   // killOnExit does not see a SIGKILL of this process; the watchdog does (unless the JVM is to outlive it).
   const dog = child.pid && !serversOutliveThisProcess() ? spawnWatchdog(child.pid) : undefined;
-  type ExitInfo = { code: number | null; signal: NodeJS.Signals | null };
-  const exitPromise = new Promise<ExitInfo>((resolve) => {
+  return new Promise<ExitInfo>((resolve) => {
     child.on('exit', (code, signal) => {
       if (dog?.pid) {
         try {
@@ -314,15 +380,14 @@ export async function startTrino(options: StartTrinoOptions = {}): Promise<Trino
       resolve({ code, signal });
     });
   });
+}
 
-  const url = `http://127.0.0.1:${port}`;
-  const halt = async (): Promise<void> => {
-    await stopProcess(child, 20_000);
-  };
-
-  // Ready after three steps, in order: /v1/info says the server has finished starting; SELECT 1 answers
-  // (coordinator only); a query that needs the node registered as a worker (NO_NODES_AVAILABLE until then).
-  const steps: Array<() => Promise<true | string>> = [
+/**
+ * Ready after three steps, in order: /v1/info says the server has finished starting; SELECT 1 answers
+ * (coordinator only); a query that needs the node registered as a worker (NO_NODES_AVAILABLE until then).
+ */
+function readinessSteps(url: string): Array<() => Promise<true | string>> {
+  return [
     async () => {
       try {
         const res = await fetch(`${url}/v1/info`, { signal: AbortSignal.timeout(2000) });
@@ -346,33 +411,4 @@ export async function startTrino(options: StartTrinoOptions = {}): Promise<Trino
       }
     }),
   ];
-  let passed = 0;
-  try {
-    await waitUntilReady({
-      name: `Trino on port ${port}`,
-      goal: 'start',
-      child,
-      timeoutMs,
-      probe: async () => {
-        for (const check of steps.slice(passed)) {
-          const result = await check();
-          if (result !== true) return result;
-          passed++;
-        }
-        return true;
-      },
-      tail: () => `--- server log tail (${logFile}) ---\n${tail()}`,
-    });
-  } catch (error) {
-    await halt(); // keeps the dir (and its log) for a look
-    throw error;
-  }
-  let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> =>
-    (stopping ??= (async () => {
-      await halt();
-      // An instance dir we made ourselves is throwaway after a clean stop.
-      if (!options.dir) await rm(dir, { recursive: true, force: true });
-    })());
-  return { url, port, logFile, stop, exited: exitPromise };
 }

@@ -23,7 +23,8 @@ export const forbidden = (message = 'Not allowed') => new ApiError(403, 'forbidd
 export const notFound = (message = 'Not found') => new ApiError(404, 'not_found', message);
 export const conflict = (message: string, details?: unknown) =>
   new ApiError(409, 'conflict', message, details);
-export const unavailable = (message: string) => new ApiError(503, 'unavailable', message);
+/** 503: a dependency does not answer; `code` names which (`kafka_unavailable`, `engine_unreachable`). */
+export const unavailable = (message: string, code = 'unavailable') => new ApiError(503, code, message);
 
 export const apiNotFound: RequestHandler = (req) => {
   throw notFound(`No API route for ${req.method} ${req.path}`);

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Response } from 'express';
 import { hasAnyRole } from '../../platform/access.ts';
-import { ApiError, badRequest, forbidden, notFound } from '../../platform/errors.ts';
+import { ApiError, badRequest, forbidden, notFound, unavailable } from '../../platform/errors.ts';
 import type { EventBus, LiveEvent } from '../../platform/events/bus.ts';
 import type { User } from '../../platform/identity.ts';
 import type { Logger } from '../../platform/log.ts';
 import type { SqlEngineKind } from './adapters/engine.ts';
 import { sqlEngines } from './adapters/index.ts';
-import type { RunOutcome, RunSink, SqlEngine } from './adapters/types.ts';
+import { EngineUnreachableError, type RunOutcome, type RunSink, type SqlEngine } from './adapters/types.ts';
 import type { ConnectionConfig, SqlConfig } from './config.ts';
 import type { Column, ConnectionInfo, MetaNode, Progress, RunBody } from './contract.ts';
 import { csvHeader, csvLines, jsonlLines } from './export-format.ts';
@@ -303,11 +303,13 @@ export function createSqlService(
           if (key.startsWith(`${c.config.id}\u0000${user.id}\u0000`)) metaCache.delete(key);
       return cached(`${c.config.id}\u0000${user.id}\u0000m\u0000${path.join('\u0000')}`, () =>
         c.engine.metadata(path, user),
-      );
+      ).catch(unreachableAs503);
     },
     functions(user: User, connectionId: string): Promise<string[]> {
       const c = connectionFor(user, connectionId);
-      return cached(`${c.config.id}\u0000${user.id}\u0000f`, () => c.engine.functions(user));
+      return cached(`${c.config.id}\u0000${user.id}\u0000f`, () => c.engine.functions(user)).catch(
+        unreachableAs503,
+      );
     },
     async close() {
       unsubscribe();
@@ -315,6 +317,12 @@ export function createSqlService(
       await Promise.all([...connections.values()].map((c) => c.engine.close().catch(() => {})));
     },
   };
+}
+
+/** An engine that does not answer is a 503 with its message (the connection is named in it), not a 500. */
+function unreachableAs503(error: unknown): never {
+  if (error instanceof EngineUnreachableError) throw unavailable(error.message, 'engine_unreachable');
+  throw error;
 }
 
 /** Writes one NDJSON line; resolves when the socket can take more (or is gone). */

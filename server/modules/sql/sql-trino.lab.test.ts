@@ -1,14 +1,16 @@
 // SQL Lab against a real single-node Trino (lab/trino). Without `bash lab/trino/install.sh` this FAILS.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { queryTrino, startTrino, type TrinoServer } from '../../../lab/trino/server.ts';
 import {
   type ApiClient,
   apiClient,
+  createDatabase,
   proxyAuthYaml,
   startTestApp,
   type TestApp,
   userClient,
 } from '../../test/harness.ts';
+import { reportFigure, waitFor } from '../../test/outage.ts';
 import { endOf, firstRow, type Json, type Line, readRun, rowCount } from './test/run.ts';
 
 let trino: TrinoServer;
@@ -20,9 +22,10 @@ const run = (sql: string, tabId = 'tab1', extra: Record<string, unknown> = {}) =
   client.post('/api/sql/run', { connectionId: 'trino', sql, tabId, ...extra });
 
 beforeAll(async () => {
-  trino = await startTrino();
+  const [started, warehouse] = await Promise.all([startTrino(), createDatabase(inject('postgresUrl'))]);
+  trino = started;
   app = await startTestApp({
-    config: `sql:\n  connections:\n    - id: trino\n      name: Lab Trino\n      engine: trino\n      url: ${trino.url}\n      clientTags: [lab]\n`,
+    config: `sql:\n  connections:\n    - id: trino\n      name: Lab Trino\n      engine: trino\n      url: ${trino.url}\n      clientTags: [lab]\n    - { id: pg, name: Warehouse, engine: postgres, url: "${warehouse}" }\n`,
   });
   client = apiClient(app.url);
 });
@@ -181,5 +184,50 @@ describe('export', () => {
     const lines = text.trimEnd().split('\n');
     expect(lines).toHaveLength(15_000);
     expect(Object.keys(JSON.parse(lines[0]!))).toEqual(['orderkey', 'comment']);
+  });
+});
+
+// Last in the file: it kills the Trino every case above shares, and starts it again (~45 s on 2 cores).
+describe('Trino killed and restarted under a running Labdeck', () => {
+  const catalogs = () => client.get('/api/sql/connections/trino/metadata?refresh=1');
+
+  it('fails the running query fast, answers 503 for catalogs, keeps PostgreSQL working, and needs no Labdeck restart', async () => {
+    let killedAt = 0;
+    const lines = await readRun(await run(LONG, 'tabK'), (line) => {
+      if (line.t === 'progress' && !killedAt) {
+        killedAt = Date.now();
+        void trino.kill();
+      }
+    });
+    const failedMs = Date.now() - killedAt;
+    reportFigure('Trino killed -> running query failed', failedMs);
+    expect(endOf(lines)).toMatchObject({ state: 'failed', error: { code: 'TRINO_UNREACHABLE' } });
+    expect(endOf(lines).error?.message).toContain(trino.url);
+    expect(failedMs).toBeLessThan(10_000);
+
+    const started = Date.now();
+    const down = await catalogs();
+    expect(down.status).toBe(503);
+    expect(((await down.json()) as Json).error).toMatchObject({ code: 'engine_unreachable' });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    const pg = await readRun(
+      await client.post('/api/sql/run', { connectionId: 'pg', sql: 'SELECT 41 + 1', tabId: 'p' }),
+    );
+    expect(endOf(pg).state).toBe('finished');
+    expect(firstRow(pg)).toEqual([42]);
+
+    const restart = Date.now();
+    await trino.start();
+    reportFigure('Trino restart until ready', Date.now() - restart);
+    const ready = Date.now();
+    const first = endOf(await readRun(await run('SELECT count(*) FROM tpch.tiny.nation', 'tabK')));
+    reportFigure('Trino ready -> first Labdeck query finished', Date.now() - ready);
+    expect(first).toMatchObject({ state: 'finished', rows: 1 });
+    const listed = await waitFor('catalogs again', catalogs, (res) => res.status === 200, {
+      timeoutMs: 10_000,
+    });
+    expect(((await listed.value.json()) as Json).items.map((n: { name: string }) => n.name)).toContain(
+      'tpch',
+    );
   });
 });

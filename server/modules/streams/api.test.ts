@@ -69,6 +69,14 @@ streams:
     expect(body).not.toContain('s3cret-value');
     expect(body).not.toContain('reader');
     expect((await getFrom(app, '/api/streams/clusters/gone/topics', viewer)).status).toBe(200);
+    // A call that needs a broker is refused at once with a clear code, not left to time out into a 500.
+    const started = Date.now();
+    const configs = await getFrom(app, '/api/streams/clusters/gone/topics/orders/configs', viewer);
+    expect(configs.status).toBe(503);
+    expect(JSON.parse(configs.body).error).toMatchObject({ code: 'kafka_unavailable' });
+    expect(JSON.parse(configs.body).error.message).toMatch(/^Kafka cluster "gone" is down: /);
+    expect(configs.body).not.toContain('s3cret-value');
+    expect(Date.now() - started).toBeLessThan(500);
   });
 
   it('needs a signed-in user', async () => {

@@ -1,6 +1,7 @@
-import { notFound } from '../../platform/errors.ts';
+import { ApiError, notFound, unavailable } from '../../platform/errors.ts';
 import { LEADER_LOCKS, Leadership } from '../../platform/leader.ts';
 import type { ModuleContext } from '../../platform/module.ts';
+import { isUnreachable } from './adapters/errors.ts';
 import { type AdapterFactory, defaultAdapter } from './adapters/index.ts';
 import type { KafkaAdapter, PeekedMessage } from './adapters/types.ts';
 import type { ClusterConfig, StreamsConfig } from './config.ts';
@@ -293,7 +294,7 @@ export class StreamsService {
     const runtime = this.#runtime(id);
     const cached = runtime.configs.get(name);
     if (cached && Date.now() - cached.at < 30_000) return cached.value;
-    const value = await runtime.adapter.topicConfigs(name);
+    const value = await this.#ask(id, () => runtime.adapter.topicConfigs(name));
     runtime.configs.set(name, { at: Date.now(), value });
     if (runtime.configs.size > 500) runtime.configs.delete(runtime.configs.keys().next().value!);
     return value;
@@ -308,6 +309,28 @@ export class StreamsService {
     return (await this.#peekDecoded(id, topic, partition, limit)).map(encodeMessage);
   }
 
+  /**
+   * A request that goes to the brokers: refused at once with 503 `kafka_unavailable` while the sampler sees
+   * the cluster down (the caller gets an answer, not a wait), 503 too when no broker answers it, and 502
+   * `kafka_error` with the broker's reason when one answers with an error.
+   */
+  async #ask<T>(id: string, call: () => Promise<T>): Promise<T> {
+    const view = this.view(id);
+    if (view.status === 'down')
+      throw unavailable(
+        `Kafka cluster "${id}" is down: ${view.error ?? 'no broker answers'}`,
+        'kafka_unavailable',
+      );
+    try {
+      return await call();
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      if (isUnreachable(error))
+        throw unavailable(`Kafka cluster "${id}" did not answer: ${reason}`, 'kafka_unavailable');
+      throw new ApiError(502, 'kafka_error', `Kafka cluster "${id}": ${reason}`);
+    }
+  }
+
   async #peekDecoded(
     id: string,
     topic: string,
@@ -316,13 +339,15 @@ export class StreamsService {
   ): Promise<DecodedMessage[]> {
     const runtime = this.#runtime(id);
     this.topic(id, topic);
-    const messages = await runtime.adapter.peek({
-      topic,
-      partition,
-      limit: Math.min(limit, this.#config.peek.maxMessages),
-      maxValueBytes: this.#config.peek.maxValueBytes,
-      timeoutMs: runtime.config.requestTimeout,
-    });
+    const messages = await this.#ask(id, () =>
+      runtime.adapter.peek({
+        topic,
+        partition,
+        limit: Math.min(limit, this.#config.peek.maxMessages),
+        maxValueBytes: this.#config.peek.maxValueBytes,
+        timeoutMs: runtime.config.requestTimeout,
+      }),
+    );
     const decoder = runtime.decoder;
     if (!decoder) return messages.map((m) => ({ ...m, keyDecoded: null, valueDecoded: null }));
     // Concurrent: messages of one schema share one registry request (the client dedupes by id).

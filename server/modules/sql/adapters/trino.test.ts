@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applySessionHeaders, createTrinoEngine, trinoConnection } from './trino.ts';
-import type { Column, RunSink, TabSession } from './types.ts';
+import { type Column, EngineUnreachableError, type RunSink, type TabSession } from './types.ts';
 
 // A fake Trino coordinator: enough of the protocol to test what the real lab server cannot show
 // (spooled segments need S3, 503s need an overloaded coordinator).
@@ -180,6 +180,27 @@ describe('Trino client', () => {
     expect(post.headers['x-trino-session']).toBe('query_max_run_time=1h');
     expect(outcome.session).toMatchObject({ catalog: 'memory', schema: 'default' });
     expect(session.catalog).toBe('tpch'); // the caller's copy is untouched
+  });
+});
+
+describe('Trino gone', () => {
+  it('fails a running query fast with TRINO_UNREACHABLE when the coordinator goes away, and metadata with EngineUnreachableError', async () => {
+    // Accepts the query, then every poll finds the connection reset: what a killed coordinator looks like.
+    handler = (req, _body, res) => {
+      if (req.method === 'POST')
+        return json(res, { id: 'q9', nextUri: `${base}/v1/statement/q9/1`, stats: { state: 'RUNNING' } });
+      res.socket?.resetAndDestroy();
+    };
+    const started = Date.now();
+    const outcome = await engine().run(
+      { sql: 'select 1', user, session: {}, signal: new AbortController().signal, maxRows: 10 },
+      collect().sink,
+    );
+    expect(outcome).toMatchObject({ state: 'failed', queryId: 'q9', error: { code: 'TRINO_UNREACHABLE' } });
+    expect(outcome.error?.message).toMatch(/^Trino at http:\/\/127\.0\.0\.1:\d+ is unreachable: /);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    handler = (_req, _body, res) => res.socket?.resetAndDestroy();
+    await expect(engine().metadata([], user)).rejects.toBeInstanceOf(EngineUnreachableError);
   });
 });
 

@@ -5,6 +5,7 @@ import { connectionFields, defineSqlEngine } from './engine.ts';
 import { createHttpClient, type HttpResponse } from './http.ts';
 import {
   type Column,
+  EngineUnreachableError,
   type MetaNode,
   type Progress,
   type RunOutcome,
@@ -92,6 +93,12 @@ interface TrinoDocument {
 
 const RETRY_STATUSES = new Set([502, 503, 504]);
 const MAX_RETRY_MS = 60_000;
+/**
+ * Refused or reset connections are retried this long only (a stale keep-alive socket, a proxy blip): a
+ * coordinator that went away lost its queries, so waiting longer would only hide the failure.
+ */
+const CONNECTION_RETRY_MS = 2_000;
+export const UNREACHABLE = 'TRINO_UNREACHABLE';
 
 const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
 const quoteString = (value: string) => `'${value.replaceAll("'", "''")}'`;
@@ -155,13 +162,18 @@ export function createTrinoEngine(config: TrinoConnectionConfig, log: Logger): S
     signal: AbortSignal,
   ) {
     let wait = 50;
-    const deadline = Date.now() + MAX_RETRY_MS;
+    const started = Date.now();
+    const deadline = started + MAX_RETRY_MS;
     for (;;) {
       let res: HttpResponse | undefined;
       try {
         res = await http.send(method, url, headers, body, signal);
       } catch (error) {
-        if (signal.aborted || Date.now() > deadline || !isTransient(error)) throw error;
+        if (signal.aborted || !isTransient(error)) throw error;
+        if (Date.now() > started + CONNECTION_RETRY_MS)
+          throw new EngineUnreachableError(`Trino at ${base} is unreachable: ${(error as Error).message}`, {
+            cause: error,
+          });
       }
       if (res && !RETRY_STATUSES.has(res.status)) return res;
       if (Date.now() > deadline) return res!;
@@ -275,6 +287,12 @@ export function createTrinoEngine(config: TrinoConnectionConfig, log: Logger): S
         await cancel(nextUri, headers);
         return outcome({ state: 'cancelled', truncated: false });
       }
+      if (error instanceof EngineUnreachableError)
+        return outcome({
+          state: 'failed',
+          truncated: false,
+          error: { message: error.message, code: UNREACHABLE },
+        });
       return outcome({
         state: 'failed',
         truncated: false,
@@ -290,6 +308,7 @@ export function createTrinoEngine(config: TrinoConnectionConfig, log: Logger): S
       { sql, user, session: {}, signal: AbortSignal.timeout(60_000), maxRows: 200_000 },
       { started() {}, columns() {}, progress() {}, rows: (batch) => void rows.push(...batch) },
     );
+    if (outcome.error?.code === UNREACHABLE) throw new EngineUnreachableError(outcome.error.message);
     if (outcome.state !== 'finished')
       throw new Error(outcome.error?.message ?? `metadata query ${outcome.state}`);
     return rows;

@@ -79,3 +79,11 @@ export class CancelledError extends Error {
     this.name = 'CancelledError';
   }
 }
+
+/** The engine's server does not answer at all (refused, reset): the connection, not the query, failed. */
+export class EngineUnreachableError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'EngineUnreachableError';
+  }
+}

@@ -40,6 +40,24 @@ export function clearKafkaError(error: unknown, cluster: Pick<ClusterConfig, 'sa
   return new Error(describeKafkaError(error, cluster), { cause: error });
 }
 
+const unreachableCodes = new Set([
+  'PLT_KFK_NETWORK',
+  'PLT_KFK_TIMEOUT',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'ETIMEDOUT',
+  'EPIPE',
+]);
+
+/** Whether the call failed because no broker answered (refused, reset, timed out), not because of what it asked. */
+export function isUnreachable(error: unknown): boolean {
+  return leafChains(error).some((chain) =>
+    chain.some((e) => e.code !== undefined && unreachableCodes.has(e.code)),
+  );
+}
+
 type Failure = Error & {
   errors?: unknown[];
   code?: string;
