@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { ApiErrorBody } from './contract.ts';
+import { isConnectionFailure } from './db/availability.ts';
 import type { Logger } from './log.ts';
 
 export class ApiError extends Error {
@@ -24,6 +25,16 @@ export const notFound = (message = 'Not found') => new ApiError(404, 'not_found'
 export const conflict = (message: string, details?: unknown) =>
   new ApiError(409, 'conflict', message, details);
 export const unavailable = (message: string) => new ApiError(503, 'unavailable', message);
+/** Labdeck's own PostgreSQL cannot be reached: the request may succeed once it is back. */
+export const databaseUnavailable = (options?: ErrorOptions) => {
+  const error = new ApiError(
+    503,
+    'database_unavailable',
+    "Labdeck's database is unavailable; changes are paused until it is back. Try again shortly.",
+  );
+  if (options?.cause) error.cause = options.cause;
+  return error;
+};
 
 export const apiNotFound: RequestHandler = (req) => {
   throw notFound(`No API route for ${req.method} ${req.path}`);
@@ -31,17 +42,26 @@ export const apiNotFound: RequestHandler = (req) => {
 
 /** Known errors keep their status and message; anything else is a 500 whose detail goes to the log only. */
 export function errorHandler(log: Logger): ErrorRequestHandler {
-  return (error, req, res, _next) => {
+  return (thrown, req, res, _next) => {
+    // A pg error that escaped the Db wrapper (a client taken from the pool directly) is the same outage.
+    const error =
+      !(thrown instanceof ApiError) && isConnectionFailure(thrown)
+        ? databaseUnavailable({ cause: thrown })
+        : thrown;
     const body = toBody(error);
     const status = error instanceof ApiError ? error.status : httpStatus(error);
-    if (status >= 500) (req.log ?? log).error({ err: error }, 'request failed');
+    // Outages are logged once by the availability tracker, not once per refused request.
+    if (status >= 500 && !isOutage(error)) (req.log ?? log).error({ err: error }, 'request failed');
     if (res.headersSent) {
       res.destroy();
       return;
     }
+    if (status === 503) res.set('Retry-After', '5');
     res.status(status).json(body);
   };
 }
+
+const isOutage = (error: unknown) => error instanceof ApiError && error.code === 'database_unavailable';
 
 function toBody(error: unknown): ApiErrorBody {
   if (error instanceof ApiError) {
