@@ -1,6 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { ApiErrorBody } from './contract.ts';
-import { isConnectionFailure } from './db/availability.ts';
 import type { Logger } from './log.ts';
 
 export class ApiError extends Error {
@@ -42,12 +41,7 @@ export const apiNotFound: RequestHandler = (req) => {
 
 /** Known errors keep their status and message; anything else is a 500 whose detail goes to the log only. */
 export function errorHandler(log: Logger): ErrorRequestHandler {
-  return (thrown, req, res, _next) => {
-    // A pg error that escaped the Db wrapper (a client taken from the pool directly) is the same outage.
-    const error =
-      !(thrown instanceof ApiError) && isConnectionFailure(thrown)
-        ? databaseUnavailable({ cause: thrown })
-        : thrown;
+  return (error, req, res, _next) => {
     const body = toBody(error);
     const status = error instanceof ApiError ? error.status : httpStatus(error);
     // Outages are logged once by the availability tracker, not once per refused request.
