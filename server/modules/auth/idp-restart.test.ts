@@ -1,6 +1,7 @@
 // The OpenID provider is stopped (its server closed, its state gone) and started again on the same URL:
 // Labdeck stays up, signed-in sessions keep working, sign-in fails clearly and quickly while the provider
 // is away, and works again on its own once the provider is back, without restarting Labdeck.
+import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestIdp, type TestIdp } from '../../../e2e/support/idp.ts';
 import { freePort } from '../../platform/net.ts';
@@ -10,6 +11,8 @@ const SESSION_SECRET = 'test-session-secret-0123456789abcdef-0123456789';
 const CLIENT_SECRET = 'idp-restart-client-secret';
 /** A refused sign-in must answer within this, not hang on the dead provider. */
 const BOUNDED_MS = 6_000;
+/** Against a provider that accepts connections and never answers: Labdeck's 5 s timeout, plus slack. */
+const HUNG_BOUND_MS = 8_000;
 
 describe('an identity provider restart', () => {
   let port: number;
@@ -119,6 +122,43 @@ describe('a provider that is down when Labdeck first needs it', () => {
     );
     expect(signedIn?.location).toBe('/');
     expect(Date.now() - upAt).toBeLessThan(60_000);
+  });
+});
+
+describe('a provider that hangs', () => {
+  let idp: TestIdp | undefined;
+  let app: TestApp;
+  let blackHole: Server | undefined;
+  afterAll(async () => {
+    await app?.close();
+    await idp?.close();
+    blackHole?.closeAllConnections();
+    blackHole?.close();
+  });
+
+  it('refuses sign-in after a bounded wait instead of hanging', { timeout: 60_000 }, async () => {
+    const port = await freePort();
+    const idpPort = await freePort();
+    idp = await startTestIdp({ clientOrigins: [`http://127.0.0.1:${port}`], port: idpPort });
+    app = await startTestApp({
+      config: `${idp.authYaml()}\n  session:\n    secret: ${SESSION_SECRET}\n  rateLimit:\n    loginPerMinute: 1000\n`,
+      env: { PORT: String(port) },
+    });
+    await signIn(app, idp, 'ana');
+    const halfway = apiClient(app.url);
+    const pendingCallback = await idp.authorize(await loginRedirect(halfway), 'adm');
+    await idp.close();
+    // Accepts connections on the provider's port and never answers (a wedged process, a dropped route).
+    blackHole = createServer(() => {});
+    await new Promise<void>((resolve) => blackHole!.listen(idpPort, '127.0.0.1', resolve));
+
+    const refused = await timed(() => apiClient(app.url).get('/api/auth/login'));
+    expect(refused.res.headers.get('location')).toMatch(/^\/signin\?error=idp_unavailable/);
+    const late = await timed(() => halfway.get(pendingCallback));
+    expect(late.res.headers.get('location')).toMatch(/^\/signin\?error=idp_unavailable/);
+    console.info(`IdP hanging: sign-in refused after ${refused.ms} ms, late callback after ${late.ms} ms`);
+    expect(refused.ms).toBeLessThan(HUNG_BOUND_MS);
+    expect(late.ms).toBeLessThan(HUNG_BOUND_MS);
   });
 });
 
