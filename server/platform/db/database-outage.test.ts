@@ -2,12 +2,14 @@
 // requests that need it answer 503 `database_unavailable` fast, live streams are told, everything
 // recovers without restarting the BFF, and no acknowledged lineage event is lost.
 import { mkdtempSync } from 'node:fs';
+import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { serverModules } from '../../modules/index.ts';
 import { runEvent } from '../../modules/lineage/test/events.ts';
+import { createDatabase, startReplica, type TestApp } from '../../test/harness.ts';
 import type { DatabaseLiveEvent } from '../contract.ts';
 import { type Labdeck, startLabdeck } from '../runtime.ts';
 
@@ -106,6 +108,105 @@ describe('a PostgreSQL outage', () => {
     await expect.poll(() => listeners(labdeck), { timeout: 10_000 }).toBe(1);
   });
 });
+
+describe('a PostgreSQL that stops answering (connections accepted, never served)', () => {
+  let relay: Relay;
+  let app: TestApp;
+  beforeAll(async () => {
+    const databaseUrl = new URL(await createDatabase(inject('postgresUrl')));
+    relay = await startRelay(databaseUrl.hostname, Number(databaseUrl.port));
+    databaseUrl.port = String(relay.port);
+    app = await startReplica(databaseUrl.toString());
+  }, 60_000);
+  afterAll(async () => {
+    await app?.close();
+    await relay?.close();
+  });
+
+  // Without the availability tracker every request would wait the pool's 5 s connect timeout here.
+  it('still answers 503 fast, then recovers', { timeout: 60_000 }, async () => {
+    const outcomes: Outcome[] = [];
+    let stop = false;
+    const worker = async (n: number) => {
+      for (let i = 0; !stop; i++) {
+        outcomes.push(await ingest(app.url, `hang_${n}_${i % 3}`));
+        outcomes.push(await read(app.url));
+        await sleep(20);
+      }
+    };
+    const workers = [0, 1].map(worker);
+    await sleep(1_000);
+    relay.hang();
+    const cutAt = Date.now();
+    await sleep(3_000);
+    relay.pass();
+    const backAt = Date.now();
+    await expect
+      .poll(() => outcomes.some((o) => o.at > backAt && o.status === 201), { timeout: 10_000 })
+      .toBe(true);
+    stop = true;
+    await Promise.all(workers);
+    const refused = outcomes.filter((o) => o.status !== 200 && o.status !== 201);
+    const slowest = Math.max(...refused.map((o) => o.ms));
+    console.info(
+      `silent database: ${outcomes.filter((o) => o.at > cutAt && o.at < backAt).length} requests in 3 s, ${refused.length} answered 503, slowest ${slowest} ms`,
+    );
+    expect(refused.length).toBeGreaterThan(20);
+    expect(new Set(refused.map((o) => `${o.status} ${o.code}`))).toEqual(
+      new Set(['503 database_unavailable']),
+    );
+    expect(slowest).toBeLessThan(FAST_MS);
+  });
+});
+
+interface Relay {
+  port: number;
+  /** Drops every connection; new ones are accepted and never answered. */
+  hang(): void;
+  /** Serves again (connections left hanging are dropped). */
+  pass(): void;
+  close(): Promise<void>;
+}
+
+/** A TCP relay in front of PostgreSQL, as a proxy or a load balancer in front of a dead server behaves. */
+async function startRelay(host: string, port: number): Promise<Relay> {
+  let hanging = false;
+  const sockets = new Set<Socket>();
+  const track = (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => {});
+  };
+  const server = createServer((socket) => {
+    track(socket);
+    if (hanging) return;
+    const upstream = connect(port, host);
+    track(upstream);
+    upstream.on('close', () => socket.destroy());
+    socket.on('close', () => upstream.destroy());
+    socket.pipe(upstream).pipe(socket);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const dropAll = () => {
+    for (const socket of sockets) socket.destroy();
+  };
+  return {
+    port: (server.address() as AddressInfo).port,
+    hang() {
+      hanging = true;
+      dropAll();
+    },
+    pass() {
+      hanging = false;
+      dropAll();
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        dropAll();
+        server.close(() => resolve());
+      }),
+  };
+}
 
 async function ingest(base: string, job: string): Promise<Outcome> {
   const event = runEvent({ eventType: 'COMPLETE', job, outputs: [{ name: `${job}_out` }] });
