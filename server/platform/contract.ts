@@ -33,6 +33,13 @@ export interface LiveMessage<T = unknown, Topic extends string = string> {
   data: T;
 }
 
+/**
+ * Topic `database`, type `availability`: Labdeck's PostgreSQL went away (`available: false`; API calls
+ * that need it answer 503 `database_unavailable`) or came back. Sent on both transitions, and to every
+ * stream opened since the last one.
+ */
+export type DatabaseLiveEvent = LiveMessage<{ available: boolean }, 'database'>;
+
 export interface AuditEntry {
   id: number;
   at: string;

@@ -25,6 +25,16 @@ export const conflict = (message: string, details?: unknown) =>
   new ApiError(409, 'conflict', message, details);
 /** 503: a dependency does not answer; `code` names which (`kafka_unavailable`, `engine_unreachable`). */
 export const unavailable = (message: string, code = 'unavailable') => new ApiError(503, code, message);
+/** Labdeck's own PostgreSQL cannot be reached: the request may succeed once it is back. */
+export const databaseUnavailable = (options?: ErrorOptions) => {
+  const error = new ApiError(
+    503,
+    'database_unavailable',
+    "Labdeck's database is unavailable; changes are paused until it is back. Try again shortly.",
+  );
+  if (options?.cause) error.cause = options.cause;
+  return error;
+};
 
 export const apiNotFound: RequestHandler = (req) => {
   throw notFound(`No API route for ${req.method} ${req.path}`);
@@ -35,14 +45,18 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
     const body = toBody(error);
     const status = error instanceof ApiError ? error.status : httpStatus(error);
-    if (status >= 500) (req.log ?? log).error({ err: error }, 'request failed');
+    // Outages are logged once by the availability tracker, not once per refused request.
+    if (status >= 500 && !isOutage(error)) (req.log ?? log).error({ err: error }, 'request failed');
     if (res.headersSent) {
       res.destroy();
       return;
     }
+    if (status === 503) res.set('Retry-After', '5');
     res.status(status).json(body);
   };
 }
+
+const isOutage = (error: unknown) => error instanceof ApiError && error.code === 'database_unavailable';
 
 function toBody(error: unknown): ApiErrorBody {
   if (error instanceof ApiError) {

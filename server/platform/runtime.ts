@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { createApp, createMetricsApp } from './app.ts';
 import { loadAppConfig } from './config/app-config.ts';
 import type { AppConfig } from './config/schema.ts';
+import type { DatabaseLiveEvent } from './contract.ts';
 import { EmbeddedPostgres } from './db/embedded.ts';
 import { type Migration, migrate, migrationsIn } from './db/migrate.ts';
 import { createDb, type Db } from './db/pool.ts';
@@ -81,6 +82,13 @@ export async function startLabdeck(options: StartOptions): Promise<Labdeck> {
   }
   const { bus } = context;
   const sse = new SseHub(bus, { metrics });
+  db.availability.onChange((available) =>
+    sse.publishState({
+      topic: 'database',
+      type: 'availability',
+      data: { available },
+    } satisfies DatabaseLiveEvent),
+  );
   const app = createApp(context, { modules: running, sse, staticDir: options.staticDir });
   const server = await listen(app, config.server.port, config.server.host);
   const metricsServer = await listenForMetrics(context).catch(async (error: Error) => {

@@ -240,6 +240,9 @@ function classify(error: unknown): SignInError {
     e?.name === 'TypeError' ||
     e?.name === 'TimeoutError' ||
     e?.name === 'AbortError' ||
+    // openid-client wraps its request timeout (a provider that accepts and never answers) this way.
+    e?.code === 'OAUTH_TIMEOUT' ||
+    e?.code === 'OAUTH_ABORT' ||
     /ECONN|ETIMEDOUT|fetch failed/i.test(String((error as Error)?.message))
   ) {
     return new SignInError('idp_unavailable', 'The identity provider is not reachable', { cause: error });

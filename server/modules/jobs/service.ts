@@ -27,7 +27,13 @@ import {
 import { isLate } from './health.ts';
 import { type PollOutcome, SourcePoller } from './poller.ts';
 import { JobsSnapshot, jobKey, type Snapshot, withViews } from './snapshot.ts';
-import { createJobsStore, type JobsStore, parsePosition, type StoredRun } from './store.ts';
+import {
+  createJobsStore,
+  type JobsStore,
+  parsePosition,
+  type SourceStateRow,
+  type StoredRun,
+} from './store.ts';
 import { describeFailure, timeBoxed } from './timebox.ts';
 
 type Action = 'trigger' | 'rerun' | 'cancel';
@@ -179,8 +185,18 @@ export class JobsService {
 
   async #lead(): Promise<void> {
     if (this.#stopped) return;
-    const states = new Map((await this.#store.sourceStates()).map((state) => [state.source, state]));
-    if (this.#stopped || !this.#leadership.isLeader) return;
+    let states: Map<string, SourceStateRow>;
+    try {
+      states = new Map((await this.#store.sourceStates()).map((state) => [state.source, state]));
+    } catch (error) {
+      // Leadership can come back a moment before the database answers everyone (an outage ending):
+      // retry instead of leaving an unhandled rejection, which would end the process.
+      this.#ctx.log.warn({ err: error }, 'job source states unreadable; retrying');
+      setTimeout(() => void this.#lead(), 1_000).unref();
+      return;
+    }
+    const polling = [...this.#sources.values()].some((runtime) => runtime.poller);
+    if (this.#stopped || !this.#leadership.isLeader || polling) return;
     for (const runtime of this.#sources.values()) {
       runtime.poller = new SourcePoller({
         config: runtime.config,

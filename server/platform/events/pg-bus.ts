@@ -26,6 +26,7 @@ export async function createPgBus(db: Db, url: string, log: Logger): Promise<Eve
   let listener: pg.Client | undefined;
   let closed = false;
   let warnReset: NodeJS.Timeout | undefined;
+  let retryTimer: NodeJS.Timeout | undefined;
 
   const deliver = (event: LiveEvent) => {
     for (const fn of listeners) {
@@ -60,28 +61,44 @@ export async function createPgBus(db: Db, url: string, log: Logger): Promise<Eve
     const reconnect = (error?: Error) => {
       if (lost) return;
       lost = true;
-      if (listener === client) listener = undefined;
+      const wasListening = listener === client;
+      if (wasListening) listener = undefined;
       client.end().catch(() => {});
       if (closed) return;
-      log.warn({ err: error }, 'live event listener connection lost; reconnecting');
-      setTimeout(retry, RECONNECT_MS).unref();
+      if (wasListening) log.warn({ err: error }, 'live event listener connection lost; reconnecting');
+      retryLater();
     };
     client.on('error', reconnect);
     client.on('end', () => reconnect());
-    await client.connect();
-    await client.query(`LISTEN ${CHANNEL}`);
-    listener = client;
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CHANNEL}`);
+    } catch (error) {
+      reconnect(error as Error);
+      throw error;
+    }
+    if (closed) await client.end().catch(() => {});
+    else listener = client;
   }
 
-  /** Keeps trying while PostgreSQL is away (a restart, a failover), without flooding the log. */
-  function retry(): void {
-    if (closed) return;
-    connect().catch(() => {
-      if (!closed) setTimeout(retry, RECONNECT_MS).unref();
-    });
+  /**
+   * Keeps trying while PostgreSQL is away (a restart, a failover), without flooding the log. One timer
+   * at most: a failed attempt is reported both by its 'error' event and by its rejection, and two retries
+   * per failure would double the listening connections with every attempt of a long outage.
+   */
+  function retryLater(): void {
+    if (closed || retryTimer) return;
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined;
+      connect().catch(() => retryLater());
+    }, RECONNECT_MS);
+    retryTimer.unref();
   }
 
-  await connect();
+  await connect().catch((error) => {
+    closed = true; // no retries behind a bus that was never returned
+    throw error;
+  });
   const prune = setInterval(() => {
     db.query("DELETE FROM live_event_payloads WHERE created_at < now() - interval '5 minutes'").catch(
       () => {},
@@ -118,6 +135,7 @@ export async function createPgBus(db: Db, url: string, log: Logger): Promise<Eve
       closed = true;
       clearInterval(prune);
       clearTimeout(warnReset);
+      clearTimeout(retryTimer);
       listeners.clear();
       await listener?.end().catch(() => {});
     },

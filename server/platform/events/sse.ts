@@ -35,6 +35,8 @@ export class SseHub {
   readonly #boot = randomBytes(4).toString('hex');
   readonly #clients = new Set<Client>();
   readonly #recent: Stored[] = [];
+  /** The latest event of each state topic, sent to every stream when it opens. */
+  readonly #states = new Map<string, Stored>();
   readonly #replayLimit: number;
   readonly #heartbeat: NodeJS.Timeout;
   readonly #unsubscribe: () => void;
@@ -42,7 +44,9 @@ export class SseHub {
 
   constructor(bus: EventBus, options: SseHubOptions = {}) {
     this.#replayLimit = options.replayLimit ?? 2_000;
-    this.#unsubscribe = bus.subscribe((event) => this.#deliver(event));
+    this.#unsubscribe = bus.subscribe((event) => {
+      if (!event.internal) this.#deliver(event);
+    });
     this.#heartbeat = setInterval(
       () => this.#broadcastRaw('event: heartbeat\ndata: {}\n\n'),
       options.heartbeatMs ?? 15_000,
@@ -73,6 +77,14 @@ export class SseHub {
     return `${this.#boot}.${this.#seq}`;
   }
 
+  /**
+   * Sends a state of this process (not of the cluster, so it does not travel through the bus) to every
+   * stream now and to each stream opened later, until the next state of the same topic replaces it.
+   */
+  publishState(event: LiveEvent): void {
+    this.#states.set(event.topic, this.#deliver(event));
+  }
+
   handler(): RequestHandler {
     return (req, res) => this.#open(req, res);
   }
@@ -101,6 +113,7 @@ export class SseHub {
     res.write('retry: 3000\n\n');
     const client: Client = { res, topics, user: req.user };
     this.#replay(client, String(req.get('last-event-id') ?? req.query.lastEventId ?? ''));
+    for (const state of this.#states.values()) this.#write(client, state);
     this.#clients.add(client);
     req.socket.setNoDelay(true);
     res.on('close', () => this.#clients.delete(client));
@@ -121,12 +134,12 @@ export class SseHub {
     for (const stored of this.#recent) if (stored.seq > seq) this.#write(client, stored);
   }
 
-  #deliver(event: LiveEvent): void {
-    if (event.internal) return;
+  #deliver(event: LiveEvent): Stored {
     const stored = { seq: ++this.#seq, event };
     this.#recent.push(stored);
     if (this.#recent.length > this.#replayLimit) this.#recent.shift();
     for (const client of this.#clients) this.#write(client, stored);
+    return stored;
   }
 
   #write(client: Client, { seq, event }: Stored): void {

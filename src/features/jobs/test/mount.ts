@@ -1,6 +1,6 @@
 // Mounts the Jobs routes as the shell does (feature setup and nav badge run), against a fake BFF.
 
-import type { JobsLiveEvent } from '@contracts/jobs';
+import type { LiveMessage } from '@contracts/platform';
 import { QueryClient, VueQueryPlugin } from '@tanstack/vue-query';
 import { flushPromises, mount } from '@vue/test-utils';
 import { type AxiosAdapter, AxiosError, type InternalAxiosRequestConfig } from 'axios';
@@ -30,7 +30,7 @@ export class FakeEventSource {
     this.listeners.set(type, listener);
   }
   close() {}
-  emit(message: JobsLiveEvent) {
+  emit(message: LiveMessage) {
     this.listeners.get('message')?.(new MessageEvent('message', { data: JSON.stringify(message) }));
   }
 }
