@@ -120,7 +120,7 @@ describe("the lab's labdeck.yaml", () => {
     );
   });
 
-  it("probes MLflow's /health and Jupyter's /api/status with the lab's token from the environment", () => {
+  it("probes MLflow's /health and experiments, and Jupyter's /api/status with the lab's token from the environment", () => {
     const state = lab(false);
     expect(labdeckEnv(state)).toMatchObject({ LAB_JUPYTER_TOKEN: 'jupyter-tok' });
     expect(labdeckConfigText(state, 8080)).not.toContain('jupyter-tok');
@@ -130,11 +130,7 @@ describe("the lab's labdeck.yaml", () => {
           id: 'mlflow',
           kind: 'mlflow',
           url: 'http://127.0.0.1:5050',
-          probe: expect.objectContaining({
-            type: 'http',
-            url: 'http://127.0.0.1:5050/health',
-            keyword: 'OK',
-          }),
+          probe: expect.objectContaining({ type: 'mlflow' }),
         },
         {
           id: 'jupyter',

@@ -137,7 +137,7 @@ function labServices(components: LabState['components'], labdeckPort: number): S
     mlflow && {
       id: 'mlflow',
       name: 'MLflow',
-      // The preset probes /health. The lab's mlflow-skinny has the tracking API but no web UI.
+      // The preset probes /health and counts experiments. The lab's mlflow-skinny has no web UI.
       kind: 'mlflow',
       url: mlflow.url,
       tags: ['ml'],

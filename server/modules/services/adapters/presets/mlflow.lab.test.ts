@@ -11,10 +11,16 @@ describe('mlflow preset against the lab MLflow tracking server', () => {
   }, 150_000);
   afterAll(() => mlflow?.stop());
 
-  it('is up while /health answers OK, also with an experiment tracked, and down once stopped', async () => {
-    expect(await probeDeclared('mlflow', mlflow.url)).toMatchObject({ status: 'up' });
+  it('counts experiments (Default, then the one created through the REST API), and is down once stopped', async () => {
+    expect(await probeDeclared('mlflow', mlflow.url)).toEqual({
+      status: 'up',
+      figures: [{ label: 'experiments', value: 1 }],
+    });
     await createExperiment(mlflow.url, 'labdeck-preset-test');
-    expect(await probeDeclared('mlflow', `${mlflow.url}/`)).toMatchObject({ status: 'up' });
+    expect(await probeDeclared('mlflow', `${mlflow.url}/`)).toEqual({
+      status: 'up',
+      figures: [{ label: 'experiments', value: 2 }],
+    });
     await mlflow.stop();
     expect(await probeDeclared('mlflow', mlflow.url)).toMatchObject({
       status: 'down',
