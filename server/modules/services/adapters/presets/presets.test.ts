@@ -256,6 +256,16 @@ describe('presets against recorded and documented answers', () => {
       { status: 'up' },
     ],
     [
+      'mlflow: healthy but its search failing (a broken store) is degraded',
+      'mlflow',
+      '/',
+      {
+        '/health': [200, 'OK'],
+        '/api/2.0/mlflow/experiments/search?max_results=1000': [500, ''],
+      },
+      { status: 'degraded', error: 'HTTP 500 from /api/2.0/mlflow/experiments/search' },
+    ],
+    [
       'mlflow: /health failing is down',
       'mlflow',
       '/',
