@@ -3,7 +3,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 # keycloak after trino: it runs on the JDK lab/trino/install.sh brings.
-for part in kafka trino dbt schema-registry keycloak airflow dagster spark mongodb; do
+for part in kafka trino dbt schema-registry keycloak airflow dagster spark mongodb mlflow jupyter; do
   if [ -f "$here/$part/install.sh" ]; then
     echo "--- lab/$part"
     started=$SECONDS

@@ -7,10 +7,12 @@ import { startAirflow } from '../airflow/server.ts';
 import { startDagster } from '../dagster/server.ts';
 import { type GatedSite, gatedOrigin } from '../gate/nginx.ts';
 import { startGate } from '../gate/server.ts';
+import { startJupyter } from '../jupyter/server.ts';
 import { startKafka } from '../kafka/broker.ts';
 import { createLabConnectors, startConnect } from '../kafka/connect.ts';
 import type { TrafficOptions } from '../kafka/traffic.ts';
 import { startKeycloak } from '../keycloak/server.ts';
+import { startMlflow } from '../mlflow/server.ts';
 import { acceptsConnections, answersHttp, logTail, spawnLogged, waitUntilReady } from '../process.ts';
 import { startSchemaRegistry } from '../schema-registry/server.ts';
 import { masterStatus, startSparkApp, startSparkCluster } from '../spark/server.ts';
@@ -67,6 +69,8 @@ export const labPorts = {
   keycloak: portOf('keycloak', 8180),
   airflow: portOf('airflow', 8280),
   dagster: portOf('dagster', 3070),
+  mlflow: portOf('mlflow', 5050),
+  jupyter: portOf('jupyter', 8888),
   // Spark's own defaults (8080, 8081) are Labdeck's and the Schema Registry's here.
   spark: portOf('spark', 8480),
   sparkWorker: portOf('spark-worker', 8481),
@@ -250,6 +254,35 @@ export const labComponents: LabComponent[] = [
       return { port: dagster.port, url: dagster.url };
     },
     healthy: ({ url }) => answersSoon(`${url}/server_info`),
+  },
+  {
+    name: 'mlflow',
+    title: 'MLflow (tracking server)',
+    ports: [labPorts.mlflow],
+    needs: [],
+    optional: true,
+    async start() {
+      const mlflow = await startMlflow({ dir: runDir('mlflow'), port: labPorts.mlflow });
+      return { port: mlflow.port, url: mlflow.url };
+    },
+    healthy: ({ url }) => answersSoon(`${url}/health`),
+  },
+  {
+    name: 'jupyter',
+    title: 'JupyterLab',
+    ports: [labPorts.jupyter],
+    needs: [],
+    optional: true,
+    async start(state) {
+      const jupyter = await startJupyter({
+        dir: runDir('jupyter'),
+        port: labPorts.jupyter,
+        token: labSecret(state, 'jupyter-token'),
+      });
+      return { port: jupyter.port, url: jupyter.url };
+    },
+    // /api/status wants the token; its login page answers without one.
+    healthy: ({ url }) => answersSoon(`${url}/login`),
   },
   {
     name: 'spark',

@@ -21,13 +21,15 @@ const part = (
 
 function lab(withGate: boolean): LabState {
   return {
-    secrets: {},
+    secrets: { 'jupyter-token': 'jupyter-tok' },
     components: {
       trino: part(8085, 'http://127.0.0.1:8085'),
       connect: part(8083, 'http://127.0.0.1:8083'),
       dagster: part(3070, 'http://127.0.0.1:3070'),
       airflow: part(8280, 'http://127.0.0.1:8280', { admin: { username: 'admin', password: 'airflow-pw' } }),
       spark: part(8480, 'http://127.0.0.1:8480', { masterUrl: 'spark://127.0.0.1:7077' }),
+      mlflow: part(5050, 'http://127.0.0.1:5050'),
+      jupyter: part(8888, 'http://127.0.0.1:8888'),
       keycloak: part(8180, 'http://127.0.0.1:8180', { issuer: 'http://127.0.0.1:8180/realms/lab' }),
       ...(withGate ? { gate: part(8090, 'http://labdeck.lab.localhost:8090') } : {}),
     },
@@ -95,7 +97,7 @@ describe("the lab's labdeck.yaml", () => {
 
   it("checks Airflow's UI in a browser every 5 minutes: sign-in with the password from the lab's environment, then the DAG list", () => {
     const state = lab(false);
-    expect(labdeckEnv(state)).toEqual({ LAB_AIRFLOW_PASSWORD: 'airflow-pw' });
+    expect(labdeckEnv(state)).toMatchObject({ LAB_AIRFLOW_PASSWORD: 'airflow-pw' });
     expect(labdeckConfigText(state, 8080)).toContain('password: ${LAB_AIRFLOW_PASSWORD}');
     expect(read(state)).toMatchObject(
       services(
@@ -114,6 +116,32 @@ describe("the lab's labdeck.yaml", () => {
           }),
         },
         { id: 'trino', probe: expect.objectContaining({ type: 'browser', intervalMs: 300_000 }) },
+      ),
+    );
+  });
+
+  it("probes MLflow's /health and experiments, and Jupyter's /api/status with the lab's token from the environment", () => {
+    const state = lab(false);
+    expect(labdeckEnv(state)).toMatchObject({ LAB_JUPYTER_TOKEN: 'jupyter-tok' });
+    expect(labdeckConfigText(state, 8080)).not.toContain('jupyter-tok');
+    expect(read(state)).toMatchObject(
+      services(
+        {
+          id: 'mlflow',
+          kind: 'mlflow',
+          url: 'http://127.0.0.1:5050',
+          probe: expect.objectContaining({ type: 'mlflow' }),
+        },
+        {
+          id: 'jupyter',
+          kind: 'jupyter',
+          url: 'http://127.0.0.1:8888/lab',
+          probe: expect.objectContaining({
+            type: 'jupyter',
+            url: 'http://127.0.0.1:8888',
+            headers: { Authorization: 'token jupyter-tok' },
+          }),
+        },
       ),
     );
   });

@@ -12,6 +12,8 @@ type Service = Record<string, unknown>;
 
 /** The variable Labdeck's Airflow browser check reads the lab's admin password from (the lab sets it). */
 const AIRFLOW_PASSWORD_ENV = 'LAB_AIRFLOW_PASSWORD';
+/** The variable the Jupyter tile's probe reads the lab Jupyter's token from. */
+const JUPYTER_TOKEN_ENV = 'LAB_JUPYTER_TOKEN';
 
 /**
  * Browser checks every 5 minutes: a few seconds of Chromium each, not worth doing more often in a lab. Airflow's
@@ -22,7 +24,10 @@ const BROWSER_CHECK = { type: 'browser', intervalMs: 300_000, timeoutMs: 90_000,
 /** Secrets labdeck.yaml names as ${ENV}: the environment the lab starts Labdeck with. */
 export function labdeckEnv(state: LabState): Record<string, string> {
   const admin = state.components.airflow?.info.admin as { password: string } | undefined;
-  return admin ? { [AIRFLOW_PASSWORD_ENV]: admin.password } : {};
+  return {
+    ...(admin ? { [AIRFLOW_PASSWORD_ENV]: admin.password } : {}),
+    ...(state.components.jupyter ? { [JUPYTER_TOKEN_ENV]: labSecret(state, 'jupyter-token') } : {}),
+  };
 }
 
 /** Trino's UI (no sign-in on the lab's plain HTTP) shows its cluster overview and the query list. */
@@ -54,7 +59,8 @@ function uiOrigin(components: LabState['components'], name: string, direct: stri
 }
 
 function labServices(components: LabState['components'], labdeckPort: number): Service[] {
-  const { kafka, connect, trino, keycloak, airflow, dagster, postgres, spark, gate } = components;
+  const { kafka, connect, trino, keycloak, airflow, dagster, postgres, spark, mlflow, jupyter, gate } =
+    components;
   const shop = postgres?.info.shop as ShopDatabase | undefined;
   const registry = components['schema-registry'];
   const airflowAdmin = airflow?.info.admin as { username: string } | undefined;
@@ -127,6 +133,23 @@ function labServices(components: LabState['components'], labdeckPort: number): S
       kind: 'spark',
       url: spark.url,
       tags: ['jobs'],
+    },
+    mlflow && {
+      id: 'mlflow',
+      name: 'MLflow',
+      // The preset probes /health and counts experiments. The lab's mlflow-skinny has no web UI.
+      kind: 'mlflow',
+      url: mlflow.url,
+      tags: ['ml'],
+    },
+    jupyter && {
+      id: 'jupyter',
+      name: 'Jupyter',
+      // The preset reads kernels and connections from /api/status, with the lab's token.
+      kind: 'jupyter',
+      url: `${jupyter.url}/lab`,
+      tags: ['ml'],
+      probe: { url: jupyter.url, headers: { Authorization: `token \${${JUPYTER_TOKEN_ENV}}` } },
     },
     keycloak && {
       id: 'keycloak',

@@ -126,7 +126,7 @@ describe('services: config', () => {
       });
       expect(mlflow).toMatchObject({
         icon: 'mlflow',
-        probe: { type: 'http', url: 'http://mlflow:5000/ml/health', keyword: 'OK' },
+        probe: { type: 'mlflow', tlsVerify: true },
       });
       expect(pg).toMatchObject({ icon: 'postgresql', probe: { type: 'tcp' } });
     });

@@ -219,7 +219,59 @@ describe('presets against recorded and documented answers', () => {
       { '/minio/health/live': [503, ''] },
       { status: 'down', error: 'HTTP 503 from /minio/health/live' },
     ],
-    ['mlflow: /health answers OK', 'mlflow', '/', { '/health': [200, 'OK'] }, { status: 'up' }],
+    [
+      'mlflow: /health answers OK, experiments counted (recorded, 3.18.0)',
+      'mlflow',
+      '/ml',
+      {
+        '/ml/health': [200, 'OK'],
+        '/ml/api/2.0/mlflow/experiments/search?max_results=1000': [
+          200,
+          'mlflow-3.18.0.experiments-search.recorded.json',
+        ],
+      },
+      { status: 'up', figures: [{ label: 'experiments', value: 2 }] },
+    ],
+    [
+      'mlflow: more experiments than one page',
+      'mlflow',
+      '/',
+      {
+        '/health': [200, 'OK'],
+        '/api/2.0/mlflow/experiments/search?max_results=1000': [
+          200,
+          '{"experiments":[{"experiment_id":"1"}],"next_page_token":"eyJvZmZzZXQiOiAxfQ=="}',
+        ],
+      },
+      { status: 'up', figures: [{ label: 'experiments', value: '1+' }] },
+    ],
+    [
+      'mlflow: search behind auth it was given no credentials for: up without figures',
+      'mlflow',
+      '/',
+      {
+        '/health': [200, 'OK'],
+        '/api/2.0/mlflow/experiments/search?max_results=1000': [401, ''],
+      },
+      { status: 'up' },
+    ],
+    [
+      'mlflow: healthy but its search failing (a broken store) is degraded',
+      'mlflow',
+      '/',
+      {
+        '/health': [200, 'OK'],
+        '/api/2.0/mlflow/experiments/search?max_results=1000': [500, ''],
+      },
+      { status: 'degraded', error: 'HTTP 500 from /api/2.0/mlflow/experiments/search' },
+    ],
+    [
+      'mlflow: /health failing is down',
+      'mlflow',
+      '/',
+      { '/health': [503, ''] },
+      { status: 'down', error: 'HTTP 503 from /health' },
+    ],
     [
       'superset: /health answers OK under a path prefix',
       'superset',
