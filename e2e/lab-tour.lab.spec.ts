@@ -24,7 +24,17 @@ const password = (user: string) => `${user}-demo`;
  * The services every lab runs, as the analyst sees them on Home (Keycloak's tile is for admins; behind the
  * gate Dagster's is for operators and admins, who alone may open its UI).
  */
-const labServices = ['kafka', 'schema-registry', 'shop-db', 'trino', 'airflow', 'dagster', 'spark'];
+const labServices = [
+  'kafka',
+  'schema-registry',
+  'shop-db',
+  'trino',
+  'airflow',
+  'dagster',
+  'spark',
+  'mlflow',
+  'jupyter',
+];
 /** Tiles probed by a browser check every 5 minutes (lab/stack/labdeck-config.ts): a second point takes that long. */
 const browserChecked = ['trino', 'airflow'];
 const operatorsOnly = () => (readState().components.gate ? ['dagster'] : []);
