@@ -17,13 +17,30 @@ import {
   statSync,
 } from 'node:fs';
 import { connect } from 'node:net';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 
 export { freePort } from '../server/platform/net.ts';
 
 /** The error for a lab server that is not installed, naming the command that installs it. */
 export function notInstalled(what: string, where: string, installHint: string): Error {
   return new Error(`${what} is not installed in ${where}: run \`${installHint}\` first`);
+}
+
+/** Where lab/<part>/install.sh puts the virtualenv it installs from the part's lock. */
+export const labVenv = (part: string): string =>
+  fileURLToPath(new URL(`../.lab/${part}/venv`, import.meta.url));
+
+/**
+ * The part's virtualenv, once its lock was installed completely (the marker is written last) and it holds
+ * `bin/<command>`; otherwise throws `notInstalled` naming the install command.
+ */
+export function installedVenv(what: string, part: string, command: string, installHint: string): string {
+  const venv = labVenv(part);
+  if (!existsSync(join(venv, '.labdeck-lock.sha256')) || !existsSync(join(venv, 'bin', command)))
+    throw notInstalled(what, venv, installHint);
+  return venv;
 }
 
 const live = new Set<ChildProcess>();

@@ -6,7 +6,15 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { answersHttp, freePort, logTail, notInstalled, restartable, spawnLogged } from '../process.ts';
+import {
+  answersHttp,
+  freePort,
+  installedVenv,
+  labVenv,
+  logTail,
+  restartable,
+  spawnLogged,
+} from '../process.ts';
 
 export const AIRFLOW_INSTALL_HINT = 'bash lab/airflow/install.sh';
 
@@ -57,18 +65,11 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const host = '127.0.0.1';
 const stopGraceMs = 20_000;
 
-export function airflowVenv(major: 2 | 3): string {
-  return resolve(here, `../../.lab/airflow${major}/venv`);
-}
+export const airflowVenv = (major: 2 | 3): string => labVenv(`airflow${major}`);
 
 /** Throws a message naming the install script when that Airflow's venv is not installed. */
-export function assertAirflowInstalled(major: 2 | 3): string {
-  const venv = airflowVenv(major);
-  if (!existsSync(join(venv, '.labdeck-lock.sha256')) || !existsSync(join(venv, 'bin', 'airflow'))) {
-    throw notInstalled(`Airflow ${major}`, venv, AIRFLOW_INSTALL_HINT);
-  }
-  return venv;
-}
+export const assertAirflowInstalled = (major: 2 | 3): string =>
+  installedVenv(`Airflow ${major}`, `airflow${major}`, 'airflow', AIRFLOW_INSTALL_HINT);
 
 /** Airflow 3.3 with the simple auth manager: users `admin` (admin) and `viewer` (viewer). */
 export function startAirflow(options: AirflowOptions = {}): Promise<AirflowServer> {

@@ -5,7 +5,15 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { answersHttp, freePort, logTail, notInstalled, restartable, spawnLogged } from '../process.ts';
+import {
+  answersHttp,
+  freePort,
+  installedVenv,
+  labVenv,
+  logTail,
+  restartable,
+  spawnLogged,
+} from '../process.ts';
 
 export const DAGSTER_INSTALL_HINT = 'bash lab/dagster/install.sh';
 
@@ -39,18 +47,11 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const host = '127.0.0.1';
 const stopGraceMs = 20_000;
 
-export function dagsterVenv(): string {
-  return resolve(here, '../../.lab/dagster/venv');
-}
+export const dagsterVenv = (): string => labVenv('dagster');
 
 /** Throws a message naming the install script when Dagster's venv is not installed. */
-export function assertDagsterInstalled(): string {
-  const venv = dagsterVenv();
-  if (!existsSync(join(venv, '.labdeck-lock.sha256')) || !existsSync(join(venv, 'bin', 'dagster'))) {
-    throw notInstalled('Dagster', venv, DAGSTER_INSTALL_HINT);
-  }
-  return venv;
-}
+export const assertDagsterInstalled = (): string =>
+  installedVenv('Dagster', 'dagster', 'dagster', DAGSTER_INSTALL_HINT);
 
 export async function startDagster(options: DagsterOptions = {}): Promise<DagsterServer> {
   const venv = assertDagsterInstalled();

@@ -2,11 +2,18 @@
 // token, no browser, its config, data and runtime folders in one directory (nothing read from ~/.jupyter).
 // Install it first with `bash lab/jupyter/install.sh`. See lab/jupyter/README.md.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { answersHttp, freePort, logTail, notInstalled, restartable, spawnLogged } from '../process.ts';
+import {
+  answersHttp,
+  freePort,
+  installedVenv,
+  labVenv,
+  logTail,
+  restartable,
+  spawnLogged,
+} from '../process.ts';
 
 export const JUPYTER_INSTALL_HINT = 'bash lab/jupyter/install.sh';
 
@@ -33,21 +40,13 @@ export interface JupyterServer {
   stop(): Promise<void>;
 }
 
-const here = fileURLToPath(new URL('.', import.meta.url));
 const host = '127.0.0.1';
 
-export function jupyterVenv(): string {
-  return resolve(here, '../../.lab/jupyter/venv');
-}
+export const jupyterVenv = (): string => labVenv('jupyter');
 
 /** Throws a message naming the install script when Jupyter's venv is not installed. */
-export function assertJupyterInstalled(): string {
-  const venv = jupyterVenv();
-  if (!existsSync(join(venv, '.labdeck-lock.sha256')) || !existsSync(join(venv, 'bin', 'jupyter-lab'))) {
-    throw notInstalled('JupyterLab', venv, JUPYTER_INSTALL_HINT);
-  }
-  return venv;
-}
+export const assertJupyterInstalled = (): string =>
+  installedVenv('JupyterLab', 'jupyter', 'jupyter-lab', JUPYTER_INSTALL_HINT);
 
 export async function startJupyter(options: JupyterOptions = {}): Promise<JupyterServer> {
   const venv = assertJupyterInstalled();

@@ -1,11 +1,18 @@
 // A real MLflow tracking server for tests and `npm run lab`: `mlflow server` (mlflow-skinny, no web UI) with a
 // SQLite backend store and a local artifact folder in one data directory. Install it first with
 // `bash lab/mlflow/install.sh`. See lab/mlflow/README.md.
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { answersHttp, freePort, logTail, notInstalled, restartable, spawnLogged } from '../process.ts';
+import {
+  answersHttp,
+  freePort,
+  installedVenv,
+  labVenv,
+  logTail,
+  restartable,
+  spawnLogged,
+} from '../process.ts';
 
 export const MLFLOW_INSTALL_HINT = 'bash lab/mlflow/install.sh';
 
@@ -28,21 +35,13 @@ export interface MlflowServer {
   stop(): Promise<void>;
 }
 
-const here = fileURLToPath(new URL('.', import.meta.url));
 const host = '127.0.0.1';
 
-export function mlflowVenv(): string {
-  return resolve(here, '../../.lab/mlflow/venv');
-}
+export const mlflowVenv = (): string => labVenv('mlflow');
 
 /** Throws a message naming the install script when MLflow's venv is not installed. */
-export function assertMlflowInstalled(): string {
-  const venv = mlflowVenv();
-  if (!existsSync(join(venv, '.labdeck-lock.sha256')) || !existsSync(join(venv, 'bin', 'mlflow'))) {
-    throw notInstalled('MLflow', venv, MLFLOW_INSTALL_HINT);
-  }
-  return venv;
-}
+export const assertMlflowInstalled = (): string =>
+  installedVenv('MLflow', 'mlflow', 'mlflow', MLFLOW_INSTALL_HINT);
 
 export async function startMlflow(options: MlflowOptions = {}): Promise<MlflowServer> {
   const venv = assertMlflowInstalled();
