@@ -23,6 +23,8 @@ export interface LoadResult {
   labels: string[];
   /** Per request: [second it was due (from the start), label index, status, latency ms]. */
   samples: [number, number, number, number][];
+  /** CPU seconds the load generator used. */
+  cpuSeconds: number;
 }
 
 export interface SseReport {
@@ -87,7 +89,8 @@ export async function constantRate(url: string, rate: number, seconds: number, m
     tick();
   });
   agent.destroy();
-  return { labels, samples } satisfies LoadResult;
+  const cpu = process.cpuUsage();
+  return { labels, samples, cpuSeconds: (cpu.user + cpu.system) / 1e6 } satisfies LoadResult;
 }
 
 /** `count` SSE streams opened in steps of 50, each on the next topic set; counts what stays open. */

@@ -6,8 +6,13 @@
  * Baseline in the same run: a third replica on the same database that gets no traffic (no requests, no
  * SSE) for memory and descriptor drift, and GET /healthz inside the mix for latency.
  * Goals: zero 5xx and zero unanswered requests; every SSE stream held the whole run; per loaded replica
- * RSS growth < 5% (median of the first window after warm-up against the last window); no growth in open
- * file descriptors or PostgreSQL connections (last window's median <= the first window's maximum).
+ * RSS growth < 5% (median of the first window after warm-up against the last window), RSS's anonymous
+ * part (what a leak grows: file-backed pages are dropped and read back as the kernel likes, and this
+ * machine's proactive reclaim drops 15-20% of an idle replica's RSS that way); no growth in open
+ * file descriptors or PostgreSQL connections (at most 1 more) between a quiet spell before the load and
+ * one after it (SSE open, no requests, longer than the pool's idle timeout): under load both follow the
+ * pool and the balancer's keep-alive sockets up and down, so only what stays open once the load is gone
+ * is a leak.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
@@ -18,11 +23,11 @@ import path from 'node:path';
 import pg from 'pg';
 import { EmbeddedPostgres } from '../server/platform/db/embedded.ts';
 import { startBalancer } from '../server/test/balancer.ts';
-import { memoryOf } from './_proc.ts';
+import { cpuSecondsOf, memoryOf } from './_proc.ts';
 import type { LoadResult, MixSpec, SseReport } from './_soak-clients.ts';
 import { soakRunEvent } from './_soak-clients.ts';
 import { spawnBff } from './_sql-harness.ts';
-import { flag } from './home-probes.ts';
+import { flag, sleep } from './home-probes.ts';
 
 const minutes = Number(process.env.SOAK_MINUTES ?? 10);
 const rate = flag('rate', 200);
@@ -31,7 +36,12 @@ const seconds = Math.round(minutes * 60);
 /** Warm-up: the first minute (a third of a shorter run); then windows of up to a minute at both ends. */
 const warmup = Math.min(60, seconds / 3);
 const windowSeconds = Math.min(60, (seconds - warmup) / 4);
-const SAMPLE_MS = 5_000;
+const SAMPLE_MS = 2_000;
+/**
+ * A quiet spell before and after the load, SSE streams open: longer than the pool's idle timeout (30 s,
+ * server/platform/db/pool.ts) and the keep-alive timeouts (5 s), so what is still open then is held.
+ */
+const QUIET_MS = 40_000;
 const SERVICES = 20;
 const JOBS = 40;
 const INGEST_KEY = 'soak-ingest-key-0123456789abcdef';
@@ -69,8 +79,13 @@ interface Replica {
 }
 
 interface Sample {
+  /** Before the load and after it (SSE open, no requests), or during it. */
+  phase: 'before' | 'load' | 'after';
+  /** Seconds since the load started. */
   at: number;
   rssMb: number[];
+  /** The anonymous part of RSS (heap, buffers): file-backed pages come and go with the page cache. */
+  anonMb: number[];
   fds: number[];
   /** Sockets each replica holds to PostgreSQL (its pool and LISTEN connection), from /proc. */
   pgSockets: number[];
@@ -87,6 +102,8 @@ const percentile = (sorted: number[], p: number) =>
 const ms = (n: number) => `${n.toFixed(n < 10 ? 2 : 1)} ms`;
 
 const fdCount = (pid: number) => readdirSync(`/proc/${pid}/fd`).length;
+const anonMbOf = (pid: number) =>
+  Number(/^RssAnon:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
 
 /** [local port, peer port] of each TCP socket `pid` holds (its fd links matched in /proc/net/tcp and tcp6). */
 function tcpSocketsOf(pid: number): [number, number][] {
@@ -188,7 +205,7 @@ try {
   const perReplica = await Promise.all(loaded.map(sseOnReplica));
   console.log(
     `soak: ${minutes} min window (SOAK_MINUTES=${process.env.SOAK_MINUTES ?? 'unset, default 10'}), ${rate} req/s through a balancer on 2 replicas, ` +
-      `${sseReport.open}/${sseClients} SSE streams open (${perReplica.join(' + ')} per replica, /metrics), warm-up ${warmup} s, windows ${windowSeconds} s, ` +
+      `${sseReport.open}/${sseClients} SSE streams open (${perReplica.join(' + ')} per replica, /metrics), warm-up ${warmup} s, windows ${windowSeconds} s, quiet spells ${QUIET_MS / 1000} s before and after, ` +
       `load avg ${loadavg()
         .map((l) => l.toFixed(1))
         .join(' ')} on ${availableParallelism()} cores, Node ${process.version}`,
@@ -201,42 +218,64 @@ try {
   const pgClient = new pg.Client({ connectionString: postgres.url });
   await pgClient.connect();
   const samples: Sample[] = [];
-  const started = Date.now();
+  let phase: Sample['phase'] = 'before';
+  let loadStarted = Date.now();
+  let sampling = false;
   const sample = async () => {
+    if (sampling) return; // the previous one is still waiting for PostgreSQL (a loaded machine)
+    sampling = true;
     const pids = replicas.map((r) => r.process.pid!);
     const ports = replicas.map((r) => Number(new URL(r.url).port));
     const sockets = pids.map(tcpSocketsOf);
     const { rows } = await pgClient.query<{ n: number }>(
       "SELECT count(*)::int AS n FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()",
     );
-    samples.push({
-      at: (Date.now() - started) / 1000,
+    const last: Sample = {
+      phase,
+      at: (Date.now() - loadStarted) / 1000,
       rssMb: pids.map((pid) => memoryOf([pid]).rssMb),
+      anonMb: pids.map(anonMbOf),
       fds: pids.map(fdCount),
       pgSockets: sockets.map((list) => list.filter(([, peer]) => peer === pgPort).length),
       inbound: sockets.map((list, i) => list.filter(([local]) => local === ports[i]).length),
       pgBackends: rows[0]!.n,
       sse: { ...sseReport },
-    });
-    const last = samples.at(-1)!;
-    if (samples.length % Math.round(60_000 / SAMPLE_MS) === 0)
+    };
+    samples.push(last);
+    sampling = false;
+    if (phase === 'load' && samples.filter((s) => s.phase === 'load').length % (60_000 / SAMPLE_MS) === 0)
       console.log(
-        `  ${last.at.toFixed(0).padStart(4)} s: RSS ${last.rssMb.map((m) => m.toFixed(0)).join('/')} MB, fds ${last.fds.join('/')}, ` +
-          `PG sockets ${last.pgSockets.join('/')} (A/B/idle), PG backends ${last.pgBackends}, SSE open ${last.sse.open}, ` +
-          `load avg ${loadavg()[0]!.toFixed(1)}`,
+        `  ${last.at.toFixed(0).padStart(4)} s: RSS ${last.rssMb.map((m) => m.toFixed(0)).join('/')} MB ` +
+          `(anonymous ${last.anonMb.map((m) => m.toFixed(0)).join('/')}), ` +
+          `fds ${last.fds.join('/')} (inbound HTTP ${last.inbound.join('/')}), PG sockets ${last.pgSockets.join('/')} (A/B/idle), ` +
+          `PG backends ${last.pgBackends}, SSE open ${last.sse.open}, load avg ${loadavg()[0]!.toFixed(1)}`,
       );
   };
-  await sample();
   const sampler = setInterval(() => void sample(), SAMPLE_MS);
+  await sleep(QUIET_MS); // SSE open, no requests: the idle pool and keep-alive sockets have closed
 
+  phase = 'load';
+  loadStarted = Date.now();
+  const cpuPids = [...replicas.map((r) => r.process.pid!), process.pid, sse.pid!];
+  const cpuBefore = cpuPids.map((pid) => cpuSecondsOf([pid], false));
   const load = child(['load', balancer.url, String(rate), String(seconds), JSON.stringify(spec)]);
   children.push(load);
   const result = await new Promise<LoadResult>((resolve, reject) => {
     load.once('message', (message) => resolve(message as LoadResult));
     load.once('exit', (code) => reject(new Error(`load generator exited ${code}`)));
   });
+  phase = 'after';
+  const elapsed = (Date.now() - loadStarted) / 1000;
+  const share = (cpu: number) => `${((cpu / elapsed) * 100).toFixed(0)}%`;
+  const cpuUsed = cpuPids.map((pid, i) => share(cpuSecondsOf([pid], false) - cpuBefore[i]!));
+  console.log(
+    `CPU during the load (% of one core): replicas A/B/idle ${cpuUsed.slice(0, 3).join('/')}, balancer (this process) ${cpuUsed[3]}, ` +
+      `SSE clients ${cpuUsed[4]}, load generator ${share(result.cpuSeconds)}; load avg ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
+  );
+  await sleep(QUIET_MS);
   clearInterval(sampler);
-  await sample();
   await pgClient.end();
   sse.send('stop');
   await new Promise((resolve) => sse.once('exit', resolve));
@@ -286,36 +325,47 @@ function report({ labels, samples: requests }: LoadResult, samples: Sample[]): b
   );
   goals.push([`zero 5xx (${fiveXx}) and zero unanswered (${unanswered})`, fiveXx === 0 && unanswered === 0]);
 
-  const first = samples.filter((s) => s.at >= warmup && s.at <= warmup + windowSeconds);
-  const last = samples.filter((s) => s.at >= seconds - windowSeconds);
+  const during = samples.filter((s) => s.phase === 'load');
+  const first = during.filter((s) => s.at >= warmup && s.at <= warmup + windowSeconds);
+  const last = during.filter((s) => s.at >= seconds - windowSeconds);
+  // Quiet figures: the last 15 s of the quiet spells before and after the load.
+  const quietTail = Math.round(15_000 / SAMPLE_MS);
+  const before = samples.filter((s) => s.phase === 'before').slice(-quietTail);
+  const after = samples.filter((s) => s.phase === 'after').slice(-quietTail);
+  // One more is not growth: a periodic task (probes, heartbeat) may hold one more pooled connection.
+  const held = (from: number, to: number) => to <= from + 1;
   const end = samples.at(-1)!;
-  const sseHeld = end.sse.closed === 0 && Math.min(...samples.map((s) => s.sse.open)) === sseClients;
+  const minOpen = Math.min(...samples.map((s) => s.sse.open));
   goals.push([
-    `${sseClients} SSE streams held the whole run (min open ${Math.min(...samples.map((s) => s.sse.open))}, closed ${end.sse.closed}, ${end.sse.messages} messages received)`,
-    sseHeld,
+    `${sseClients} SSE streams held the whole run (min open ${minOpen}, closed ${end.sse.closed}, ${end.sse.messages} messages received)`,
+    minOpen === sseClients && end.sse.closed === 0,
   ]);
+  const change = (of: (s: Sample) => number, from: Sample[], to: Sample[]) => [
+    median(from.map(of)),
+    median(to.map(of)),
+  ];
   replicas.forEach((replica, i) => {
-    const rssFirst = median(first.map((s) => s.rssMb[i]!));
-    const rssLast = median(last.map((s) => s.rssMb[i]!));
-    const growth = ((rssLast - rssFirst) / rssFirst) * 100;
-    const fdFirstMax = Math.max(...first.map((s) => s.fds[i]!));
-    const fdLast = median(last.map((s) => s.fds[i]!));
-    const pgFirstMax = Math.max(...first.map((s) => s.pgSockets[i]!));
-    const pgLast = median(last.map((s) => s.pgSockets[i]!));
-    const inboundFirst = median(first.map((s) => s.inbound[i]!));
-    const inboundLast = median(last.map((s) => s.inbound[i]!));
-    const role = replica.name === 'idle' ? 'baseline, no traffic' : 'loaded';
+    const [rssFirst, rssLast] = change((s) => s.rssMb[i]!, first, last);
+    const [anonFirst, anonLast] = change((s) => s.anonMb[i]!, first, last);
+    const growth = ((anonLast! - anonFirst!) / anonFirst!) * 100;
+    const [fdsBefore, fdsAfter] = change((s) => s.fds[i]!, before, after);
+    const [fdsFirst, fdsLast] = change((s) => s.fds[i]!, first, last);
+    const [inboundBefore, inboundAfter] = change((s) => s.inbound[i]!, before, after);
+    const [pgBefore, pgAfter] = change((s) => s.pgSockets[i]!, before, after);
+    const [pgFirst, pgLast] = change((s) => s.pgSockets[i]!, first, last);
     const figures =
-      `replica ${replica.name} (${role}): RSS ${rssFirst.toFixed(1)} -> ${rssLast.toFixed(1)} MB (${growth >= 0 ? '+' : ''}${growth.toFixed(1)}%, goal < 5%), ` +
-      `fds ${fdFirstMax} -> ${fdLast} (inbound HTTP ${inboundFirst} -> ${inboundLast} median), PG connections ${pgFirstMax} -> ${pgLast} (first window max -> last window median)`;
-    if (replica.name === 'idle') console.log(figures);
-    else goals.push([figures, growth < 5 && fdLast <= fdFirstMax && pgLast <= pgFirstMax]);
+      `replica ${replica.name}${replica.name === 'idle' ? ' (baseline, no traffic)' : ''}: ` +
+      `RSS anonymous ${anonFirst!.toFixed(1)} -> ${anonLast!.toFixed(1)} MB (${growth >= 0 ? '+' : ''}${growth.toFixed(1)}%, goal < 5%; ` +
+      `whole RSS ${rssFirst!.toFixed(1)} -> ${rssLast!.toFixed(1)} MB); ` +
+      `quiet before -> after: fds ${fdsBefore} -> ${fdsAfter} (inbound HTTP ${inboundBefore} -> ${inboundAfter}), PG connections ${pgBefore} -> ${pgAfter}; ` +
+      `under load first -> last window: fds ${fdsFirst} -> ${fdsLast}, PG connections ${pgFirst} -> ${pgLast}`;
+    if (replica.name === 'idle') console.log(`info   ${figures}`);
+    else goals.push([figures, growth < 5 && held(fdsBefore!, fdsAfter!) && held(pgBefore!, pgAfter!)]);
   });
-  const backendsFirst = Math.max(...first.map((s) => s.pgBackends));
-  const backendsLast = median(last.map((s) => s.pgBackends));
+  const [backendsBefore, backendsAfter] = change((s) => s.pgBackends, before, after);
   goals.push([
-    `pg_stat_activity client backends (all 3 replicas) ${backendsFirst} -> ${backendsLast}`,
-    backendsLast <= backendsFirst,
+    `pg_stat_activity client backends (all 3 replicas), quiet before -> after: ${backendsBefore} -> ${backendsAfter} (goal: at most 1 more, as for fds and PG connections per replica)`,
+    held(backendsBefore!, backendsAfter!),
   ]);
   for (const [text, ok] of goals) console.log(`${ok ? 'met   ' : 'MISSED'} ${text}`);
   console.log(
