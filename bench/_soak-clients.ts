@@ -23,6 +23,8 @@ export interface LoadResult {
   labels: string[];
   /** Per request: [second it was due (from the start), label index, status, latency ms]. */
   samples: [number, number, number, number][];
+  /** Why requests got no answer (error code -> count): ECONNRESET, timeout... */
+  errors: Record<string, number>;
   /** CPU seconds the load generator used. */
   cpuSeconds: number;
 }
@@ -45,6 +47,11 @@ export async function constantRate(url: string, rate: number, seconds: number, m
   const agent = new Agent({ keepAlive: true, maxSockets: 512 });
   const labels = [...new Set(mix.map((m) => m.label))];
   const samples: LoadResult['samples'] = [];
+  const errors: Record<string, number> = {};
+  const failed = (error: NodeJS.ErrnoException) => {
+    const code = error.code ?? error.message;
+    errors[code] = (errors[code] ?? 0) + 1;
+  };
   const total = Math.round(rate * seconds);
   const start = performance.now();
   let sent = 0;
@@ -74,10 +81,16 @@ export async function constantRate(url: string, rate: number, seconds: number, m
       req.on('response', (res) => {
         res.resume();
         res.on('end', () => record(res.statusCode ?? 0));
-        res.on('error', () => record(0));
+        res.on('error', (error) => {
+          failed(error);
+          record(0);
+        });
       });
       req.on('timeout', () => req.destroy(new Error('timeout')));
-      req.on('error', () => record(0));
+      req.on('error', (error) => {
+        failed(error);
+        record(0);
+      });
       req.end(body);
     };
     const tick = () => {
@@ -90,7 +103,7 @@ export async function constantRate(url: string, rate: number, seconds: number, m
   });
   agent.destroy();
   const cpu = process.cpuUsage();
-  return { labels, samples, cpuSeconds: (cpu.user + cpu.system) / 1e6 } satisfies LoadResult;
+  return { labels, samples, errors, cpuSeconds: (cpu.user + cpu.system) / 1e6 } satisfies LoadResult;
 }
 
 /** `count` SSE streams opened in steps of 50, each on the next topic set; counts what stays open. */

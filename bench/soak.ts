@@ -293,7 +293,7 @@ try {
 process.exitCode = met ? 0 : 1;
 
 /** Prints the figures and says whether every goal was met. */
-function report({ labels, samples: requests }: LoadResult, samples: Sample[]): boolean {
+function report({ labels, samples: requests, errors }: LoadResult, samples: Sample[]): boolean {
   const goals: [string, boolean][] = [];
   const fiveXx = requests.filter(([, , status]) => status >= 500).length;
   const unanswered = requests.filter(([, , status]) => status === 0).length;
@@ -321,7 +321,7 @@ function report({ labels, samples: requests }: LoadResult, samples: Sample[]): b
   console.log(
     `overall: ${requests.length} requests, p50 ${ms(percentile(all, 50))}, p99 ${ms(percentile(all, 99))}, max ${ms(all.at(-1)!)}; ` +
       `baseline GET /healthz in the same load p50 ${ms(percentile(healthz, 50))}, p99 ${ms(percentile(healthz, 99))}; ` +
-      `5xx ${fiveXx}, unanswered ${unanswered}, 4xx ${other}`,
+      `5xx ${fiveXx}, unanswered ${unanswered}${unanswered ? ` ${JSON.stringify(errors)}` : ''}, 4xx ${other}`,
   );
   goals.push([`zero 5xx (${fiveXx}) and zero unanswered (${unanswered})`, fiveXx === 0 && unanswered === 0]);
 
