@@ -86,6 +86,8 @@ interface Sample {
   rssMb: number[];
   /** The anonymous part of RSS (heap, buffers): file-backed pages come and go with the page cache. */
   anonMb: number[];
+  /** V8 heap in use (the replica's /metrics): garbage included until a collection, so its floor is what lives. */
+  heapMb: number[];
   fds: number[];
   /** Sockets each replica holds to PostgreSQL (its pool and LISTEN connection), from /proc. */
   pgSockets: number[];
@@ -136,6 +138,14 @@ async function startTarget() {
 function child(args: string[]): ChildProcess {
   return fork(clientsFile, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 }
+
+const heapMbOf = async (replica: Replica) =>
+  Number(
+    /^labdeck_nodejs_heap_size_used_bytes (\S+)/m.exec(
+      await (await fetch(`${replica.url}/metrics`)).text(),
+    )?.[1],
+  ) /
+  2 ** 20;
 
 const sseOnReplica = async (replica: Replica) =>
   Number(/^labdeck_sse_clients (\d+)/m.exec(await (await fetch(`${replica.url}/metrics`)).text())?.[1]);
@@ -227,6 +237,7 @@ try {
     const pids = replicas.map((r) => r.process.pid!);
     const ports = replicas.map((r) => Number(new URL(r.url).port));
     const sockets = pids.map(tcpSocketsOf);
+    const heapMb = await Promise.all(replicas.map(heapMbOf));
     const { rows } = await pgClient.query<{ n: number }>(
       "SELECT count(*)::int AS n FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()",
     );
@@ -235,6 +246,7 @@ try {
       at: (Date.now() - loadStarted) / 1000,
       rssMb: pids.map((pid) => memoryOf([pid]).rssMb),
       anonMb: pids.map(anonMbOf),
+      heapMb,
       fds: pids.map(fdCount),
       pgSockets: sockets.map((list) => list.filter(([, peer]) => peer === pgPort).length),
       inbound: sockets.map((list, i) => list.filter(([local]) => local === ports[i]).length),
@@ -348,6 +360,7 @@ function report({ labels, samples: requests, errors }: LoadResult, samples: Samp
     const [rssFirst, rssLast] = change((s) => s.rssMb[i]!, first, last);
     const [anonFirst, anonLast] = change((s) => s.anonMb[i]!, first, last);
     const growth = ((anonLast! - anonFirst!) / anonFirst!) * 100;
+    const floor = (window: Sample[]) => Math.min(...window.map((s) => s.heapMb[i]!)).toFixed(1);
     const [fdsBefore, fdsAfter] = change((s) => s.fds[i]!, before, after);
     const [fdsFirst, fdsLast] = change((s) => s.fds[i]!, first, last);
     const [inboundBefore, inboundAfter] = change((s) => s.inbound[i]!, before, after);
@@ -356,7 +369,7 @@ function report({ labels, samples: requests, errors }: LoadResult, samples: Samp
     const figures =
       `replica ${replica.name}${replica.name === 'idle' ? ' (baseline, no traffic)' : ''}: ` +
       `RSS anonymous ${anonFirst!.toFixed(1)} -> ${anonLast!.toFixed(1)} MB (${growth >= 0 ? '+' : ''}${growth.toFixed(1)}%, goal < 5%; ` +
-      `whole RSS ${rssFirst!.toFixed(1)} -> ${rssLast!.toFixed(1)} MB); ` +
+      `whole RSS ${rssFirst!.toFixed(1)} -> ${rssLast!.toFixed(1)} MB; V8 heap used, floor ${floor(first)} -> ${floor(last)} MB); ` +
       `quiet before -> after: fds ${fdsBefore} -> ${fdsAfter} (inbound HTTP ${inboundBefore} -> ${inboundAfter}), PG connections ${pgBefore} -> ${pgAfter}; ` +
       `under load first -> last window: fds ${fdsFirst} -> ${fdsLast}, PG connections ${pgFirst} -> ${pgLast}`;
     if (replica.name === 'idle') console.log(`info   ${figures}`);
