@@ -37,6 +37,9 @@ export async function startBalancer(upstreams: string[], port = 0): Promise<Bala
     };
     attempt(1);
   });
+  // Idle client connections stay open as long as at a replica (runtime.ts) and nginx (75 s): with Node's
+  // 5 s a client reusing a connection the balancer is closing at that moment gets ECONNRESET.
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
