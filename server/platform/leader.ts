@@ -32,6 +32,8 @@ export class Leadership {
   readonly #duty: string;
   readonly #onChange: (leader: boolean) => void;
   #client: pg.PoolClient | undefined;
+  /** The lock connection's statements, one at a time (pg only queues concurrent ones on a client, with a warning). */
+  #inTurn: Promise<unknown> = Promise.resolve();
   #timer: NodeJS.Timeout | undefined;
   #leader = false;
   #stopped = false;
@@ -72,7 +74,7 @@ export class Leadership {
     const client = this.#client;
     if (!client || !this.#leader) throw new Error(`not the leader (${this.#duty})`);
     try {
-      return await withTimeout(client.query<R>(sql, params), CHECK_TIMEOUT_MS);
+      return await this.#inOrder(() => client.query<R>(sql, params));
     } catch (error) {
       this.#lose(client, error);
       throw error;
@@ -84,7 +86,7 @@ export class Leadership {
     const held = this.#client;
     try {
       if (held) {
-        await withTimeout(held.query('SELECT 1'), CHECK_TIMEOUT_MS);
+        await this.#inOrder(() => held.query('SELECT 1'));
       } else {
         const client = await this.#db.pool.connect();
         const { rows } = await client
@@ -114,6 +116,13 @@ export class Leadership {
   }
 
   /** The lock connection failed: the lock may be someone else's already, so the duty stops now. */
+  /** Runs `statement` on the lock connection after the ones before it, time-boxed from its own start. */
+  #inOrder<T>(statement: () => Promise<T>): Promise<T> {
+    const run = this.#inTurn.then(() => withTimeout(statement(), CHECK_TIMEOUT_MS));
+    this.#inTurn = run.catch(() => undefined);
+    return run;
+  }
+
   #lose(client: pg.PoolClient, error: unknown): void {
     if (this.#client !== client) return;
     this.#client = undefined;

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AirflowServer, startAirflow } from '../../../../lab/airflow/server.ts';
 import { queryTrino, startTrino, type TrinoServer } from '../../../../lab/trino/server.ts';
 import { proxyAuthYaml, startTestApp, type TestApp, userClient } from '../../../test/harness.ts';
-import type { BrowserCheckList } from '../contract.ts';
+import { firstCheck } from './test/first-check.ts';
 
 /** A query only this test runs, so finding it in Trino's list proves the list is the live one. */
 const MARKER = `labdeck-browser-check-${Date.now()}`;
@@ -64,19 +64,6 @@ services:
 `;
 }
 
-/** The service's checks once its first one has run. */
-async function firstCheck(id: string): Promise<BrowserCheckList> {
-  const until = Date.now() + 150_000;
-  for (;;) {
-    const res = await admin().get(`/api/services/${id}/checks`);
-    expect(res.status).toBe(200);
-    const list = (await res.json()) as BrowserCheckList;
-    if (list.last) return list;
-    if (Date.now() > until) throw new Error(`no browser check of ${id} within 150 s`);
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-  }
-}
-
 beforeAll(async () => {
   [trino, airflow] = await Promise.all([startTrino(), startAirflow()]);
   await queryTrino(trino.url, `SELECT '${MARKER}'`, { user: 'lab-test' });
@@ -90,7 +77,7 @@ afterAll(async () => {
 
 describe('browser checks against the lab UIs', () => {
   it("finds this test's query in Trino's query list", async () => {
-    const { last } = await firstCheck('trino');
+    const { last } = await firstCheck(app, 'trino');
     expect(last).toMatchObject({ status: 'up', failed: null });
     expect(last!.steps.map((s) => `${s.kind} ${s.target}`)).toEqual([
       `goto ${trino.url}/ui/`,
@@ -101,7 +88,7 @@ describe('browser checks against the lab UIs', () => {
   });
 
   it("signs in to Airflow 3 as the lab's admin and finds the DAG list with lab_succeeds", async () => {
-    const checks = await firstCheck('airflow');
+    const checks = await firstCheck(app, 'airflow');
     expect(checks.last, JSON.stringify(checks.last)).toMatchObject({ status: 'up', failed: null });
     expect(checks.last!.steps.map((s) => s.kind)).toEqual(['goto', 'signIn', 'waitFor', 'waitFor']);
     expect(checks.last!.steps[1]!.target).toBe('as admin');
@@ -110,7 +97,7 @@ describe('browser checks against the lab UIs', () => {
   });
 
   it('is down at the broken step, with a stored screenshot and a trace without the password', async () => {
-    const checks = await firstCheck('airflow-broken');
+    const checks = await firstCheck(app, 'airflow-broken');
     expect(checks.last).toMatchObject({
       status: 'down',
       failed: { n: 4, kind: 'waitFor', target: 'role=link[name="no_such_dag"]' },
@@ -143,7 +130,7 @@ describe('browser checks against the lab UIs', () => {
   });
 
   it('serves neither screenshot nor trace to a signed-out caller', async () => {
-    const { failures } = await firstCheck('airflow-broken');
+    const { failures } = await firstCheck(app, 'airflow-broken');
     for (const url of [failures[0]!.image!, failures[0]!.trace!])
       expect((await fetch(new URL(url, app.url))).status).toBe(401);
   });

@@ -6,11 +6,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type JupyterServer, startJupyter } from '../../../../lab/jupyter/server.ts';
 import { proxyAuthYaml, startTestApp, type TestApp, userClient } from '../../../test/harness.ts';
-import type { BrowserCheckList } from '../contract.ts';
+import { firstCheck } from './test/first-check.ts';
 
 let jupyter: JupyterServer;
 let app: TestApp;
-const admin = () => userClient(app.url, { id: 'ada', groups: ['lab-admins'] });
+const _admin = () => userClient(app.url, { id: 'ada', groups: ['lab-admins'] });
 
 /**
  * JupyterLab's first load is ~10 MB of scripts: slowMs is out of the way (these tests are about what the
@@ -46,19 +46,6 @@ services:
 `;
 }
 
-/** The service's checks once its first one has run. */
-async function firstCheck(id: string): Promise<BrowserCheckList> {
-  const until = Date.now() + 150_000;
-  for (;;) {
-    const res = await admin().get(`/api/services/${id}/checks`);
-    expect(res.status).toBe(200);
-    const list = (await res.json()) as BrowserCheckList;
-    if (list.last) return list;
-    if (Date.now() > until) throw new Error(`no browser check of ${id} within 150 s`);
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-  }
-}
-
 beforeAll(async () => {
   jupyter = await startJupyter();
   app = await startTestApp({ config: config(), env: { LAB_JUPYTER_TOKEN: jupyter.token } });
@@ -71,7 +58,7 @@ afterAll(async () => {
 
 describe('browser checks against the lab JupyterLab', () => {
   it("types the token into Jupyter's login form and finds JupyterLab's launcher", async () => {
-    const checks = await firstCheck('jupyter');
+    const checks = await firstCheck(app, 'jupyter');
     expect(checks.last, JSON.stringify(checks.last)).toMatchObject({ status: 'up', failed: null });
     expect(checks.last!.steps.map((s) => `${s.kind} ${s.target}`)).toEqual([
       `goto ${jupyter.url}/lab`,
@@ -84,7 +71,7 @@ describe('browser checks against the lab JupyterLab', () => {
   });
 
   it('is down at the broken step, naming it', async () => {
-    const checks = await firstCheck('jupyter-broken');
+    const checks = await firstCheck(app, 'jupyter-broken');
     expect(checks.last).toMatchObject({
       status: 'down',
       failed: { n: 5, kind: 'waitFor', target: '.jp-LauncherCard[title="No such kernel"]' },
