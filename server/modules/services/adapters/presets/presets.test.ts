@@ -93,13 +93,13 @@ describe('presets against recorded and documented answers', () => {
       },
     ],
     [
-      'kafka-connect: a FAILED task while the worker answers is degraded (documented shape)',
+      'kafka-connect: a FAILED task while the worker answers is degraded (recorded from the lab worker)',
       'kafka-connect',
       '/',
-      { '/connectors?expand=status': [200, 'kafka-connect-3.x.connectors-expand-status.from-docs.json'] },
+      { '/connectors?expand=status': [200, 'kafka-connect-4.3.1.connectors-expand-status.recorded.json'] },
       {
         status: 'degraded',
-        error: 'FAILED: pg-source task 1',
+        error: 'FAILED: broken-sink task 0',
         figures: [
           { label: 'connectors', value: 2 },
           { label: 'failed tasks', value: 1, tone: 'danger' },
@@ -162,15 +162,15 @@ describe('presets against recorded and documented answers', () => {
       },
     ],
     [
-      'jupyter: kernels and connections (documented shape)',
+      'jupyter: kernels and connections (recorded from the lab JupyterLab)',
       'jupyter',
       '/',
-      { '/api/status': [200, 'jupyter-server-2.x.api-status.from-docs.json'] },
+      { '/api/status': [200, 'jupyter-server-2.21.1.api-status.recorded.json'] },
       {
         status: 'up',
         figures: [
-          { label: 'kernels', value: 3 },
-          { label: 'connections', value: 2 },
+          { label: 'kernels', value: 1 },
+          { label: 'connections', value: 0 },
         ],
       },
     ],
@@ -334,7 +334,7 @@ describe('presets against recorded and documented answers', () => {
   });
 
   it('lays a probe without a type over the preset (a Jupyter token), keeping the preset probe type', async () => {
-    routes = { '/api/status': [200, 'jupyter-server-2.x.api-status.from-docs.json'] };
+    routes = { '/api/status': [200, 'jupyter-server-2.21.1.api-status.recorded.json'] };
     seen.length = 0;
     const outcome = await probeKind('jupyter', base, {
       probe: { headers: { Authorization: 'token s3cret' } },
