@@ -245,14 +245,28 @@ function lineageReporter(options: TrafficOptions): (rows: number) => Promise<voi
         schemaURL: 'https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent',
       }),
       signal: AbortSignal.timeout(5_000),
-    }).catch((error: Error) => console.error(`shop-loader lineage: ${error.message}`));
+    }).then(
+      (res) => res.ok || failed(`HTTP ${res.status}`),
+      (error: Error) => failed(error.message),
+    );
+  let lastFailure = '';
+  /** Logs a failure unless it repeats the one before (START is retried every batch until Labdeck is up). */
+  const failed = (why: string): false => {
+    if (why !== lastFailure) console.error(`shop-loader lineage: ${why}`);
+    lastFailure = why;
+    return false;
+  };
   let runId = '';
   return async (rows) => {
     loaded += rows;
     if (!windowStarted) {
-      windowStarted = Date.now();
+      // A run starts once Labdeck took its START (the lab starts Labdeck after the traffic): until then
+      // every batch tries again, so the loader shows up within a batch of Labdeck answering.
       runId = crypto.randomUUID();
-      await send('START', runId);
+      if ((await send('START', runId)) === true) {
+        windowStarted = Date.now();
+        lastFailure = '';
+      }
     } else if (Date.now() - windowStarted >= 60_000) {
       await send('COMPLETE', runId, { facets: {} });
       console.error(`shop-loader: ${loaded} order events loaded in the last minute`);
