@@ -8,7 +8,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startLabdeckProcess } from '../e2e/support/labdeck.ts';
+import { flag, median, sleep } from './_cli.ts';
 import { PRESET_KINDS_BENCHED, startPresetApis } from './_preset-apis.ts';
+
+export { flag, median, sleep };
 
 // Helpers shared with home-api.ts.
 /** A local HTTP target that counts the probes it answers. */
@@ -75,19 +78,6 @@ export async function cpuSeconds(url: string): Promise<number> {
   const value = (name: string) =>
     Number(new RegExp(`^${name} ([0-9.e+-]+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
   return value('labdeck_process_cpu_user_seconds_total') + value('labdeck_process_cpu_system_seconds_total');
-}
-
-export const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-export function flag(name: string, fallback: number): number {
-  const at = process.argv.indexOf(`--${name}`);
-  return at >= 0 ? Number(process.argv[at + 1]) : fallback;
 }
 
 async function main() {

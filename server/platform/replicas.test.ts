@@ -1,7 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -11,6 +9,7 @@ import { ORPHANED_RUN_MESSAGE } from '../modules/sql/service.ts';
 import { endOf, type Json, readRun } from '../modules/sql/test/run.ts';
 import { type Balancer, startBalancer } from '../test/balancer.ts';
 import { type ApiClient, apiClient, createDatabase } from '../test/harness.ts';
+import { listenLineage, type ProbeTarget, percentile, startProbeTarget } from '../test/replicas.ts';
 import { freePort } from './net.ts';
 
 /**
@@ -27,17 +26,6 @@ interface Replica {
   url: string;
   child: ChildProcess;
   log: string[];
-}
-
-/** Probe requests per service at the target: when each arrived. */
-const probes = new Map<string, number[]>(SERVICES.map((id) => [id, []]));
-
-function startTarget(): Promise<Server> {
-  const server = createServer((req, res) => {
-    probes.get(req.url!.slice(1))?.push(Date.now());
-    res.end('ok');
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
 async function startReplica(env: NodeJS.ProcessEnv): Promise<Replica> {
@@ -71,41 +59,22 @@ function at(replica: Replica, signedIn: ApiClient): ApiClient {
   return client;
 }
 
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((x, y) => x - y);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-};
-
-/** Reads an SSE stream and records when each lineage job named in `names` arrives. */
-async function listen(replica: Replica, session: ApiClient, arrivals: Map<string, number>) {
-  const res = await fetch(`${replica.url}/api/events?topics=lineage`, {
-    headers: { cookie: [...session.cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
-  });
-  expect(res.status).toBe(200);
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  void (async () => {
-    for (;;) {
-      const { done, value } = await reader.read().catch(() => ({ done: true, value: undefined }));
-      if (done) return;
-      const now = Date.now();
-      for (const match of decoder.decode(value, { stream: true }).matchAll(/proof_job_(\d+)/g))
-        if (!arrivals.has(match[1]!)) arrivals.set(match[1]!, now);
-    }
-  })();
-  return () => reader.cancel().catch(() => {});
-}
+const cookieOf = (session: ApiClient) => ({
+  cookie: [...session.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+});
 
 describe('three replicas behind a load balancer behave as one', { timeout: 120_000 }, () => {
-  let target: Server;
+  let target: ProbeTarget;
+  let probes: Map<string, number[]>;
   let idp: TestIdp;
   let balancer: Balancer;
   const replicas: Replica[] = [];
   let session: ApiClient;
 
   beforeAll(async () => {
-    target = await startTarget();
-    const targetUrl = `http://127.0.0.1:${(target.address() as AddressInfo).port}`;
+    target = await startProbeTarget(SERVICES);
+    probes = target.probes;
+    const targetUrl = target.url;
     const lbPort = await freePort();
     const lbUrl = `http://127.0.0.1:${lbPort}`;
     idp = await startTestIdp({ clientOrigins: [lbUrl] });
@@ -189,10 +158,11 @@ describe('three replicas behind a load balancer behave as one', { timeout: 120_0
     const atA = new Map<string, number>();
     const atB = new Map<string, number>();
     const atC = new Map<string, number>();
+    const job = /proof_job_(\d+)/;
     const stops = [
-      await listen(a, session, atA),
-      await listen(b, session, atB),
-      await listen(c, session, atC),
+      await listenLineage(a.url, cookieOf(session), job, atA),
+      await listenLineage(b.url, cookieOf(session), job, atB),
+      await listenLineage(c.url, cookieOf(session), job, atC),
     ];
     await new Promise((resolve) => setTimeout(resolve, 300));
     const postMs: number[] = [];
