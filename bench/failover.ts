@@ -79,18 +79,29 @@ const doubleProbes = (probes: Map<string, number[]>) =>
     0,
   );
 
-async function failoverRound(replicas: Replica[], probes: Map<string, number[]>): Promise<number> {
+/**
+ * One round: kill -9 the prober `phase` of an interval after its last probes (rounds spread the kill
+ * over the interval: a kill just before a probe is due waits for a follower's lock retry).
+ */
+async function failoverRound(
+  replicas: Replica[],
+  probes: Map<string, number[]>,
+  phase: number,
+): Promise<number> {
   const victim = await prober(replicas);
   // Probing has settled into its rhythm under this leader.
   const since = Date.now();
-  while (SERVICES.some((id) => probes.get(id)!.filter((t) => t > since).length < 2)) await sleep(100);
+  while (SERVICES.some((id) => probes.get(id)!.filter((t) => t > since).length < 2)) await sleep(20);
+  await sleep(phase * INTERVAL_MS);
   const killedAt = Date.now();
   victim.process.kill('SIGKILL');
   replicas.splice(replicas.indexOf(victim), 1);
   const firstAfter = () => SERVICES.map((id) => probes.get(id)!.find((t) => t > killedAt));
   while (firstAfter().some((t) => t === undefined) && Date.now() - killedAt < 15_000) await sleep(20);
   const takeover = Math.max(...firstAfter().map((t) => (t ?? Number.POSITIVE_INFINITY) - killedAt));
-  console.log(`failover: killed ${victim.name}; every service probed again ${takeover} ms after the kill`);
+  console.log(
+    `failover: killed ${victim.name} ${Math.round(phase * INTERVAL_MS)} ms after its probes; every service probed again ${takeover} ms after the kill`,
+  );
   return takeover;
 }
 
@@ -145,7 +156,7 @@ try {
 
   const takeovers: number[] = [];
   for (let round = 1; round <= rounds; round++) {
-    takeovers.push(await failoverRound(replicas, target.probes));
+    takeovers.push(await failoverRound(replicas, target.probes, (round - 1) / rounds));
     replicas.push(await startReplica(`r${3 + round}`));
   }
   // A last interval after the last takeover so that a double probe right after it is seen too.
