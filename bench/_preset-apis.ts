@@ -25,11 +25,11 @@ const KINDS: Record<string, Record<string, Answer>> = {
   spark: { 'GET json/': { body: fixture('spark-3.5.8.master-json.recorded.json') } },
   'kafka-connect': {
     'GET connectors?expand=status': {
-      body: fixture('kafka-connect-3.x.connectors-expand-status.from-docs.json'),
+      body: fixture('kafka-connect-4.3.1.connectors-expand-status.recorded.json'),
     },
   },
   flink: { 'GET overview': { body: fixture('flink-1.20.overview.from-docs.json') } },
-  jupyter: { 'GET api/status': { body: fixture('jupyter-server-2.x.api-status.from-docs.json') } },
+  jupyter: { 'GET api/status': { body: fixture('jupyter-server-2.21.1.api-status.recorded.json') } },
   metabase: { 'GET api/health': { body: fixture('metabase-0.5x.api-health.ok.from-docs.json') } },
   dagster: {
     'GET server_info': { body: fixture('dagster-1.13.28.server_info.recorded.json') },
