@@ -39,7 +39,12 @@ const KINDS: Record<string, Record<string, Answer>> = {
     'GET minio/health/live': { body: '' },
     'GET minio/health/cluster': { body: '', headers: { 'x-minio-write-quorum': '3' } },
   },
-  mlflow: { 'GET health': { body: 'OK', headers: { 'content-type': 'text/plain' } } },
+  mlflow: {
+    'GET health': { body: 'OK', headers: { 'content-type': 'text/plain' } },
+    'GET api/2.0/mlflow/experiments/search?max_results=1000': {
+      body: fixture('mlflow-3.18.0.experiments-search.recorded.json'),
+    },
+  },
   superset: { 'GET health': { body: 'OK', headers: { 'content-type': 'text/plain' } } },
   datahub: { 'GET health': { body: '' } },
   kubernetes: { 'GET readyz': { body: 'ok', headers: { 'content-type': 'text/plain' } } },
