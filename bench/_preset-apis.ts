@@ -28,7 +28,7 @@ const KINDS: Record<string, Record<string, Answer>> = {
       body: fixture('kafka-connect-4.3.1.connectors-expand-status.recorded.json'),
     },
   },
-  flink: { 'GET overview': { body: fixture('flink-1.20.overview.from-docs.json') } },
+  flink: { 'GET overview': { body: fixture('flink-2.3.0.overview.recorded.json') } },
   jupyter: { 'GET api/status': { body: fixture('jupyter-server-2.21.1.api-status.recorded.json') } },
   metabase: { 'GET api/health': { body: fixture('metabase-0.5x.api-health.ok.from-docs.json') } },
   dagster: {
