@@ -39,6 +39,8 @@ export interface DocumentedRoute {
   method: RouteMethod;
   path: string;
   spec: RouteSpec;
+  /** What runs for it, in order: its `use`, the role check, validation, then its handlers. */
+  chain: readonly RequestHandler[];
 }
 
 type Handler<S extends RequestSchemas> = RequestHandler<
@@ -65,12 +67,13 @@ export function apiRoutes(router: Router) {
   const add =
     (method: RouteMethod) =>
     <S extends RouteSpec>(path: string, spec: S, ...handlers: Handler<S>[]): void => {
-      routes.push({ method, path, spec });
       const chain: RequestHandler[] = [...(spec.use ?? [])];
       if (spec.roles) chain.push(requireRole(...spec.roles));
       if (!spec.checkedByHandler && (spec.params || spec.query || spec.body))
         chain.push(validate(spec) as RequestHandler);
-      router[method](path, ...chain, ...(handlers as unknown as RequestHandler[]));
+      chain.push(...(handlers as unknown as RequestHandler[]));
+      routes.push({ method, path, spec, chain });
+      router[method](path, ...chain);
     };
   return { get: add('get'), post: add('post'), put: add('put'), delete: add('delete'), all: add('all') };
 }

@@ -31,12 +31,25 @@ export function hostPolicy(publicUrl: string | undefined, allowedHosts: readonly
       exact.add(name.slice(1));
     } else exact.add(name);
   }
+  const judge = (host: string | undefined): boolean => {
+    const name = hostnameOf(host);
+    if (name === null) return false;
+    if (isIP(name.replace(/^\[|\]$/g, ''))) return true;
+    return exact.has(name) || suffixes.some((suffix) => name.endsWith(suffix));
+  };
+  // Every request is judged, most by the same few Host values: parsing each as a URL again would be
+  // a good part of a forward-auth answer's time. Bounded, since the client picks the header.
+  const judged = new Map<string, boolean>();
   return {
     allows(host) {
-      const name = hostnameOf(host);
-      if (name === null) return false;
-      if (isIP(name.replace(/^\[|\]$/g, ''))) return true;
-      return exact.has(name) || suffixes.some((suffix) => name.endsWith(suffix));
+      if (host === undefined) return false;
+      let allowed = judged.get(host);
+      if (allowed === undefined) {
+        allowed = judge(host);
+        if (judged.size >= 1_000) judged.clear();
+        judged.set(host, allowed);
+      }
+      return allowed;
     },
   };
 }

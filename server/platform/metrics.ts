@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
 export function createMetrics(): Registry {
@@ -19,13 +19,22 @@ export function httpMetrics(registry: Registry): RequestHandler {
   return (req, res, next) => {
     const end = duration.startTimer();
     res.once('finish', () => {
-      const route = req.route?.path
-        ? `${req.baseUrl}${req.route.path}`
-        : req.path.startsWith('/api')
-          ? 'api:unmatched'
-          : 'static';
+      const route =
+        (req as Request & { [ROUTE_LABEL]?: string })[ROUTE_LABEL] ??
+        (req.route?.path
+          ? `${req.baseUrl}${req.route.path}`
+          : req.path.startsWith('/api')
+            ? 'api:unmatched'
+            : 'static');
       end({ method: req.method, route, status: String(res.statusCode) });
     });
     next();
   };
+}
+
+const ROUTE_LABEL = Symbol('route label');
+
+/** The route label of a request answered without Express's router (app.ts `forwardAuthLane`). */
+export function labelRoute(req: Request, route: string): void {
+  (req as Request & { [ROUTE_LABEL]?: string })[ROUTE_LABEL] = route;
 }

@@ -55,13 +55,13 @@ export interface ModuleInstance {
   /** /api path prefixes that cookie-less server-to-server callers POST to without a CSRF token. */
   csrfExemptPaths?: string[];
   /**
-   * Routes a reverse proxy calls on every request it guards (forward auth), under /api `paths`
-   * (prefixes such as `/gate`). They are answered before the page and API plumbing: the caller is
-   * identified (`identify`) and `Host` checked, and nothing else runs (no page
-   * headers, request log, compression, CSRF check or cookie, body parsing); their
-   * `X-Forwarded-Host` names the host asked about, not Labdeck's.
+   * Routes a reverse proxy calls on every request it guards (forward auth), at plain /api paths
+   * (no params). They are answered before the page and API plumbing: the caller is identified
+   * (`identify`) and `Host` checked, and nothing else runs (no router, page headers, request log,
+   * compression, CSRF check or cookie, body parsing); their `X-Forwarded-Host` names the host asked
+   * about, not Labdeck's.
    */
-  forwardAuth?: { paths: string[]; routes: (router: Router) => void };
+  forwardAuth?: { routes: (router: Router) => void };
   /**
    * Answers of this module's GET /api routes for the caller of an SPA page, embedded into index.html so
    * the first paint needs no API round trip (platform/boot.ts). Keys are the /api paths (`/services`),

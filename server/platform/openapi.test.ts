@@ -2,12 +2,15 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../test/harness.ts';
+import { laneRoutesOf } from './app.ts';
 
-/** `METHOD /path` of every route Express would answer under /api, read from the router stack. */
+/** `METHOD /path` of every route Express would answer under /api, read from the router stack (and the forward-auth lane). */
 function mountedApiRoutes(app: unknown): string[] {
   const found: string[] = [];
   const walk = (stack: Layer[], prefix: string) => {
     for (const layer of stack) {
+      for (const route of laneRoutesOf(layer.handle))
+        found.push(`${route.method === 'all' ? 'GET' : route.method.toUpperCase()} ${prefix}${route.path}`);
       if (layer.route) {
         const methods = Object.keys(layer.route.methods).map((m) => (m === '_all' ? 'get' : m));
         for (const method of methods) found.push(`${method.toUpperCase()} ${prefix}${layer.route.path}`);

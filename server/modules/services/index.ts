@@ -19,7 +19,7 @@ export const servicesModule = defineServerModule({
     ctx.returnTargets.add((url) => service.gate().owns(url));
     return {
       routes: (router) => servicesRoutes(router, service),
-      forwardAuth: { paths: ['/gate'], routes: (router) => gateRoutes(router, ctx, () => service.gate()) },
+      forwardAuth: { routes: (router) => gateRoutes(router, ctx, () => service.gate()) },
       /** Probes start only now: a probe of Labdeck's own port made earlier would find it down. */
       listening: () => service.listening(),
       /** Home and quick launch paint from these without asking: the caller's list and favourites. */

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestIdp, type TestIdp } from '../../../../e2e/support/idp.ts';
 import { freePort } from '../../../platform/net.ts';
@@ -188,6 +189,28 @@ describe('the forward-auth gate with OIDC sessions', () => {
     expect((await json(bare)).error.message).toBe(
       'The proxy sent neither X-Original-URL nor X-Forwarded-Host',
     );
+  });
+
+  it('answers at its path with a trailing slash or a query, and refuses a Host it does not serve with 421', async () => {
+    const { client } = await signIn('ana');
+    for (const path of ['/api/gate/auth/', '/api/gate/auth?from=nginx']) {
+      const res = await check(client, `${TRINO(port)}/ui/`, {}, path);
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get('x-forwarded-user'), path).toBe('ana');
+    }
+    const foreign = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(`${app.url}/api/gate/auth`, {
+        headers: { host: 'evil.example', 'x-original-url': `${TRINO(port)}/ui/` },
+      });
+      req.once('response', async (res) => {
+        let body = '';
+        for await (const chunk of res) body += chunk;
+        resolve({ status: res.statusCode ?? 0, body });
+      });
+      req.once('error', reject).end();
+    });
+    expect(foreign.status).toBe(421);
+    expect(JSON.parse(foreign.body).error.code).toBe('unknown_host');
   });
 
   it("takes Traefik's X-Forwarded-* form, whatever the method (no CSRF token, no 421 for the UI's host)", async () => {
