@@ -24,6 +24,11 @@ export interface LoadOptions {
   rate: number;
   seconds: number;
   connections?: number;
+  /**
+   * Client threads. One: a wrk thread paces tens of thousands of requests a second, and on a 2-core
+   * machine a second one takes the core the server under test would run on.
+   */
+  threads?: number;
   headers?: Record<string, string>;
   /** Per-request headers taken in turn (a mix of requests), on top of `headers`. */
   headerSets?: Record<string, string>[];
@@ -41,7 +46,8 @@ export function fixedRateLoad(url: string, options: LoadOptions): Promise<Load> 
 
 /** wrk paces each connection with delay() so that the connections together make about `rate` req/s. */
 function wrk(url: string, options: LoadOptions): Load {
-  const { rate, seconds, connections = 50, headers = {}, headerSets = [], allowNon2xx = false } = options;
+  const { rate, seconds, connections = 50, threads = 1, headers = {}, headerSets = [], allowNon2xx = false } =
+    options;
   const script = path.join(mkdtempSync(path.join(tmpdir(), 'labdeck-wrk-')), 'rate.lua');
   const lua = (headers: Record<string, string>) =>
     `{${Object.entries(headers)
@@ -61,7 +67,7 @@ function wrk(url: string, options: LoadOptions): Load {
   writeFileSync(script, lines.join('\n'));
   const out = execFileSync(
     'wrk',
-    ['-t2', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', script, url],
+    [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, '--latency', '-s', script, url],
     { encoding: 'utf8' },
   );
   const toMs = (match: RegExpExecArray | null, what: string) => {

@@ -72,6 +72,23 @@ describe('the forward-auth gate rules', () => {
     expect(decide(undefined, `http://trino.lab.example${path}`).kind).toBe('sign-in');
   });
 
+  it('matches a host by its name on any port, or by name and port, and the longest path wins among both', () => {
+    const mixed = new Gate([
+      service('wiki', 'http://mix.lab.example/', { access: { hosts: ['mix.lab.example'] } }),
+      service('ops', 'http://mix.lab.example:8080/ops/', { roles: ['admin'], access: { paths: ['/ops'] } }),
+      service('other', 'http://other.lab.example:8080/'),
+    ]);
+    const owner = (url: string) => {
+      const decision = mixed.decide(admin, new URL(url), new URL(url).pathname);
+      return decision.kind === 'allow' ? decision.service.id : decision.kind;
+    };
+    expect(owner('http://mix.lab.example:8080/ops/x')).toBe('ops');
+    expect(owner('http://mix.lab.example:8080/wiki')).toBe('wiki');
+    expect(owner('http://mix.lab.example:9090/ops/x')).toBe('wiki');
+    expect(owner('http://other.lab.example:8080/')).toBe('other');
+    expect(owner('http://other.lab.example/')).toBe('unknown');
+  });
+
   it("denies a user without the service's roles, names the roles, and lets admins in", () => {
     expect(decide(analyst, 'https://dagster.lab.example/runs')).toMatchObject({
       kind: 'deny',

@@ -55,9 +55,14 @@ export function accessRuleOf(service: ServiceDef): AccessRule {
  */
 export class Gate {
   readonly #rules: CompiledRule[];
+  /** The rules naming each host entry (`name` or `name:port`), in declaration order. */
+  readonly #byHost = new Map<string, CompiledRule[]>();
 
   constructor(services: readonly ServiceDef[]) {
     this.#rules = services.map((service) => ({ service, rule: accessRuleOf(service) }));
+    for (const compiled of this.#rules)
+      for (const host of new Set(compiled.rule.hosts))
+        this.#byHost.set(host, [...(this.#byHost.get(host) ?? []), compiled]);
   }
 
   /** True when some service's access names this URL's host (a sign-in may return there). */
@@ -93,9 +98,10 @@ export class Gate {
   #onHost(url: URL): CompiledRule[] {
     const name = url.hostname.toLowerCase().replace(/\.$/, '');
     const port = url.port || (url.protocol === 'https:' ? '443' : '80');
-    return this.#rules.filter(({ rule }) =>
-      rule.hosts.some((host) => host === name || host === `${name}:${port}`),
-    );
+    const byName = this.#byHost.get(name);
+    const byNameAndPort = this.#byHost.get(`${name}:${port}`);
+    if (!byName || !byNameAndPort) return byName ?? byNameAndPort ?? [];
+    return this.#rules.filter((rule) => byName.includes(rule) || byNameAndPort.includes(rule));
   }
 }
 
