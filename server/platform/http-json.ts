@@ -1,8 +1,7 @@
 // Small JSON requests to the systems Labdeck watches (probes, job sources): node:http(s) so that TLS
 // verification can be switched off per source, the body capped, the request time-boxed by the caller's signal.
 import type { IncomingHttpHeaders } from 'node:http';
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { sendRequest } from './http-agents.ts';
 
 export interface JsonAnswer {
   status: number;
@@ -21,51 +20,44 @@ export interface JsonRequest {
   /** Default 1 MiB; a longer answer rejects with "response too large". */
   maxBytes?: number;
   userAgent?: string;
+  /** A POST that only reads (a GraphQL query) may be sent twice; see sendRequest. */
+  idempotent?: boolean;
 }
 
 /** Sends one request and reads a JSON answer of any status (the caller judges the status). */
-export function requestJson(url: URL, options: JsonRequest): Promise<JsonAnswer> {
+export async function requestJson(url: URL, options: JsonRequest): Promise<JsonAnswer> {
   const maxBytes = options.maxBytes ?? 1024 * 1024;
   const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
-  return new Promise((resolve, reject) => {
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const req = send(
-      url,
-      {
-        method: options.method ?? 'GET',
-        headers: {
-          accept: 'application/json',
-          'user-agent': options.userAgent ?? 'labdeck',
-          ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
-          ...options.headers,
-        },
-        signal: options.signal,
-        rejectUnauthorized: options.tlsVerify ?? true,
-        agent: false,
-      },
-      async (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        try {
-          for await (const chunk of res as AsyncIterable<Buffer>) {
-            size += chunk.length;
-            if (size > maxBytes) throw new Error(`response too large (over ${maxBytes} bytes)`);
-            chunks.push(chunk);
-          }
-          resolve({
-            status: res.statusCode ?? 0,
-            body: parseJson(Buffer.concat(chunks).toString('utf8')),
-            headers: res.headers,
-          });
-        } catch (error) {
-          res.destroy();
-          reject(error);
-        }
-      },
-    );
-    req.once('error', reject);
-    req.end(payload);
+  const res = await sendRequest(url, {
+    method: options.method ?? 'GET',
+    headers: {
+      accept: 'application/json',
+      'user-agent': options.userAgent ?? 'labdeck',
+      ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
+      ...options.headers,
+    },
+    signal: options.signal,
+    tlsVerify: options.tlsVerify ?? true,
+    idempotent: options.idempotent,
+    body: payload,
   });
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of res as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > maxBytes) throw new Error(`response too large (over ${maxBytes} bytes)`);
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    res.destroy();
+    throw error;
+  }
+  return {
+    status: res.statusCode ?? 0,
+    body: parseJson(Buffer.concat(chunks).toString('utf8')),
+    headers: res.headers,
+  };
 }
 
 function parseJson(text: string): unknown {

@@ -166,4 +166,51 @@ describe('ProbeScheduler', () => {
     await sleep(300);
     expect(results.slice(before).every((r) => r.serviceId === 'a')).toBe(true);
   });
+
+  it('starts the probes due within a 40th of their interval together, under one claim', async () => {
+    // First probes at 0, 100, 200 and 400 ms (random x 5 s, drawn by setServices and by start); the interval
+    // is 10 s, so the window is 250 ms.
+    const firsts = [0, 0.02, 0.04, 0.08, 0, 0.02, 0.04, 0.08];
+    const claims: string[][] = [];
+    const started = Date.now();
+    const startedAt = new Map<string, number>();
+    start(
+      {
+        random: () => firsts.shift() ?? 0,
+        claim: async (ids) => {
+          claims.push(ids);
+          return true;
+        },
+        runProbe: async (s) => {
+          startedAt.set(s.id, Date.now() - started);
+          return { status: 'up' };
+        },
+      },
+      ['a', 'b', 'c', 'd'].map((id) => service(id, 10_000)),
+    );
+    await sleep(600);
+    expect(claims).toEqual([['a', 'b', 'c'], ['d']]);
+    expect(startedAt.get('c')).toBeLessThan(150);
+    expect(startedAt.get('d')).toBeGreaterThanOrEqual(380);
+  });
+
+  it('after a takeover starts no probe sooner than one interval after the last recorded start', async () => {
+    const startedAt: number[] = [];
+    const last = Date.now() - 10_000 + 100;
+    scheduler = new ProbeScheduler({
+      ...defaults,
+      random: () => 0,
+      onResult: () => {},
+      claim: async () => true,
+      runProbe: async () => {
+        startedAt.push(Date.now());
+        return { status: 'up' };
+      },
+    });
+    scheduler.setServices([service('a', 10_000)]);
+    scheduler.start(new Map([['a', last]]));
+    await sleep(300);
+    expect(startedAt).toHaveLength(1);
+    expect(startedAt[0]! - last).toBeGreaterThanOrEqual(10_000);
+  });
 });

@@ -30,6 +30,8 @@ interface Slot {
   service: ServiceDef;
   key: string;
   nextAt: number;
+  /** Never started before this (one interval after a previous leader's last start). */
+  notBefore: number;
   /** When the current run of failed probes began; null while the service answers. */
   downSince: number | null;
   /** Failed probes since backing off began. */
@@ -38,6 +40,8 @@ interface Slot {
 }
 
 const MAX_WAIT_MS = 1_000;
+/** How much sooner than due a probe may start (at most a 40th of its interval, well within the jitter). */
+const MAX_EARLY_MS = 250;
 
 /**
  * Runs every service's probe on its own interval (with jitter), never more than `concurrency` at a time,
@@ -85,6 +89,7 @@ export class ProbeScheduler {
         service,
         key,
         nextAt: now + first,
+        notBefore: 0,
         downSince: null,
         backedOff: 0,
         // A probe of the old settings still in flight reports to the old slot and is dropped.
@@ -105,10 +110,11 @@ export class ProbeScheduler {
     const now = Date.now();
     for (const slot of this.#slots.values()) {
       const last = lastStarts.get(slot.service.id);
+      slot.notBefore = last === undefined ? 0 : last + this.#interval(slot.service);
       slot.nextAt =
         last === undefined
           ? Math.min(slot.nextAt, now + this.#random() * Math.min(this.#interval(slot.service), 5_000))
-          : Math.max(now, last + this.#interval(slot.service));
+          : Math.max(now, slot.notBefore);
     }
     this.#schedule(0);
   }
@@ -144,8 +150,10 @@ export class ProbeScheduler {
     const due: Slot[] = [];
     for (const slot of this.#slots.values()) {
       if (slot.running) continue;
-      if (slot.nextAt <= now) due.push(slot);
-      else if (slot.nextAt < nextDue) nextDue = slot.nextAt;
+      // Slots due a moment later start now too: one tick and one claim serve several probes.
+      const early = Math.min(MAX_EARLY_MS, this.#interval(slot.service) / 40);
+      if (slot.nextAt - early <= now && slot.notBefore <= now) due.push(slot);
+      else nextDue = Math.min(nextDue, Math.max(slot.nextAt, slot.notBefore));
     }
     // Most overdue first, so an overloaded scheduler still treats every service fairly.
     if (due.length > 1) due.sort((a, b) => a.nextAt - b.nextAt);

@@ -1,6 +1,6 @@
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
+import { sendRequest } from '../../../../platform/http-agents.ts';
 import {
   defineProbe,
   describeError,
@@ -35,22 +35,15 @@ export const httpProbe = defineProbe({
   schema,
   run(config, { signal, serviceUrl }) {
     const url = new URL(config.url ?? serviceUrl);
-    return new Promise<ProbeOutcome>((resolve) => {
-      const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-      const req = send(
-        url,
-        {
-          method: config.method,
-          headers: { 'user-agent': 'labdeck-probe', accept: '*/*', ...config.headers },
-          rejectUnauthorized: config.tlsVerify,
-          signal,
-          agent: false,
-        },
-        (res) => readOutcome(res, config).then(resolve),
-      );
-      req.once('error', (error) => resolve({ status: 'down', error: describeError(error) }));
-      req.end();
-    });
+    return sendRequest(url, {
+      method: config.method,
+      headers: { 'user-agent': 'labdeck-probe', accept: '*/*', ...config.headers },
+      tlsVerify: config.tlsVerify,
+      signal,
+    }).then(
+      (res) => readOutcome(res, config),
+      (error): ProbeOutcome => ({ status: 'down', error: describeError(error) }),
+    );
   },
 });
 

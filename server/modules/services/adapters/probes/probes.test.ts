@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedPostgres } from '../../../../platform/db/embedded.ts';
+import { requestJson } from '../../../../platform/http-json.ts';
 import { freePort } from '../../../../platform/net.ts';
 import { probeAdapter, probeSchema } from './registry.ts';
 
@@ -125,6 +126,15 @@ describe('http probe against real servers', () => {
     expect(verified.status).toBe('down');
     expect(verified.error).toMatch(/self.signed/i);
     expect(await probe({ type: 'http', url: tlsUrl, tlsVerify: false })).toEqual({ status: 'up' });
+  });
+
+  it('never lets a verifying probe reuse a connection opened without verification', async () => {
+    expect(await probe({ type: 'http', url: tlsUrl, tlsVerify: false })).toEqual({ status: 'up' });
+    expect((await probe({ type: 'http', url: tlsUrl })).error).toMatch(/self.signed/i);
+    const json = (tlsVerify: boolean) =>
+      requestJson(new URL(tlsUrl), { signal: AbortSignal.timeout(3_000), tlsVerify });
+    expect((await json(false)).status).toBe(200);
+    await expect(json(true)).rejects.toThrow(/self.signed/i);
   });
 
   it('reports a refused connection', async () => {

@@ -17,7 +17,7 @@ export interface StatusApi {
   get(path: string): Promise<JsonAnswer>;
   /** The JSON body of GET <url>/<path>; any status but 2xx throws `HTTP <status> from /<path>`. */
   ok(path: string): Promise<unknown>;
-  /** The JSON body of POST <url>/<path> with a JSON body; any status but 2xx throws. */
+  /** The JSON body of POST <url>/<path> with a JSON body that only reads (a query); any status but 2xx throws. */
   post(path: string, body: unknown): Promise<unknown>;
 }
 
@@ -52,7 +52,15 @@ export function defineStatusProbe<T extends string>(
         get,
         ok: async (path) => expectOk(path, await get(path)),
         post: async (path, body) =>
-          expectOk(path, await requestJson(new URL(under(base, path)), { ...options, method: 'POST', body })),
+          expectOk(
+            path,
+            await requestJson(new URL(under(base, path)), {
+              ...options,
+              method: 'POST',
+              body,
+              idempotent: true,
+            }),
+          ),
       };
       try {
         return await check(api);
