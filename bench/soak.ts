@@ -264,10 +264,14 @@ try {
   const samples: Sample[] = [];
   let phase: Sample['phase'] = 'before';
   let loadStarted = Date.now();
-  let sampling = false;
-  const sample = async () => {
-    if (sampling) return; // the previous one is still waiting for PostgreSQL (a loaded machine)
-    sampling = true;
+  let sampling: Promise<void> | undefined;
+  const sample = () => {
+    // The previous one may still wait for PostgreSQL or /metrics (a loaded machine).
+    sampling ??= takeSample().finally(() => {
+      sampling = undefined;
+    });
+  };
+  const takeSample = async () => {
     const pids = replicas.map((r) => r.process.pid!);
     const ports = replicas.map((r) => Number(new URL(r.url).port));
     const sockets = pids.map(tcpSocketsOf);
@@ -289,7 +293,6 @@ try {
       sse: { ...sseReport },
     };
     samples.push(last);
-    sampling = false;
     if (phase === 'load' && samples.filter((s) => s.phase === 'load').length % (60_000 / SAMPLE_MS) === 0)
       console.log(
         `  ${last.at.toFixed(0).padStart(4)} s: RSS ${last.rssMb.map((m) => m.toFixed(0)).join('/')} MB ` +
@@ -300,7 +303,7 @@ try {
           `PG backends ${last.pgBackends}, SSE open ${last.sse.open}, load avg ${loadavg()[0]!.toFixed(1)}`,
       );
   };
-  const sampler = setInterval(() => void sample(), SAMPLE_MS);
+  const sampler = setInterval(sample, SAMPLE_MS);
   await sleep(QUIET_MS); // SSE open, no requests: the idle pool and keep-alive sockets have closed
 
   phase = 'load';
@@ -325,6 +328,7 @@ try {
   );
   await sleep(QUIET_MS);
   clearInterval(sampler);
+  await sampling;
   await pgClient.end();
   sse.send('stop');
   await new Promise((resolve) => sse.once('exit', resolve));
