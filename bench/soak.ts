@@ -6,7 +6,7 @@
  * Baseline in the same run: a third replica on the same database that gets no traffic (no requests, no
  * SSE) for memory and descriptor drift, and GET /healthz inside the mix for latency.
  * Goals: zero 5xx and zero unanswered requests; every SSE stream held the whole run; per loaded replica
- * RSS growth < 5% (its lowest figure over the first third after warm-up against the last third), RSS's anonymous
+ * RSS growth < 5% (a least-squares line through the samples after warm-up, start to end), RSS's anonymous
  * part (what a leak grows: file-backed pages are dropped and read back as the kernel likes, and this
  * machine's proactive reclaim drops 15-20% of an idle replica's RSS that way); no growth in open
  * file descriptors or PostgreSQL connections (at most 1 more) between a quiet spell before the load and
@@ -45,11 +45,10 @@ const seconds = Math.round(minutes * 60);
 const warmup = Math.min(60, seconds / 3);
 const windowSeconds = Math.min(60, (seconds - warmup) / 4);
 /**
- * RSS is compared by its floor over the first and the last third after warm-up (3 min each in a 10-min
- * run): under this load V8 runs a full collection every 1.5-2 min, and between two the old generation
- * climbs ~1 MB/s of garbage, which a one-minute window's median reads as growth (or shrinkage) of up to
- * 30%. A third spans at least one full collection, so its lowest figure is what lives then; a leak
- * raises it.
+ * RSS growth is read off a least-squares line through every sample after warm-up, from its value at the
+ * end of warm-up to its value at the end: V8 sizes its heap by its own rules (a full collection shrinks
+ * it by 50-100 MB, then it regrows), which moves a one-minute window's median, or a third's floor, by
+ * 20-30% either way with no leak; the line averages that out, a leak tilts it. Floors and medians printed too.
  */
 const rssThird = (seconds - warmup) / 3;
 const SAMPLE_MS = 2_000;
@@ -346,6 +345,16 @@ try {
 }
 process.exitCode = met ? 0 : 1;
 
+/** The least-squares line of `of` over `samples`: its values at the end of warm-up and at the end of the load. */
+function fitLine(samples: Sample[], of: (s: Sample) => number): [number, number] {
+  const meanAt = samples.reduce((sum, s) => sum + s.at, 0) / samples.length;
+  const mean = samples.reduce((sum, s) => sum + of(s), 0) / samples.length;
+  const slope =
+    samples.reduce((sum, s) => sum + (s.at - meanAt) * (of(s) - mean), 0) /
+    samples.reduce((sum, s) => sum + (s.at - meanAt) ** 2, 0);
+  return [mean + slope * (warmup - meanAt), mean + slope * (seconds - meanAt)];
+}
+
 /** Prints the figures and says whether every goal was met. */
 function report({ labels, samples: requests, errors }: LoadResult, samples: Sample[]): boolean {
   const goals: [string, boolean][] = [];
@@ -404,7 +413,11 @@ function report({ labels, samples: requests, errors }: LoadResult, samples: Samp
     const lowest = (window: Sample[], of: (s: Sample) => number) => Math.min(...window.map(of));
     const highest = (window: Sample[], of: (s: Sample) => number) => Math.max(...window.map(of));
     const anon = (s: Sample) => s.anonMb[i]!;
-    const [anonFirst, anonLast] = [lowest(firstThird, anon), lowest(lastThird, anon)];
+    const [floorFirst, floorLast] = [lowest(firstThird, anon), lowest(lastThird, anon)];
+    const [anonFirst, anonLast] = fitLine(
+      during.filter((s) => s.at >= warmup),
+      anon,
+    );
     const growth = ((anonLast - anonFirst) / anonFirst) * 100;
     const [medianFirst, medianLast] = change(anon, first, last);
     const [rssFirst, rssLast] = [firstThird, lastThird].map((third) => lowest(third, (s) => s.rssMb[i]!));
@@ -418,8 +431,9 @@ function report({ labels, samples: requests, errors }: LoadResult, samples: Samp
     const [pgFirst, pgLast] = change((s) => s.pgSockets[i]!, first, last);
     const figures =
       `replica ${replica.name}${replica.name === 'idle' ? ' (baseline, no traffic)' : ''}: ` +
-      `RSS anonymous, lowest of the first -> last ${(rssThird / 60).toFixed(1)} min after warm-up ${anonFirst.toFixed(1)} -> ${anonLast.toFixed(1)} MB ` +
-      `(${growth >= 0 ? '+' : ''}${growth.toFixed(1)}%, goal < 5%; whole RSS ${rssFirst!.toFixed(1)} -> ${rssLast!.toFixed(1)} MB; ` +
+      `RSS anonymous, least-squares line over the ${((seconds - warmup) / 60).toFixed(1)} min after warm-up ${anonFirst.toFixed(1)} -> ${anonLast.toFixed(1)} MB ` +
+      `(${growth >= 0 ? '+' : ''}${growth.toFixed(1)}%, goal < 5%; lowest of the first -> last ${(rssThird / 60).toFixed(1)} min ${floorFirst.toFixed(1)} -> ${floorLast.toFixed(1)} MB, ` +
+      `whole RSS ${rssFirst!.toFixed(1)} -> ${rssLast!.toFixed(1)} MB; ` +
       `range ${lowest(during, anon).toFixed(0)}-${highest(during, anon).toFixed(0)} MB under load, median of the first -> last ${windowSeconds} s ${medianFirst!.toFixed(0)} -> ${medianLast!.toFixed(0)} MB; ` +
       `V8 heap used, floor ${floor(firstThird)} -> ${floor(lastThird)} MB; first -> last third, MB: V8 heap committed ${inside(firstThird, (m) => m.heapTotal)} -> ${inside(lastThird, (m) => m.heapTotal)}, ` +
       `its new space ${inside(firstThird, (m) => m.newSpace)} -> ${inside(lastThird, (m) => m.newSpace)}, external ${inside(firstThird, (m) => m.external)} -> ${inside(lastThird, (m) => m.external)}); ` +
