@@ -4,9 +4,10 @@
  * counts the rows, and the figures' formatting.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { execForm, parseDockerfile } from '../scripts/image/dockerfile.ts';
 import { EmbeddedPostgres } from '../server/platform/db/embedded.ts';
 import { freePort } from '../server/platform/net.ts';
 
@@ -14,6 +15,13 @@ export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor
 export const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 const root = path.resolve(import.meta.dirname, '..');
+
+/** Node's flags in the image's command (Dockerfile CMD), so the replicas benchmarked run as deployed. */
+const imageNodeFlags = (() => {
+  const runtime = parseDockerfile(readFileSync(path.join(root, 'Dockerfile'), 'utf8')).at(-1)!;
+  const cmd = execForm(runtime.steps.findLast((s) => s.op === 'CMD')!.args);
+  return cmd.slice(1, cmd.indexOf('server/main.ts'));
+})();
 
 /** A BFF started for one benchmark: its URL, a CSRF token for runs, and its process (for /proc figures). */
 export interface BenchBff {
@@ -57,16 +65,20 @@ export async function benchWithBff<Extra>(options: {
   process.exitCode = met ? 0 : 1;
 }
 
-/** Starts `node server/main.ts` in `work` with `config` as labdeck.yaml on `databaseUrl`; resolves once ready. */
+/**
+ * Starts `node <the image's flags> [nodeArgs] server/main.ts` in `work` with `config` as labdeck.yaml on `databaseUrl`;
+ * resolves once ready.
+ */
 export async function spawnBff(
   work: string,
   config: string,
   databaseUrl: string,
+  nodeArgs: string[] = [],
 ): Promise<{ url: string; process: ChildProcess }> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   writeFileSync(path.join(work, 'labdeck.yaml'), config);
-  const child = spawn(process.execPath, [path.join(root, 'server/main.ts')], {
+  const child = spawn(process.execPath, [...imageNodeFlags, ...nodeArgs, path.join(root, 'server/main.ts')], {
     cwd: work,
     env: {
       ...process.env,

@@ -6,7 +6,7 @@
  * Baseline in the same run: a third replica on the same database that gets no traffic (no requests, no
  * SSE) for memory and descriptor drift, and GET /healthz inside the mix for latency.
  * Goals: zero 5xx and zero unanswered requests; every SSE stream held the whole run; per loaded replica
- * RSS growth < 5% (median of the first window after warm-up against the last window), RSS's anonymous
+ * RSS growth < 5% (a least-squares line through the samples after warm-up, start to end), RSS's anonymous
  * part (what a leak grows: file-backed pages are dropped and read back as the kernel likes, and this
  * machine's proactive reclaim drops 15-20% of an idle replica's RSS that way); no growth in open
  * file descriptors or PostgreSQL connections (at most 1 more) between a quiet spell before the load and
@@ -15,7 +15,15 @@
  * is a leak.
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -36,6 +44,13 @@ const seconds = Math.round(minutes * 60);
 /** Warm-up: the first minute (a third of a shorter run); then windows of up to a minute at both ends. */
 const warmup = Math.min(60, seconds / 3);
 const windowSeconds = Math.min(60, (seconds - warmup) / 4);
+/**
+ * RSS growth is read off a least-squares line through every sample after warm-up, from its value at the
+ * end of warm-up to its value at the end: V8 sizes its heap by its own rules (a full collection shrinks
+ * it by 50-100 MB, then it regrows), which moves a one-minute window's median, or a third's floor, by
+ * 20-30% either way with no leak; the line averages that out, a leak tilts it. Floors and medians printed too.
+ */
+const rssThird = (seconds - warmup) / 3;
 const SAMPLE_MS = 2_000;
 /**
  * A quiet spell before and after the load, SSE streams open: longer than the pool's idle timeout (30 s,
@@ -49,6 +64,7 @@ const identity = { 'X-Forwarded-User': 'soak', 'X-Forwarded-Groups': 'lab-analys
 /** What the SPA's pages subscribe to, in turn (empty: every topic). */
 const TOPIC_SETS = ['services', 'lineage', 'jobs', ''];
 const clientsFile = path.join(import.meta.dirname, '_soak-clients.ts');
+const leakFile = path.join(import.meta.dirname, '_soak-leak.ts');
 
 const config = (targetUrl: string) =>
   [
@@ -88,6 +104,8 @@ interface Sample {
   anonMb: number[];
   /** V8 heap in use (the replica's /metrics): garbage included until a collection, so its floor is what lives. */
   heapMb: number[];
+  /** Inside each replica (process.memoryUsage() through /metrics): V8 heap committed, its new space, external. */
+  inside: ReplicaMemory[];
   fds: number[];
   /** Sockets each replica holds to PostgreSQL (its pool and LISTEN connection), from /proc. */
   pgSockets: number[];
@@ -105,7 +123,7 @@ const ms = (n: number) => `${n.toFixed(n < 10 ? 2 : 1)} ms`;
 
 const fdCount = (pid: number) => readdirSync(`/proc/${pid}/fd`).length;
 const anonMbOf = (pid: number) =>
-  Number(/^RssAnon:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
+  Number(/^Anonymous:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1]) / 1024;
 
 /** [local port, peer port] of each TCP socket `pid` holds (its fd links matched in /proc/net/tcp and tcp6). */
 function tcpSocketsOf(pid: number): [number, number][] {
@@ -139,13 +157,26 @@ function child(args: string[]): ChildProcess {
   return fork(clientsFile, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 }
 
-const heapMbOf = async (replica: Replica) =>
-  Number(
-    /^labdeck_nodejs_heap_size_used_bytes (\S+)/m.exec(
-      await (await fetch(`${replica.url}/metrics`)).text(),
-    )?.[1],
-  ) /
-  2 ** 20;
+/** What a replica's process.memoryUsage() says (prom-client's default metrics), in MB. */
+interface ReplicaMemory {
+  heapUsed: number;
+  heapTotal: number;
+  /** V8's young generation (semi-spaces), committed: part of heapTotal. */
+  newSpace: number;
+  /** Memory of C++ objects bound to JS ones (Buffers, zlib contexts' input...), array buffers included. */
+  external: number;
+}
+
+async function memoryInside(replica: Replica): Promise<ReplicaMemory> {
+  const text = await (await fetch(`${replica.url}/metrics`)).text();
+  const mb = (name: string) => Number(new RegExp(`^labdeck_${name} (\\S+)`, 'm').exec(text)?.[1]) / 2 ** 20;
+  return {
+    heapUsed: mb('nodejs_heap_size_used_bytes'),
+    heapTotal: mb('nodejs_heap_size_total_bytes'),
+    newSpace: mb('nodejs_heap_space_size_total_bytes\\{space="new"\\}'),
+    external: mb('nodejs_external_memory_bytes'),
+  };
+}
 
 const sseOnReplica = async (replica: Replica) =>
   Number(/^labdeck_sse_clients (\d+)/m.exec(await (await fetch(`${replica.url}/metrics`)).text())?.[1]);
@@ -162,8 +193,10 @@ try {
   const startReplica = async (name: string) => {
     const dir = path.join(work, name);
     mkdirSync(dir);
-    const { url, process } = await spawnBff(dir, config(target.url), postgres.url);
-    return { name, url, process };
+    // SOAK_LEAK_MB_PER_S (bench only): replica B leaks that much, to check that the RSS goal fails on a leak.
+    const leak = name === 'B' && process.env.SOAK_LEAK_MB_PER_S ? ['--import', leakFile] : [];
+    const { url, process: replica } = await spawnBff(dir, config(target.url), postgres.url, leak);
+    return { name, url, process: replica };
   };
   // The first one alone creates the schema; the two others start together.
   replicas.push(await startReplica('A'));
@@ -230,14 +263,18 @@ try {
   const samples: Sample[] = [];
   let phase: Sample['phase'] = 'before';
   let loadStarted = Date.now();
-  let sampling = false;
-  const sample = async () => {
-    if (sampling) return; // the previous one is still waiting for PostgreSQL (a loaded machine)
-    sampling = true;
+  let sampling: Promise<void> | undefined;
+  const sample = () => {
+    // The previous one may still wait for PostgreSQL or /metrics (a loaded machine).
+    sampling ??= takeSample().finally(() => {
+      sampling = undefined;
+    });
+  };
+  const takeSample = async () => {
     const pids = replicas.map((r) => r.process.pid!);
     const ports = replicas.map((r) => Number(new URL(r.url).port));
     const sockets = pids.map(tcpSocketsOf);
-    const heapMb = await Promise.all(replicas.map(heapMbOf));
+    const inside = await Promise.all(replicas.map(memoryInside));
     const { rows } = await pgClient.query<{ n: number }>(
       "SELECT count(*)::int AS n FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()",
     );
@@ -246,7 +283,8 @@ try {
       at: (Date.now() - loadStarted) / 1000,
       rssMb: pids.map((pid) => memoryOf([pid]).rssMb),
       anonMb: pids.map(anonMbOf),
-      heapMb,
+      heapMb: inside.map((m) => m.heapUsed),
+      inside,
       fds: pids.map(fdCount),
       pgSockets: sockets.map((list) => list.filter(([, peer]) => peer === pgPort).length),
       inbound: sockets.map((list, i) => list.filter(([local]) => local === ports[i]).length),
@@ -254,16 +292,17 @@ try {
       sse: { ...sseReport },
     };
     samples.push(last);
-    sampling = false;
     if (phase === 'load' && samples.filter((s) => s.phase === 'load').length % (60_000 / SAMPLE_MS) === 0)
       console.log(
         `  ${last.at.toFixed(0).padStart(4)} s: RSS ${last.rssMb.map((m) => m.toFixed(0)).join('/')} MB ` +
-          `(anonymous ${last.anonMb.map((m) => m.toFixed(0)).join('/')}), ` +
+          `(anonymous ${last.anonMb.map((m) => m.toFixed(0)).join('/')}: V8 heap committed ${last.inside.map((m) => m.heapTotal.toFixed(0)).join('/')} ` +
+          `of which new space ${last.inside.map((m) => m.newSpace.toFixed(0)).join('/')}, external ${last.inside.map((m) => m.external.toFixed(0)).join('/')}, ` +
+          `the rest (malloc, stacks) ${last.anonMb.map((m, i) => (m - last.inside[i]!.heapTotal - last.inside[i]!.external).toFixed(0)).join('/')}), ` +
           `fds ${last.fds.join('/')} (inbound HTTP ${last.inbound.join('/')}), PG sockets ${last.pgSockets.join('/')} (A/B/idle), ` +
           `PG backends ${last.pgBackends}, SSE open ${last.sse.open}, load avg ${loadavg()[0]!.toFixed(1)}`,
       );
   };
-  const sampler = setInterval(() => void sample(), SAMPLE_MS);
+  const sampler = setInterval(sample, SAMPLE_MS);
   await sleep(QUIET_MS); // SSE open, no requests: the idle pool and keep-alive sockets have closed
 
   phase = 'load';
@@ -288,11 +327,13 @@ try {
   );
   await sleep(QUIET_MS);
   clearInterval(sampler);
+  await sampling;
   await pgClient.end();
   sse.send('stop');
   await new Promise((resolve) => sse.once('exit', resolve));
   await balancer.close();
 
+  if (process.env.SOAK_SAMPLES) writeFileSync(process.env.SOAK_SAMPLES, JSON.stringify(samples));
   met = report(result, samples);
 } finally {
   for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
@@ -303,6 +344,16 @@ try {
   rmSync(work, { recursive: true, force: true });
 }
 process.exitCode = met ? 0 : 1;
+
+/** The least-squares line of `of` over `samples`: its values at the end of warm-up and at the end of the load. */
+function fitLine(samples: Sample[], of: (s: Sample) => number): [number, number] {
+  const meanAt = samples.reduce((sum, s) => sum + s.at, 0) / samples.length;
+  const mean = samples.reduce((sum, s) => sum + of(s), 0) / samples.length;
+  const slope =
+    samples.reduce((sum, s) => sum + (s.at - meanAt) * (of(s) - mean), 0) /
+    samples.reduce((sum, s) => sum + (s.at - meanAt) ** 2, 0);
+  return [mean + slope * (warmup - meanAt), mean + slope * (seconds - meanAt)];
+}
 
 /** Prints the figures and says whether every goal was met. */
 function report({ labels, samples: requests, errors }: LoadResult, samples: Sample[]): boolean {
@@ -340,6 +391,8 @@ function report({ labels, samples: requests, errors }: LoadResult, samples: Samp
   const during = samples.filter((s) => s.phase === 'load');
   const first = during.filter((s) => s.at >= warmup && s.at <= warmup + windowSeconds);
   const last = during.filter((s) => s.at >= seconds - windowSeconds);
+  const firstThird = during.filter((s) => s.at >= warmup && s.at < warmup + rssThird);
+  const lastThird = during.filter((s) => s.at >= seconds - rssThird);
   // Quiet figures: the last 15 s of the quiet spells before and after the load.
   const quietTail = Math.round(15_000 / SAMPLE_MS);
   const before = samples.filter((s) => s.phase === 'before').slice(-quietTail);
@@ -357,10 +410,20 @@ function report({ labels, samples: requests, errors }: LoadResult, samples: Samp
     median(to.map(of)),
   ];
   replicas.forEach((replica, i) => {
-    const [rssFirst, rssLast] = change((s) => s.rssMb[i]!, first, last);
-    const [anonFirst, anonLast] = change((s) => s.anonMb[i]!, first, last);
-    const growth = ((anonLast! - anonFirst!) / anonFirst!) * 100;
-    const floor = (window: Sample[]) => Math.min(...window.map((s) => s.heapMb[i]!)).toFixed(1);
+    const lowest = (window: Sample[], of: (s: Sample) => number) => Math.min(...window.map(of));
+    const highest = (window: Sample[], of: (s: Sample) => number) => Math.max(...window.map(of));
+    const anon = (s: Sample) => s.anonMb[i]!;
+    const [floorFirst, floorLast] = [lowest(firstThird, anon), lowest(lastThird, anon)];
+    const [anonFirst, anonLast] = fitLine(
+      during.filter((s) => s.at >= warmup),
+      anon,
+    );
+    const growth = ((anonLast - anonFirst) / anonFirst) * 100;
+    const [medianFirst, medianLast] = change(anon, first, last);
+    const [rssFirst, rssLast] = [firstThird, lastThird].map((third) => lowest(third, (s) => s.rssMb[i]!));
+    const floor = (window: Sample[]) => lowest(window, (s) => s.heapMb[i]!).toFixed(1);
+    const inside = (window: Sample[], of: (m: ReplicaMemory) => number) =>
+      `${lowest(window, (s) => of(s.inside[i]!)).toFixed(0)}-${highest(window, (s) => of(s.inside[i]!)).toFixed(0)}`;
     const [fdsBefore, fdsAfter] = change((s) => s.fds[i]!, before, after);
     const [fdsFirst, fdsLast] = change((s) => s.fds[i]!, first, last);
     const [inboundBefore, inboundAfter] = change((s) => s.inbound[i]!, before, after);
@@ -368,8 +431,12 @@ function report({ labels, samples: requests, errors }: LoadResult, samples: Samp
     const [pgFirst, pgLast] = change((s) => s.pgSockets[i]!, first, last);
     const figures =
       `replica ${replica.name}${replica.name === 'idle' ? ' (baseline, no traffic)' : ''}: ` +
-      `RSS anonymous ${anonFirst!.toFixed(1)} -> ${anonLast!.toFixed(1)} MB (${growth >= 0 ? '+' : ''}${growth.toFixed(1)}%, goal < 5%; ` +
-      `whole RSS ${rssFirst!.toFixed(1)} -> ${rssLast!.toFixed(1)} MB; V8 heap used, floor ${floor(first)} -> ${floor(last)} MB); ` +
+      `RSS anonymous, least-squares line over the ${((seconds - warmup) / 60).toFixed(1)} min after warm-up ${anonFirst.toFixed(1)} -> ${anonLast.toFixed(1)} MB ` +
+      `(${growth >= 0 ? '+' : ''}${growth.toFixed(1)}%, goal < 5%; lowest of the first -> last ${(rssThird / 60).toFixed(1)} min ${floorFirst.toFixed(1)} -> ${floorLast.toFixed(1)} MB, ` +
+      `whole RSS ${rssFirst!.toFixed(1)} -> ${rssLast!.toFixed(1)} MB; ` +
+      `range ${lowest(during, anon).toFixed(0)}-${highest(during, anon).toFixed(0)} MB under load, median of the first -> last ${windowSeconds} s ${medianFirst!.toFixed(0)} -> ${medianLast!.toFixed(0)} MB; ` +
+      `V8 heap used, floor ${floor(firstThird)} -> ${floor(lastThird)} MB; first -> last third, MB: V8 heap committed ${inside(firstThird, (m) => m.heapTotal)} -> ${inside(lastThird, (m) => m.heapTotal)}, ` +
+      `its new space ${inside(firstThird, (m) => m.newSpace)} -> ${inside(lastThird, (m) => m.newSpace)}, external ${inside(firstThird, (m) => m.external)} -> ${inside(lastThird, (m) => m.external)}); ` +
       `quiet before -> after: fds ${fdsBefore} -> ${fdsAfter} (inbound HTTP ${inboundBefore} -> ${inboundAfter}), PG connections ${pgBefore} -> ${pgAfter}; ` +
       `under load first -> last window: fds ${fdsFirst} -> ${fdsLast}, PG connections ${pgFirst} -> ${pgLast}`;
     if (replica.name === 'idle') console.log(`info   ${figures}`);

@@ -29,7 +29,7 @@ describe("Labdeck's Dockerfile as the image start check reads it", () => {
     expect(step('USER').args).toBe('10001:10001');
     expect(execForm(step('HEALTHCHECK').args).slice(0, 2)).toEqual(['node', '-e']);
     expect(execForm(step('HEALTHCHECK').args)[2]).toContain('/healthz');
-    expect(execForm(step('CMD').args)).toEqual(['node', 'server/main.ts']);
+    expect(execForm(step('CMD').args)).toEqual(['node', '--max-semi-space-size=16', 'server/main.ts']);
     expect(parseEnv(step('ENV').args)).toMatchObject({
       LABDECK_DATA_DIR: '/data',
       TMPDIR: '/tmp',

@@ -13,8 +13,8 @@ import { createDatabase, startReplica, type TestApp } from '../../test/harness.t
 import type { DatabaseLiveEvent } from '../contract.ts';
 import { type Labdeck, startLabdeck } from '../runtime.ts';
 
-/** Outages of ~30 s behave the same (OUTAGE_MS=30000 to check); 5 s keeps the test short. */
-const OUTAGE_MS = Number(process.env.OUTAGE_MS ?? 5_000);
+/** The 30 s outage issue #19 asks for; OUTAGE_MS=5000 for a quicker local run. */
+const OUTAGE_MS = Number(process.env.OUTAGE_MS ?? 30_000);
 const FAST_MS = 1_000;
 
 interface Outcome {
