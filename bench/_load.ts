@@ -46,8 +46,15 @@ export function fixedRateLoad(url: string, options: LoadOptions): Promise<Load> 
 
 /** wrk paces each connection with delay() so that the connections together make about `rate` req/s. */
 function wrk(url: string, options: LoadOptions): Load {
-  const { rate, seconds, connections = 50, threads = 1, headers = {}, headerSets = [], allowNon2xx = false } =
-    options;
+  const {
+    rate,
+    seconds,
+    connections = 50,
+    threads = 1,
+    headers = {},
+    headerSets = [],
+    allowNon2xx = false,
+  } = options;
   const script = path.join(mkdtempSync(path.join(tmpdir(), 'labdeck-wrk-')), 'rate.lua');
   const lua = (headers: Record<string, string>) =>
     `{${Object.entries(headers)
