@@ -25,8 +25,8 @@ export interface LoadOptions {
   seconds: number;
   connections?: number;
   /**
-   * Client threads. One: a wrk thread paces tens of thousands of requests a second, and on a 2-core
-   * machine a second one takes the core the server under test would run on.
+   * Client threads (default 2). With one, its own pacing of 50 connections adds to the latency it
+   * reads: measured, an empty node:http server's p99 at 2,000 req/s went from 1.9 to 3.0 ms on 2 cores.
    */
   threads?: number;
   headers?: Record<string, string>;
@@ -50,7 +50,7 @@ function wrk(url: string, options: LoadOptions): Load {
     rate,
     seconds,
     connections = 50,
-    threads = 1,
+    threads = 2,
     headers = {},
     headerSets = [],
     allowNon2xx = false,

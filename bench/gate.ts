@@ -142,7 +142,7 @@ async function measure(bff: BenchBff): Promise<boolean> {
   }
 
   console.log(
-    `gate: ${SERVICES} gated services, oidc session, target ${rate} req/s for ${seconds} s x ${rounds} rounds with ${loadClient} (50 connections, 1 client thread), Node ${process.version}, ${availableParallelism()} cores`,
+    `gate: ${SERVICES} gated services, oidc session, target ${rate} req/s for ${seconds} s x ${rounds} rounds with ${loadClient} (50 connections, 2 client threads), Node ${process.version}, ${availableParallelism()} cores`,
   );
   await load('GET /healthz (warm-up, 3 s)', '/healthz', {}, 3);
   await load('GET /api/gate/auth (warm-up, 3 s)', '/api/gate/auth', { headers: allowed }, 3);
