@@ -4,7 +4,7 @@ import { createApp, type App as VueApp } from 'vue';
 import type { Router, RouterHistory } from 'vue-router';
 import App from './App.vue';
 import { createAppRouter } from './router';
-import { useLiveStore } from './shared/api/live';
+import { invalidateLive, useLiveStore } from './shared/api/live';
 
 export interface Labdeck {
   app: VueApp;
@@ -32,6 +32,6 @@ export function createLabdeck(history: RouterHistory): Labdeck {
   app.use(router);
   app.use(VueQueryPlugin, { queryClient });
   // Events were missed (BFF restarted, long disconnect): everything live is refetched.
-  useLiveStore(pinia).onReset(() => queryClient.invalidateQueries());
+  useLiveStore(pinia).onReset(() => invalidateLive(queryClient, []));
   return { app, router, queryClient };
 }

@@ -3,7 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/vue-query';
 import { computed, type Ref } from 'vue';
 import { bootAnswer } from '@/shared/api/boot';
 import { api } from '@/shared/api/client';
-import { useLive } from '@/shared/api/live';
+import { invalidateLive, useLive } from '@/shared/api/live';
 import type { BrowserCheckList, DiscoveryState, ServiceHistory, ServiceList } from './types';
 
 const SERVICES = ['services'] as const;
@@ -19,8 +19,8 @@ export function useServices() {
     refetchInterval: 60_000,
   });
   useLive<ServicesLiveEvent>('services', (message) => {
-    void client.invalidateQueries({ queryKey: SERVICES });
-    if (message.data.stateChanged) void client.invalidateQueries({ queryKey: ['services', 'history'] });
+    invalidateLive(client, SERVICES);
+    if (message.data.stateChanged) invalidateLive(client, ['services', 'history']);
   });
   return query;
 }

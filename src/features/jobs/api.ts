@@ -11,7 +11,7 @@ import type {
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/vue-query';
 import { computed, type MaybeRefOrGetter, toValue } from 'vue';
 import { api } from '@/shared/api/client';
-import { useLive } from '@/shared/api/live';
+import { invalidateLive, useLive } from '@/shared/api/live';
 import { filtersToQuery, type JobFilters } from './filters';
 import { isActive } from './states';
 
@@ -117,11 +117,11 @@ export function useJobsLive(): void {
       );
       return;
     }
-    void client.invalidateQueries({ queryKey: BOARD });
-    void client.invalidateQueries({ queryKey: LIST });
+    invalidateLive(client, BOARD);
+    invalidateLive(client, LIST);
     for (const run of message.data) {
-      void client.invalidateQueries({ queryKey: ['jobs', 'runs', run.source, run.jobId] });
-      void client.invalidateQueries({ queryKey: ['jobs', 'run', run.source, run.jobId, run.runId] });
+      invalidateLive(client, ['jobs', 'runs', run.source, run.jobId]);
+      invalidateLive(client, ['jobs', 'run', run.source, run.jobId, run.runId]);
     }
   });
 }

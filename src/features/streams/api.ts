@@ -1,7 +1,7 @@
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/vue-query';
 import { computed, type MaybeRefOrGetter, toValue } from 'vue';
 import { api } from '@/shared/api/client';
-import { useLive } from '@/shared/api/live';
+import { invalidateLive, useLive } from '@/shared/api/live';
 import type {
   ClusterRef,
   ClusterSummary,
@@ -29,7 +29,7 @@ export function useStreamsLive() {
     client.setQueryData<ClusterSummary[]>(['streams', 'clusters'], (old) =>
       old?.map((c) => (c.id === cluster.id ? cluster : c)),
     );
-    void client.invalidateQueries({ queryKey: ['streams', 'cluster', cluster.id] });
+    invalidateLive(client, ['streams', 'cluster', cluster.id]);
   });
 }
 

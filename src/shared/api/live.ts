@@ -1,4 +1,5 @@
 import type { LiveMessage } from '@contracts/platform';
+import type { QueryClient, QueryKey } from '@tanstack/vue-query';
 import { defineStore } from 'pinia';
 import { getCurrentScope, onScopeDispose, ref } from 'vue';
 import { bootLiveEventId } from './boot';
@@ -124,4 +125,18 @@ export function useLive<Event extends LiveMessage>(
 ): void {
   const unsubscribe = useLiveStore().subscribe(topic, handler as Handler);
   if (getCurrentScope()) onScopeDispose(unsubscribe);
+}
+
+/**
+ * Refetches what a live event changed. TanStack Query folds an invalidation into a first fetch already
+ * under way (a query without data yet) and keeps that fetch's answer, which may have been read before the
+ * change: such a query is invalidated again once that fetch ends, so the event is not lost to the race.
+ */
+export function invalidateLive(client: QueryClient, queryKey: QueryKey): void {
+  for (const query of client.getQueryCache().findAll({ queryKey, fetchStatus: 'fetching' })) {
+    if (query.state.data !== undefined) continue; // TanStack cancels and refetches these itself
+    const again = () => void client.invalidateQueries({ queryKey: query.queryKey, exact: true });
+    query.promise?.then(again, again);
+  }
+  void client.invalidateQueries({ queryKey });
 }
