@@ -289,7 +289,8 @@ async function upsertRuns(client: pg.PoolClient, d: Derived, jobIds: Ids, change
        ended_at = greatest(t.ended_at, excluded.ended_at),
        parent_run_id = coalesce(excluded.parent_run_id, t.parent_run_id),
        error_message = coalesce(excluded.error_message, t.error_message),
-       facets = t.facets || excluded.facets`,
+       facets = t.facets || excluded.facets,
+       changed_at = now()`,
     u.values,
   );
   for (const s of d.states) {

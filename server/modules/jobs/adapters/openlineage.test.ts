@@ -107,7 +107,8 @@ describe('OpenLineage source', () => {
     );
   });
 
-  const source = () => createOpenLineageSource(app.context.db);
+  // Without the commit grace: nothing is read twice, so repeats are visible.
+  const source = () => createOpenLineageSource(app.context.db, [], 0);
 
   it('lists only jobs at the top of their tree, as <namespace>/<name>, without excluded namespaces', async () => {
     const ids = (await source().listJobs(AbortSignal.timeout(5_000))).map((j) => j.jobId);
@@ -141,9 +142,46 @@ describe('OpenLineage source', () => {
     );
     const later = await source().listRuns({ since: first.cursor, signal: AbortSignal.timeout(5_000) });
     expect(later.runs.map((r) => [r.runId, r.state])).toContainEqual([task, 'success']);
-    const excluded = createOpenLineageSource(app.context.db, ['airflow']);
+    const excluded = createOpenLineageSource(app.context.db, ['airflow'], 0);
     const none = await excluded.listRuns({ since: first.cursor, signal: AbortSignal.timeout(5_000) });
     expect(none.runs.filter((r) => ours.has(r.runId))).toEqual([]);
+  });
+
+  it('reads a run whose event time is behind the cursor: a late event, or a producer whose clock is behind', async () => {
+    const ahead = randomUUID();
+    await send(
+      runEvent({ eventType: 'START', runId: ahead, job: 'clock_ahead', jobNamespace: 'spark', time: at(50) }),
+    );
+    const read = await source().listRuns({ since: `${at(0)}|`, signal: AbortSignal.timeout(5_000) });
+    expect(read.runs.map((r) => r.runId)).toContain(ahead);
+
+    const behind = randomUUID();
+    await send(
+      runEvent({
+        eventType: 'FAIL',
+        runId: behind,
+        job: 'clock_behind',
+        jobNamespace: 'spark',
+        time: at(20),
+      }),
+    );
+    const next = await source().listRuns({ since: read.cursor, signal: AbortSignal.timeout(5_000) });
+    expect(next.runs.map((r) => [r.runId, r.state])).toEqual([[behind, 'failed']]);
+  });
+
+  it('keeps the cursor behind changes within the commit grace, so a later commit of earlier work is not skipped', async () => {
+    const graceful = createOpenLineageSource(app.context.db, [], 60_000);
+    const run = randomUUID();
+    await send(
+      runEvent({ eventType: 'START', runId: run, job: 'just_now', jobNamespace: 'spark', time: at(40) }),
+    );
+    const first = await graceful.listRuns({ since: `${at(0)}|`, signal: AbortSignal.timeout(5_000) });
+    expect(first.runs.map((r) => r.runId)).toContain(run);
+    const [cursorTime = '', cursorRun] = first.cursor?.split('|') ?? [];
+    expect(Date.now() - new Date(cursorTime).getTime()).toBeGreaterThanOrEqual(59_000);
+    expect(cursorRun).toBe('');
+    const again = await graceful.listRuns({ since: first.cursor, signal: AbortSignal.timeout(5_000) });
+    expect(again.runs.map((r) => r.runId)).toContain(run);
   });
 
   it('finds the datasets of runs for links into the lineage graph', async () => {

@@ -1,7 +1,8 @@
 // OpenLineage runs the lineage module stored (every producer: dbt, Spark, Airflow's provider...), read-only.
 // Reads only the lineage module's published views lineage_runs_v1 and lineage_jobs_v1 (see its migration
 // 006), never its tables. Job ids are `<namespace>/<name>`; either part may hold '/', so an id is resolved
-// against the stored jobs. The since-cursor is `(state_time, run_id)` of the last run read.
+// against the stored jobs. The since-cursor is `(changed_at, run_id)` of the last run read: when Labdeck
+// stored the change, not the producer's event time (see the lineage module's migration 008).
 import { z } from 'zod';
 import type { Db } from '../../../platform/db/pool.ts';
 import type { ChildRunView, RunState } from '../contract.ts';
@@ -22,6 +23,12 @@ export const openLineageSchema = z.strictObject({
 });
 
 const RUNS_PER_POLL = 1000;
+/**
+ * A run's changed_at is its ingest transaction's start, and the transaction may commit later: the cursor
+ * never passes `now() - this`, so a change committed within it is read on a later poll (runs read twice
+ * are no change to the jobs store, which keeps only what differs).
+ */
+export const CHANGE_COMMIT_GRACE_MS = 10_000;
 const FIRST_POLL_LOOKBACK_MS = 7 * 24 * 3600_000;
 const MAX_JOBS = 5000;
 const MAX_TASKS = 1000;
@@ -55,6 +62,15 @@ interface RunRow {
   parent_run_id: string | null;
   error_message: string | null;
 }
+
+interface ChangedRunRow extends RunRow {
+  /** Microsecond ISO text: a JavaScript Date would round the cursor down and re-read a whole page. */
+  changed_at: string;
+  horizon: string;
+  past_horizon: boolean;
+}
+
+const isoMicros = (sql: string) => `to_char((${sql}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 const runColumns = (t = '') =>
   `${t}run_id::text AS run_id, ${t}job_namespace, ${t}job_name, ${t}state, ${t}started_at, ${t}ended_at,
@@ -98,13 +114,19 @@ function toSourceTask(row: RunRow, parentJob: string): SourceTask {
   };
 }
 
-/** Cursor text: `<state_time ISO>|<run_id>`. */
-function parseCursor(since: string | null): { at: Date; runId: string } {
-  if (since === null) return { at: new Date(Date.now() - FIRST_POLL_LOOKBACK_MS), runId: '' };
-  const [at, runId = ''] = since.split('|');
-  const date = new Date(at ?? '');
-  if (Number.isNaN(date.getTime())) throw new Error(`OpenLineage: bad cursor "${excerpt(since, 80)}"`);
-  return { at: date, runId };
+/** Cursor text: `<changed_at ISO>|<run_id>`. */
+function parseCursor(since: string | null): { at: string; runId: string } {
+  if (since === null) return { at: new Date(Date.now() - FIRST_POLL_LOOKBACK_MS).toISOString(), runId: '' };
+  const [at = '', runId = ''] = since.split('|');
+  if (Number.isNaN(new Date(at).getTime()))
+    throw new Error(`OpenLineage: bad cursor "${excerpt(since, 80)}"`);
+  return { at, runId };
+}
+
+/** After the last run read, or at the commit horizon when that run is past it; unchanged without runs. */
+function nextCursor(last: ChangedRunRow | undefined, since: string | null, at: string): string {
+  if (!last) return since ?? `${at}|`;
+  return last.past_horizon ? `${last.horizon}|` : `${last.changed_at}|${last.run_id}`;
 }
 
 function assertRunId(runId: string): void {
@@ -131,7 +153,11 @@ async function resolveJob(db: SqlReader, jobId: string): Promise<{ namespace: st
  * Jobs and runs at the top of their tree only (a dbt run, a Spark application, an Airflow DAG run): the runs
  * they started (dbt models, Spark stages, Airflow tasks) show as their tasks, not as jobs of their own.
  */
-export function createOpenLineageSource(db: SqlReader, excludeNamespaces: string[] = []): JobSource {
+export function createOpenLineageSource(
+  db: SqlReader,
+  excludeNamespaces: string[] = [],
+  commitGraceMs = CHANGE_COMMIT_GRACE_MS,
+): JobSource {
   return {
     async listJobs() {
       const { rows } = await db.query<{ namespace: string; name: string }>(
@@ -158,19 +184,17 @@ export function createOpenLineageSource(db: SqlReader, excludeNamespaces: string
 
     async listRuns({ since }) {
       const cursor = parseCursor(since);
-      const { rows } = await db.query<RunRow>(
-        `SELECT ${RUN_COLUMNS} FROM lineage_runs_v1
-          WHERE (state_time, run_id::text) > ($1, $2) AND parent_run_id IS NULL AND NOT (job_namespace = ANY($3))
-          ORDER BY state_time, run_id::text LIMIT ${RUNS_PER_POLL}`,
-        [cursor.at, cursor.runId, excludeNamespaces],
+      const horizon = `now() - $4 * interval '1 millisecond'`;
+      const { rows } = await db.query<ChangedRunRow>(
+        `SELECT ${RUN_COLUMNS}, ${isoMicros('changed_at')} AS changed_at, ${isoMicros(horizon)} AS horizon,
+                changed_at > ${horizon} AS past_horizon
+           FROM lineage_runs_v1
+          WHERE (changed_at, run_id::text) > ($1::timestamptz, $2) AND parent_run_id IS NULL
+            AND NOT (job_namespace = ANY($3))
+          ORDER BY changed_at, run_id::text LIMIT ${RUNS_PER_POLL}`,
+        [cursor.at, cursor.runId, excludeNamespaces, commitGraceMs],
       );
-      const last = rows.at(-1);
-      return {
-        runs: rows.map(toSourceRun),
-        cursor: last
-          ? `${last.state_time.toISOString()}|${last.run_id}`
-          : (since ?? `${cursor.at.toISOString()}|`),
-      };
+      return { runs: rows.map(toSourceRun), cursor: nextCursor(rows.at(-1), since, cursor.at) };
     },
 
     async runTasks(jobId, runId) {

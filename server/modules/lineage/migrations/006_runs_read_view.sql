@@ -2,7 +2,7 @@
 -- tables behind it, so the tables may change as long as the view keeps its columns. Add columns, never
 -- rename or drop them; a breaking change gets a lineage_runs_v2 beside it.
 --   state: NEW | RUNNING | COMPLETED | FAILED | ABORTED (the stored state; START/RUNNING events give RUNNING)
---   state_time: the event time of the latest state (the since-cursor of pollers)
+--   state_time: the event time of the latest state (pollers use changed_at, added in 008)
 --   parent_*: the parent run facet (a dbt model run names the dbt job run; the dbt run names the Airflow task)
 --   producer: the `producer` URI of the run's latest event
 CREATE OR REPLACE VIEW lineage_runs_v1 AS
