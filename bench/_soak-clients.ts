@@ -25,6 +25,8 @@ export interface LoadResult {
   samples: [number, number, number, number][];
   /** Why requests got no answer (error code -> count): ECONNRESET, timeout... */
   errors: Record<string, number>;
+  /** GETs sent again because the kept-alive connection they were sent on was closed under them. */
+  retried: number;
   /** CPU seconds the load generator used. */
   cpuSeconds: number;
 }
@@ -44,7 +46,9 @@ export interface SseReport {
  * in flight); a request's latency counts from when it was due, so a stall is not hidden by waiting.
  */
 export async function constantRate(url: string, rate: number, seconds: number, mix: MixEntry[]) {
-  const agent = new Agent({ keepAlive: true, maxSockets: 512 });
+  // Idle connections are closed before the balancer's 65 s keep-alive would close them under a request.
+  const agent = new Agent({ keepAlive: true, maxSockets: 512, timeout: 60_000 });
+  let retried = 0;
   const labels = [...new Set(mix.map((m) => m.label))];
   const samples: LoadResult['samples'] = [];
   const errors: Record<string, number> = {};
@@ -72,26 +76,36 @@ export async function constantRate(url: string, rate: number, seconds: number, m
         if (--pending === 0 && sent === total) resolve();
       };
       pending++;
-      const req = request(new URL(entry.path, url), {
-        method: entry.method,
-        headers,
-        agent,
-        timeout: 30_000,
-      });
-      req.on('response', (res) => {
-        res.resume();
-        res.on('end', () => record(res.statusCode ?? 0));
-        res.on('error', (error) => {
+      const attempt = (again: boolean) => {
+        const req = request(new URL(entry.path, url), {
+          method: entry.method,
+          headers,
+          agent,
+          timeout: 30_000,
+        });
+        req.on('response', (res) => {
+          res.resume();
+          res.on('end', () => record(res.statusCode ?? 0));
+          res.on('error', (error) => {
+            failed(error);
+            record(0);
+          });
+        });
+        req.on('timeout', () => req.destroy(new Error('timeout')));
+        req.on('error', (error: NodeJS.ErrnoException) => {
+          // What browsers do (RFC 9112 9.3.1): an idempotent request on a kept-alive connection the
+          // server closed at that moment is sent once more on a new one.
+          if (!again && entry.method === 'GET' && req.reusedSocket && error.code === 'ECONNRESET') {
+            retried++;
+            attempt(true);
+            return;
+          }
           failed(error);
           record(0);
         });
-      });
-      req.on('timeout', () => req.destroy(new Error('timeout')));
-      req.on('error', (error) => {
-        failed(error);
-        record(0);
-      });
-      req.end(body);
+        req.end(body);
+      };
+      attempt(false);
     };
     const tick = () => {
       const due = Math.min(total, Math.floor(((performance.now() - start) * rate) / 1000) + 1);
@@ -103,7 +117,7 @@ export async function constantRate(url: string, rate: number, seconds: number, m
   });
   agent.destroy();
   const cpu = process.cpuUsage();
-  return { labels, samples, errors, cpuSeconds: (cpu.user + cpu.system) / 1e6 } satisfies LoadResult;
+  return { labels, samples, errors, retried, cpuSeconds: (cpu.user + cpu.system) / 1e6 } satisfies LoadResult;
 }
 
 /** `count` SSE streams opened in steps of 50, each on the next topic set; counts what stays open. */

@@ -356,7 +356,7 @@ function fitLine(samples: Sample[], of: (s: Sample) => number): [number, number]
 }
 
 /** Prints the figures and says whether every goal was met. */
-function report({ labels, samples: requests, errors }: LoadResult, samples: Sample[]): boolean {
+function report({ labels, samples: requests, errors, retried }: LoadResult, samples: Sample[]): boolean {
   const goals: [string, boolean][] = [];
   const fiveXx = requests.filter(([, , status]) => status >= 500).length;
   const unanswered = requests.filter(([, , status]) => status === 0).length;
@@ -384,7 +384,8 @@ function report({ labels, samples: requests, errors }: LoadResult, samples: Samp
   console.log(
     `overall: ${requests.length} requests, p50 ${ms(percentile(all, 50))}, p99 ${ms(percentile(all, 99))}, max ${ms(all.at(-1)!)}; ` +
       `baseline GET /healthz in the same load p50 ${ms(percentile(healthz, 50))}, p99 ${ms(percentile(healthz, 99))}; ` +
-      `5xx ${fiveXx}, unanswered ${unanswered}${unanswered ? ` ${JSON.stringify(errors)}` : ''}, 4xx ${other}`,
+      `5xx ${fiveXx}, unanswered ${unanswered}${unanswered ? ` ${JSON.stringify(errors)}` : ''}, 4xx ${other}, ` +
+      `GETs sent again after their kept-alive connection closed ${retried}`,
   );
   goals.push([`zero 5xx (${fiveXx}) and zero unanswered (${unanswered})`, fiveXx === 0 && unanswered === 0]);
 

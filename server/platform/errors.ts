@@ -46,7 +46,8 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     const body = toBody(error);
     const status = error instanceof ApiError ? error.status : httpStatus(error);
     // Outages are logged once by the availability tracker, not once per refused request.
-    if (status >= 500 && !isOutage(error)) (req.log ?? log).error({ err: error }, 'request failed');
+    if (status >= 500 && !isDatabaseUnavailable(error))
+      (req.log ?? log).error({ err: error }, 'request failed');
     if (res.headersSent) {
       res.destroy();
       return;
@@ -56,7 +57,9 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
   };
 }
 
-const isOutage = (error: unknown) => error instanceof ApiError && error.code === 'database_unavailable';
+/** The error the pool throws while Labdeck's PostgreSQL cannot be reached. */
+export const isDatabaseUnavailable = (error: unknown) =>
+  error instanceof ApiError && error.code === 'database_unavailable';
 
 function toBody(error: unknown): ApiErrorBody {
   if (error instanceof ApiError) {

@@ -2,6 +2,7 @@ import { parseCookie } from 'cookie';
 import type { Request, Response } from 'express';
 import * as client from 'openid-client';
 import { audit } from '../../platform/audit.ts';
+import { isDatabaseUnavailable } from '../../platform/errors.ts';
 import { secureCookies } from '../../platform/hosts.ts';
 import type { User } from '../../platform/identity.ts';
 import type { ModuleContext } from '../../platform/module.ts';
@@ -102,11 +103,7 @@ export function createAuthService(ctx: ModuleContext, config: AuthConfig) {
       res.clearCookie(cookieName, sessionCookieOptions(req));
       return;
     }
-    if (Date.now() - row.last_seen_at.getTime() > 60_000) {
-      await store.touch(row.id_hash);
-      row = { ...row, last_seen_at: new Date() };
-      sessions.update(row);
-    }
+    if (Date.now() - row.last_seen_at.getTime() > 60_000) row = await touched(row);
     row = await refreshIfDue(row);
     if (!row) {
       res.clearCookie(cookieName, sessionCookieOptions(req));
@@ -114,6 +111,19 @@ export function createAuthService(ctx: ModuleContext, config: AuthConfig) {
     }
     sessionsOf.set(req, row);
     req.user = userOf(row);
+  }
+
+  /** Records the use (idle timeout); while the database is down the session goes on untouched. */
+  async function touched(row: SessionRow): Promise<SessionRow> {
+    try {
+      await store.touch(row.id_hash);
+    } catch (error) {
+      if (!isDatabaseUnavailable(error)) throw error;
+      return row;
+    }
+    const seen = { ...row, last_seen_at: new Date() };
+    sessions.update(seen);
+    return seen;
   }
 
   /** Refreshes the access token shortly before it expires; a refused refresh ends the session. */

@@ -3,10 +3,17 @@ import type { SessionRow } from './store.ts';
 /** How long a session read from PostgreSQL is trusted without asking again. */
 const RECHECK_MS = 5_000;
 const MAX_ENTRIES = 20_000;
+/**
+ * While the database cannot be read, a session read this recently still opens the door (Labdeck's pages,
+ * live streams, the gate's checks): an outage of Labdeck's own store must not sign the lab out. Nothing
+ * can be revoked meanwhile, as revocations are written to that database.
+ */
+const STALE_IF_ERROR_MS = 5 * 60_000;
 
 /**
  * Live sessions by token hash, so the hot paths (every API call, every forward-auth check of every
- * asset a gated UI loads) need no database round trip. Entries are re-read after RECHECK_MS;
+ * asset a gated UI loads) need no database round trip. Entries are re-read after RECHECK_MS (kept when
+ * that read fails, up to STALE_IF_ERROR_MS);
  * revocations drop them at once (the store reports them, and other replicas hear it on the bus);
  * timeouts are checked against the cached row on every use.
  */
@@ -34,7 +41,13 @@ export function createSessionCache(
         entries.delete(idHash);
         return null;
       }
-      const row = await read(idHash);
+      let row: SessionRow | null;
+      try {
+        row = await read(idHash);
+      } catch (error) {
+        if (hit && now - hit.readAt < STALE_IF_ERROR_MS && live(hit.row, now)) return hit.row;
+        throw error;
+      }
       if (row) remember(row, now);
       else entries.delete(idHash);
       return row;

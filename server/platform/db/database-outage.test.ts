@@ -5,8 +5,10 @@ import { mkdtempSync } from 'node:fs';
 import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createAuthStore } from '../../modules/auth/store.ts';
 import { serverModules } from '../../modules/index.ts';
 import { runEvent } from '../../modules/lineage/test/events.ts';
 import { createDatabase, startReplica, type TestApp } from '../../test/harness.ts';
@@ -159,6 +161,97 @@ describe('a PostgreSQL that stops answering (connections accepted, never served)
   });
 });
 
+describe('a signed-in user while PostgreSQL is down (oidc mode)', () => {
+  let relay: Relay;
+  let app: TestApp;
+  let cookie: string;
+  beforeAll(async () => {
+    const databaseUrl = new URL(await createDatabase(inject('postgresUrl')));
+    relay = await startRelay(databaseUrl.hostname, Number(databaseUrl.port));
+    const viaRelay = new URL(databaseUrl);
+    viaRelay.port = String(relay.port);
+    app = await startReplica(
+      viaRelay.toString(),
+      [
+        'server: { publicUrl: "http://labdeck.lab.localhost:8090" }',
+        'auth:',
+        '  mode: oidc',
+        '  providers: [{ issuer: "http://127.0.0.1:9/realms/none", clientId: labdeck }]',
+        '  roles: { analyst: [analysts] }',
+        'services:',
+        '  groups:',
+        '    - name: Gated',
+        '      services:',
+        '        - { id: ui, name: UI, url: "http://ui.lab.localhost:8090/", roles: [analyst], probe: false }',
+      ].join('\n'),
+    );
+    cookie = `labdeck_session=${await storeSession(databaseUrl.toString())}`;
+  }, 60_000);
+  afterAll(async () => {
+    await app?.close();
+    await relay?.close();
+  });
+
+  // The session cache re-reads a session after 5 s: a failed re-read must not sign everyone out.
+  it('keeps the session: pages, live streams and the gate go on; sign-in state is not lost', {
+    timeout: 60_000,
+  }, async () => {
+    const user = async () => {
+      const res = await app.fetch('/api/session', { headers: { cookie } });
+      return { status: res.status, id: ((await res.json()) as { user: { id: string } | null }).user?.id };
+    };
+    const gate = () =>
+      app.fetch('/api/gate/auth', {
+        headers: { cookie, 'x-original-url': 'http://ui.lab.localhost:8090/', 'x-original-method': 'GET' },
+      });
+    expect(await user()).toEqual({ status: 200, id: 'analyst' });
+    expect((await gate()).status).toBe(200);
+
+    relay.hang();
+    await sleep(6_000); // past the cache's re-read time
+    expect(await user()).toEqual({ status: 200, id: 'analyst' });
+    const allowed = await gate();
+    expect([allowed.status, allowed.headers.get('x-forwarded-user')]).toEqual([200, 'analyst']);
+    const stream = await watchDatabaseEvents(app.url, { cookie });
+    await expect.poll(() => stream.messages.at(-1)?.data.available, { timeout: 5_000 }).toBe(false);
+    stream.close();
+    // What needs the database still says so.
+    const range = await app.fetch('/api/lineage/range', { headers: { cookie } });
+    expect([range.status, ((await range.json()) as { error: { code: string } }).error.code]).toEqual([
+      503,
+      'database_unavailable',
+    ]);
+
+    relay.pass();
+    await expect.poll(async () => (await app.fetch('/readyz')).status, { timeout: 10_000 }).toBe(200);
+    expect(await user()).toEqual({ status: 200, id: 'analyst' });
+  });
+});
+
+/** Stores a session for an analyst the way sign-in does (its row in the auth store); its cookie value. */
+async function storeSession(databaseUrl: string): Promise<string> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const store = createAuthStore({
+      query: (text: string, values?: unknown[]) => client.query(text, values),
+    } as never);
+    const { token } = await store.createSession({
+      userId: 'analyst',
+      userName: 'Ana Lyst',
+      email: 'analyst@lab.localhost',
+      roles: ['analyst'],
+      groups: ['analysts'],
+      provider: 'default',
+      subject: 'outage-analyst',
+      expiresAt: new Date(Date.now() + 3_600_000),
+    });
+    return token;
+  } finally {
+    await client.end();
+  }
+}
+
 interface Relay {
   port: number;
   /** Drops every connection; new ones are accepted and never answered. */
@@ -250,9 +343,10 @@ async function listeners(labdeck: Labdeck): Promise<number> {
 }
 
 /** An SSE client of the `database` topic, as the SPA's banner is. */
-async function watchDatabaseEvents(base: string) {
+async function watchDatabaseEvents(base: string, headers: Record<string, string> = {}) {
   const controller = new AbortController();
-  const res = await fetch(`${base}/api/events?topics=database`, { signal: controller.signal });
+  const res = await fetch(`${base}/api/events?topics=database`, { headers, signal: controller.signal });
+  expect(res.status).toBe(200);
   const messages: DatabaseLiveEvent[] = [];
   void (async () => {
     const decoder = new TextDecoder();
