@@ -11,7 +11,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
-import pg from 'pg';
+import { storeAnalystSession } from '../server/modules/auth/test/stored-session.ts';
 import { fixedRateLoad, type Load, type LoadOptions, loadClient } from './_load.ts';
 import { type BenchBff, benchWithBff, median } from './_sql-harness.ts';
 import { cpuSeconds, flag } from './home-probes.ts';
@@ -45,31 +45,6 @@ const config = () =>
     }),
   ].join('\n');
 
-/** Stores a live session for the demo analyst the way sign-in does; the cookie value that opens it. */
-async function signIn(bff: BenchBff): Promise<string> {
-  const client = new pg.Client({ connectionString: bff.pg.url });
-  await client.connect();
-  try {
-    const { createAuthStore } = await import('../server/modules/auth/store.ts');
-    const store = createAuthStore({
-      query: (text: string, values?: unknown[]) => client.query(text, values),
-    } as never);
-    const { token } = await store.createSession({
-      userId: 'analyst',
-      userName: 'Ana Lyst',
-      email: 'analyst@lab.localhost',
-      roles: ['analyst'],
-      groups: ['analysts'],
-      provider: 'default',
-      subject: 'bench-analyst',
-      expiresAt: new Date(Date.now() + 24 * 3_600_000),
-    });
-    return token;
-  } finally {
-    await client.end();
-  }
-}
-
 const original = (i: number) => ({
   'X-Original-URL': `${serviceUrl(i)}/ui/query/42?tab=plan`,
   'X-Original-Method': 'GET',
@@ -87,7 +62,7 @@ async function expectAnswer(bff: BenchBff, path: string, headers: Record<string,
 }
 
 async function measure(bff: BenchBff): Promise<boolean> {
-  const cookie = `labdeck_session=${await signIn(bff)}`;
+  const cookie = `labdeck_session=${await storeAnalystSession(bff.pg.url)}`;
   const allowed = { cookie, ...original(4) };
   const denied = { cookie, ...original(5) };
   const forward = {

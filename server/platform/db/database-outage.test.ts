@@ -5,10 +5,9 @@ import { mkdtempSync } from 'node:fs';
 import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createAuthStore } from '../../modules/auth/store.ts';
+import { storeAnalystSession } from '../../modules/auth/test/stored-session.ts';
 import { serverModules } from '../../modules/index.ts';
 import { runEvent } from '../../modules/lineage/test/events.ts';
 import { createDatabase, startReplica, type TestApp } from '../../test/harness.ts';
@@ -185,7 +184,7 @@ describe('a signed-in user while PostgreSQL is down (oidc mode)', () => {
         '        - { id: ui, name: UI, url: "http://ui.lab.localhost:8090/", roles: [analyst], probe: false }',
       ].join('\n'),
     );
-    cookie = `labdeck_session=${await storeSession(databaseUrl.toString())}`;
+    cookie = `labdeck_session=${await storeAnalystSession(databaseUrl.toString(), 1)}`;
   }, 60_000);
   afterAll(async () => {
     await app?.close();
@@ -227,30 +226,6 @@ describe('a signed-in user while PostgreSQL is down (oidc mode)', () => {
     expect(await user()).toEqual({ status: 200, id: 'analyst' });
   });
 });
-
-/** Stores a session for an analyst the way sign-in does (its row in the auth store); its cookie value. */
-async function storeSession(databaseUrl: string): Promise<string> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    const store = createAuthStore({
-      query: (text: string, values?: unknown[]) => client.query(text, values),
-    } as never);
-    const { token } = await store.createSession({
-      userId: 'analyst',
-      userName: 'Ana Lyst',
-      email: 'analyst@lab.localhost',
-      roles: ['analyst'],
-      groups: ['analysts'],
-      provider: 'default',
-      subject: 'outage-analyst',
-      expiresAt: new Date(Date.now() + 3_600_000),
-    });
-    return token;
-  } finally {
-    await client.end();
-  }
-}
 
 interface Relay {
   port: number;
